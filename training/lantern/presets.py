@@ -1,0 +1,88 @@
+"""Training presets: one recipe per machine, chosen with `--preset`.
+
+smoke  every part for a few steps at a toy size; under 2 minutes on CPU (CI).
+cpu    the model this machine's 2 cores can train in about 2 hours.
+gpu    the shipped model, one prepared run of about 10 minutes on an H100.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .autoencoder import AutoencoderConfig
+from .dit import DiTConfig
+from .flow import FlowConfig
+from .pipeline import ModelConfig
+from .text_encoder import TextEncoderConfig
+
+
+@dataclass
+class TrainConfig:
+    model: ModelConfig
+    # autoencoder phase
+    ae_minutes: float
+    ae_max_steps: int
+    ae_batch: int  # clips per step (each clip is cut into 4-frame chunks)
+    ae_lr: float
+    # denoiser phase (text encoder trained jointly)
+    dit_minutes: float
+    dit_max_steps: int
+    batch: int
+    lr: float
+    warmup_steps: int
+    ema_decay: float
+    pool_clips: int  # rendered clips kept as latents; captions are re-drawn every time a clip is used
+    pool_refresh: int  # clips re-rendered per step
+    caption_dropout: float = 0.1  # empty caption, for classifier-free guidance
+    p_image_condition: float = 0.2  # first latent frame given as a still image
+    p_continuation: float = 0.2  # first 1-2 latent frames given from the clip itself
+    weight_decay: float = 0.01
+    bf16: bool = False
+    eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end
+    eval_clips: int = 12
+    eval_steps: int = 12
+    log_every: int = 25
+    extra: dict = field(default_factory=dict)
+
+
+def smoke() -> TrainConfig:
+    model = ModelConfig(
+        name="lantern-smoke", size=32, frames=8, fps=8,
+        text=TextEncoderConfig(dim=64, depth=1, heads=2),
+        autoencoder=AutoencoderConfig(latent_channels=4, widths=(8, 16, 32), decoder_widths=(32, 16, 8, 8)),
+        dit=DiTConfig(latent_channels=4, latent_frames=2, latent_size=4, patch=2, dim=64, depth=2, heads=2,
+                      text_dim=64, rope_dims=(8, 12, 12)),
+        flow=FlowConfig(shift=1.0, default_steps=4, default_guidance=3.0),
+    )
+    return TrainConfig(model=model, ae_minutes=0.3, ae_max_steps=8, ae_batch=4, ae_lr=1e-3,
+                       dit_minutes=0.5, dit_max_steps=8, batch=4, lr=1e-3, warmup_steps=2, ema_decay=0.9,
+                       pool_clips=16, pool_refresh=2, eval_clips=2, eval_steps=2, log_every=2)
+
+
+def cpu() -> TrainConfig:
+    model = ModelConfig(
+        name="lantern-tiny",
+        text=TextEncoderConfig(dim=192, depth=3, heads=4),
+        autoencoder=AutoencoderConfig(latent_channels=12),
+        dit=DiTConfig(dim=192, depth=6, heads=6, text_dim=192, rope_dims=(8, 12, 12)),
+        flow=FlowConfig(shift=2.0, default_steps=20, default_guidance=4.0),
+    )
+    return TrainConfig(model=model, ae_minutes=15, ae_max_steps=100_000, ae_batch=4, ae_lr=1e-3,
+                       dit_minutes=95, dit_max_steps=100_000, batch=24, lr=6e-4, warmup_steps=100,
+                       ema_decay=0.995, pool_clips=2048, pool_refresh=3, eval_every_minutes=30, eval_clips=12)
+
+
+def gpu() -> TrainConfig:
+    model = ModelConfig(
+        name="lantern-tiny",
+        text=TextEncoderConfig(dim=256, depth=4, heads=4),
+        autoencoder=AutoencoderConfig(latent_channels=12, widths=(48, 96, 192), decoder_widths=(192, 96, 48, 24)),
+        dit=DiTConfig(dim=384, depth=8, heads=6, text_dim=256, rope_dims=(16, 24, 24)),
+        flow=FlowConfig(shift=2.0, default_steps=24, default_guidance=4.0),
+    )
+    return TrainConfig(model=model, ae_minutes=2.0, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,
+                       dit_minutes=7.5, dit_max_steps=100_000, batch=96, lr=4e-4, warmup_steps=200,
+                       ema_decay=0.999, pool_clips=16384, pool_refresh=48, bf16=True,
+                       eval_every_minutes=2.5, eval_clips=32, eval_steps=16, log_every=100)
+
+
+PRESETS = {"smoke": smoke, "cpu": cpu, "gpu": gpu}

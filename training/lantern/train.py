@@ -1,0 +1,250 @@
+"""Train the built-in model: `python -m lantern.train --preset {smoke,cpu,gpu} --out DIR`.
+
+Phase 1 trains the video autoencoder on rendered clips. Phase 2 measures
+the latent statistics, then trains the denoiser and the text encoder
+together by flow matching. Clips are rendered on the fly (no dataset on
+disk) into a pool of latents that is refreshed a few clips per step; each
+time a clip is drawn it gets a freshly sampled caption, so the language
+varies far more than the pixels. Adherence to held-out prompts is measured
+during training, not only the loss. The denoiser and text encoder are
+saved as their EMA weights.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .flow import noisy, sample_training_time
+from .media import save_clip_grid
+from .pipeline import LanternModel, load_checkpoint, save_checkpoint
+from .presets import PRESETS, TrainConfig
+from .tokenizer import encode
+from .world.captions import captions_for
+from .world.heldout import eval_prompts, sample_training_clip
+from .world.render import render_clips
+
+
+class Log:
+    """JSON lines, one record per event, also echoed to stdout."""
+
+    def __init__(self, path: Path):
+        self.file = path.open("a")
+        self.start = time.time()
+
+    def __call__(self, **record) -> None:
+        record = {"time_s": round(time.time() - self.start, 1), **record}
+        self.file.write(json.dumps(record) + "\n")
+        self.file.flush()
+        print(json.dumps(record), flush=True)
+
+
+def render_batch(rng: random.Random, count: int, cfg: TrainConfig, device: torch.device):
+    specs = [sample_training_clip(rng) for _ in range(count)]
+    video = render_clips(specs, size=cfg.model.size, frames=cfg.model.frames, device=device)
+    return specs, video  # video (B, T, 3, S, S)
+
+
+def lr_at(step: int, elapsed: float, cfg: TrainConfig, base_lr: float, budget_s: float, max_steps: int) -> float:
+    """Linear warmup, then cosine decay to 10% over the time (or step) budget."""
+    if step < cfg.warmup_steps:
+        return base_lr * (step + 1) / cfg.warmup_steps
+    progress = min(1.0, max(elapsed / budget_s, step / max_steps))
+    return base_lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train_autoencoder(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device, log: Log) -> None:
+    ae = model.autoencoder.train()
+    opt = torch.optim.AdamW(ae.parameters(), lr=cfg.ae_lr, weight_decay=0.0)
+    budget = cfg.ae_minutes * 60
+    start, step = time.time(), 0
+    while step < cfg.ae_max_steps and time.time() - start < budget:
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, time.time() - start, cfg, cfg.ae_lr, budget, cfg.ae_max_steps)
+        _, video = render_batch(rng, cfg.ae_batch, cfg, device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+            loss, metrics = ae.loss(video)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
+        opt.step()
+        if step % cfg.log_every == 0:
+            log(phase="autoencoder", step=step, loss=round(loss.item(), 5), **{k: round(v, 5) for k, v in metrics.items()})
+        step += 1
+    log(phase="autoencoder", step=step, done=True, minutes=round((time.time() - start) / 60, 2))
+    ae.eval()
+
+
+class LatentPool:
+    """Rendered clips kept as normalised latents, with their specs."""
+
+    def __init__(self, model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device):
+        self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
+        self.specs: list = []
+        latents, stills = [], []
+        for i in range(0, cfg.pool_clips, 32):
+            specs, z, still = self._render(min(32, cfg.pool_clips - i))
+            self.specs += specs
+            latents.append(z)
+            stills.append(still)
+        self.latents = torch.cat(latents)  # (P, C, F, h, w)
+        self.stills = torch.cat(stills)  # (P, C, 1, h, w)
+        self.cursor = 0
+
+    @torch.no_grad()
+    def _render(self, count: int):
+        specs, video = render_batch(self.rng, count, self.cfg, self.device)
+        return specs, self.model.encode_video(video), self.model.still_latent(video[:, 0])
+
+    def refresh(self, count: int) -> None:
+        if count <= 0:
+            return
+        specs, z, still = self._render(count)
+        for j in range(count):
+            i = (self.cursor + j) % len(self.specs)
+            self.specs[i], self.latents[i], self.stills[i] = specs[j], z[j], still[j]
+        self.cursor = (self.cursor + count) % len(self.specs)
+
+    def batch(self, size: int):
+        idx = torch.randint(len(self.specs), (size,))
+        return [self.specs[i] for i in idx.tolist()], self.latents[idx], self.stills[idx]
+
+
+def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per clip: nothing given, the first frame as a still image, or the
+    first one or two latent frames (continuation). -> cond, mask."""
+    b, _, f = x0.shape[:3]
+    cond = torch.zeros_like(x0)
+    mask = torch.zeros_like(x0[:, :1])  # (B, 1, F, h, w)
+    u = torch.rand(b).tolist()
+    for i in range(b):
+        if u[i] < cfg.p_image_condition:
+            cond[i, :, :1], mask[i, :, :1] = still[i], 1
+        elif u[i] < cfg.p_image_condition + cfg.p_continuation and f > 1:
+            k = int(torch.randint(1, max(1, f // 2) + 1, ()).item())
+            cond[i, :, :k], mask[i, :, :k] = x0[i, :, :k], 1
+    return cond, mask
+
+
+def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
+                   log: Log, out: Path, measure_stats: bool = True) -> LanternModel:
+    if measure_stats:  # from fresh clips, before the pool is encoded with them; kept when resuming
+        with torch.no_grad():
+            _, video = render_batch(rng, max(8, min(64, cfg.pool_clips)), cfg, device)
+            model.stats = type(model.stats).measure(model.autoencoder.encoder(video))
+    log(phase="latent_stats", mean=[round(m, 3) for m in model.stats.mean], std=[round(s, 3) for s in model.stats.std])
+    pool = LatentPool(model, cfg, rng, device)
+    log(phase="pool", clips=len(pool.specs))
+    params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99))
+    ema = copy.deepcopy(model).eval().requires_grad_(False)
+    model.dit.train()
+    model.text_encoder.train()
+    budget = cfg.dit_minutes * 60
+    start, step, next_eval = time.time(), 0, cfg.eval_every_minutes * 60
+    while step < cfg.dit_max_steps and time.time() - start < budget:
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
+        specs, x0, still = pool.batch(cfg.batch)
+        captions = ["" if rng.random() < cfg.caption_dropout else captions_for(s, rng, n=1, split="train")[0]
+                    for s in specs]
+        ids, mask_t = encode(model.tokenizer, captions)
+        cond, mask = conditioning(x0, still, cfg)
+        t = sample_training_time(x0.shape[0], cfg.model.flow.shift, device=device)
+        noise = torch.randn_like(x0)
+        x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+            text = model.text_encoder(ids.to(device), mask_t.to(device))
+            v = model.dit(x_in, t, text)
+        weight = 1 - mask  # given frames carry no loss
+        loss = ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        decay = min(cfg.ema_decay, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for p_ema, p in zip(list(ema.dit.parameters()) + list(ema.text_encoder.parameters()), params):
+                p_ema.lerp_(p, 1 - decay)
+        pool.refresh(cfg.pool_refresh)
+        if step % cfg.log_every == 0:
+            log(phase="denoiser", step=step, loss=round(loss.item(), 5), grad_norm=round(float(grad_norm), 3),
+                lr=round(opt.param_groups[0]["lr"], 6))
+        if next_eval and time.time() - start > next_eval:
+            next_eval += cfg.eval_every_minutes * 60
+            probe(ema, cfg, step, log)
+            save_checkpoint(ema, out / "checkpoint", extra={"step": step})
+        step += 1
+    ema.stats = model.stats
+    log(phase="denoiser", step=step, done=True, minutes=round((time.time() - start) / 60, 2))
+    return ema
+
+
+def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
+    """Adherence on a few held-out prompts: the judge's scores, not the loss."""
+    from .evaluate import evaluate  # the judge needs scipy; imported only when probing
+
+    prompts = eval_prompts(cfg.eval_clips, seed=1234)
+    gen = lambda texts, seeds: model.generate(texts, seeds, steps=cfg.eval_steps).cpu().numpy()
+    try:
+        report = evaluate(gen, prompts, seeds=[0])
+    except Exception as err:  # a broken probe must not end hours of training; it is logged, loudly
+        log(phase="probe", step=step, error=f"{type(err).__name__}: {err}")
+        return {}
+    log(phase="probe", step=step, clips=len(prompts), scores=report.scores)
+    return report.scores
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", choices=sorted(PRESETS), required=True)
+    ap.add_argument("--out", type=Path, required=True, help="run folder: log, checkpoint, samples")
+    ap.add_argument("--resume", type=Path, help="checkpoint folder to continue from (skips the autoencoder phase)")
+    ap.add_argument("--minutes", type=float, help="override the denoiser phase's time budget")
+    ap.add_argument("--ae-minutes", type=float, help="override the autoencoder phase's time budget")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    args = ap.parse_args(argv)
+
+    cfg = PRESETS[args.preset]()
+    if args.minutes is not None:
+        cfg.dit_minutes = args.minutes
+    if args.ae_minutes is not None:
+        cfg.ae_minutes = args.ae_minutes
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if args.preset == "gpu" and device.type != "cuda":
+        raise SystemExit("the gpu preset needs CUDA; use --preset cpu on this machine")
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    rng = random.Random(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    log = Log(args.out / "log.jsonl")
+    log(phase="start", preset=args.preset, device=str(device), threads=torch.get_num_threads())
+
+    if args.resume:
+        model, meta = load_checkpoint(args.resume)
+        model.to(device)
+        log(phase="resume", checkpoint=str(args.resume), step=meta.get("step"))
+    else:
+        model = LanternModel(cfg.model).to(device)
+        train_autoencoder(model, cfg, rng, device, log)
+    ema = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume)
+    save_checkpoint(ema, args.out / "checkpoint", extra={"preset": args.preset, "done": True})
+    probe(ema, cfg, -1, log)
+    prompts = [p.prompt for p in eval_prompts(4, seed=99)]
+    clips = ema.generate(prompts, seeds=list(range(len(prompts))), steps=cfg.model.flow.default_steps)
+    save_clip_grid(clips.cpu(), args.out / "samples.png", captions=prompts)
+    log(phase="done", samples=str(args.out / "samples.png"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Shapes and invariants of every model part."""
+import math
+
+import pytest
+import torch
+
+from lantern.autoencoder import AutoencoderConfig, LatentStats, VideoAutoencoder
+from lantern.dit import DiT, DiTConfig, apply_rope, attention, rope_tables
+from lantern.flow import euler_step, sample_schedule, shift_time
+from lantern.noise import gaussian_noise, mulberry32
+from lantern.text_encoder import TextEncoder, TextEncoderConfig
+
+SMALL_DIT = DiTConfig(latent_channels=4, latent_frames=2, latent_size=4, patch=2, dim=64, depth=2, heads=2, text_dim=32)
+
+
+def test_text_encoder_shapes_and_padding_is_finite():
+    enc = TextEncoder(TextEncoderConfig(vocab_size=50, dim=32, depth=1, heads=2))
+    ids = torch.randint(0, 50, (3, 48))
+    mask = torch.zeros(3, 48, dtype=torch.bool)
+    mask[0, :5] = True
+    out = enc(ids, mask)
+    assert out.shape == (3, 48, 32)
+    assert torch.isfinite(out).all()  # rows 1 and 2 are all padding
+
+
+def test_text_encoder_ignores_padded_tokens_ids():
+    enc = TextEncoder(TextEncoderConfig(vocab_size=50, dim=32, depth=2, heads=2)).eval()
+    ids = torch.randint(4, 50, (1, 48))
+    mask = torch.zeros(1, 48, dtype=torch.bool)
+    mask[0, :6] = True
+    other = ids.clone()
+    other[0, 6:] = 0
+    a, b = enc(ids, mask), enc(other, mask)
+    torch.testing.assert_close(a[:, :6], b[:, :6])
+
+
+def test_autoencoder_shapes_and_chunk_independence():
+    ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8))).eval()
+    video = torch.rand(2, 8, 3, 32, 32)
+    z = ae.encoder(video)
+    assert z.shape == (2, 4, 2, 4, 4)
+    out = ae.decoder(z)
+    assert out.shape == video.shape and out.min() >= 0 and out.max() <= 1
+    changed = video.clone()
+    changed[:, 4:] = torch.rand_like(changed[:, 4:])
+    torch.testing.assert_close(ae.encoder(changed)[:, :, 0], z[:, :, 0])  # the first chunk alone decides latent frame 0
+
+
+def test_autoencoder_rejects_frame_counts_it_cannot_chunk():
+    ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8)))
+    with pytest.raises(ValueError, match="multiple of 4"):
+        ae.encoder(torch.rand(1, 6, 3, 32, 32))
+
+
+def test_latent_stats_round_trip():
+    z = torch.randn(4, 3, 2, 4, 4) * torch.tensor([1.0, 2.0, 3.0]).reshape(1, 3, 1, 1, 1) + 5
+    stats = LatentStats.measure(z)
+    n = stats.normalise(z)
+    assert abs(n.mean().item()) < 1e-4 and abs(n.std().item() - 1) < 0.05
+    torch.testing.assert_close(stats.denormalise(n), z)
+
+
+def test_dit_output_shape_and_fast_path_matches_reference():
+    dit = DiT(SMALL_DIT)
+    for p in dit.parameters():  # leave adaLN-Zero's zero init so the output is not trivially 0
+        torch.nn.init.normal_(p, std=0.05)
+    x = torch.randn(2, SMALL_DIT.in_channels, 2, 4, 4)
+    t, text = torch.rand(2), torch.randn(2, 48, 32)
+    fast, ref = dit(x, t, text, fast=True), dit(x, t, text, fast=False)
+    assert fast.shape == (2, 4, 2, 4, 4)
+    assert fast.abs().max() > 1e-3
+    torch.testing.assert_close(fast, ref, atol=1e-5, rtol=1e-4)
+
+
+def test_dit_attends_across_time():
+    """Full spatiotemporal attention: changing frame 1 changes frame 0's output."""
+    dit = DiT(SMALL_DIT)
+    for p in dit.parameters():
+        torch.nn.init.normal_(p, std=0.05)
+    x = torch.randn(1, SMALL_DIT.in_channels, 2, 4, 4)
+    y = x.clone()
+    y[:, :, 1] += 1
+    t, text = torch.rand(1), torch.randn(1, 48, 32)
+    assert (dit(x, t, text)[:, :, 0] - dit(y, t, text)[:, :, 0]).abs().max() > 1e-4
+
+
+def test_rope_is_relative():
+    """RoPE: q.k depends only on the difference of positions."""
+    cos, sin = rope_tables((3, 4, 5), (8, 12, 12), 10000.0)
+    q, k = torch.randn(32, dtype=torch.float64), torch.randn(32, dtype=torch.float64)
+    rq = apply_rope(q.expand(1, 1, 60, 32), cos.double(), sin.double())[0, 0]
+    rk = apply_rope(k.expand(1, 1, 60, 32), cos.double(), sin.double())[0, 0]
+    idx = lambda f, r, c: f * 20 + r * 5 + c
+    a = rq[idx(1, 1, 1)] @ rk[idx(2, 3, 2)]
+    b = rq[idx(0, 0, 2)] @ rk[idx(1, 2, 3)]
+    assert math.isclose(a.item(), b.item(), rel_tol=1e-6)  # tables are float32
+    assert not math.isclose(a.item(), (rq[idx(0, 0, 0)] @ rk[idx(0, 0, 3)]).item(), rel_tol=1e-3)
+
+
+def test_attention_matches_softmax_definition():
+    q, k, v = torch.randn(1, 1, 3, 4), torch.randn(1, 1, 5, 4), torch.randn(1, 1, 5, 4)
+    w = torch.softmax(q[0, 0] @ k[0, 0].T / 2.0, -1)
+    torch.testing.assert_close(attention(q, k, v, fast=False)[0, 0], w @ v[0, 0])
+
+
+def test_schedule_runs_from_start_to_zero_and_euler_reaches_data():
+    ts = sample_schedule(10, 2.0)
+    assert ts[0] == 1.0 and ts[-1] == 0.0 and all(a > b for a, b in zip(ts, ts[1:]))
+    assert sample_schedule(4, 2.0, start=0.6)[0] == pytest.approx(0.6)
+    assert shift_time(torch.tensor(0.5), 3.0).item() == pytest.approx(0.75)
+    x0, noise = torch.randn(5), torch.randn(5)
+    x = noise.clone()
+    for t, t_next in zip(ts, ts[1:]):  # the exact velocity integrates straight to x0
+        x = euler_step(x, noise - x0, t, t_next)
+    torch.testing.assert_close(x, x0)
+    with pytest.raises(ValueError, match="steps"):
+        sample_schedule(0, 1.0)
+
+
+def test_noise_matches_the_javascript_generator():
+    # Values printed by the JavaScript mulberry32 (Math.imul) for seeds 12345 and 2^32-1.
+    assert mulberry32(12345, 4).tolist() == [0.9797282677609473, 0.3067522644996643, 0.484205421525985, 0.817934412509203]
+    assert mulberry32(2 ** 32 - 1, 2).tolist() == [0.8964226141106337, 0.189478256739676]
+    n = gaussian_noise(3, (4, 1000))
+    assert n.dtype == torch.float32 and abs(n.mean().item()) < 0.05 and abs(n.std().item() - 1) < 0.05
+    torch.testing.assert_close(gaussian_noise(3, (4, 1000)), n)
+    assert not torch.equal(gaussian_noise(4, (4, 1000)), n)
