@@ -1,0 +1,248 @@
+"""Export a trained checkpoint for the browser: ONNX graphs, tokenizer,
+manifest. `python -m lantern.export --checkpoint DIR --out public/models/lantern-tiny`.
+
+Graphs (batch axis dynamic everywhere; weights embedded, int8 weight-only
+unless --float):
+  text_encoder   ids (B, L) int64, mask (B, L) int64 -> text (B, L, Dt)
+  encoder        video (B, T, 3, S, S) in [0, 1] -> normalised latent (B, C, F, h, w)
+  decoder        normalised latent -> video in [0, 1]
+  denoiser       x_in (B, 2C+1, F, h, w), t (B,), text -> v (B, C, F, h, w); the whole
+                 graph, the reference and the WASM path
+  dit_text_kv    text -> cross-attention keys and values of every block (once per clip)
+  dit_stage_NN   the denoiser between attention calls; the manifest's `plan` lists them
+                 in order with the attention calls between them, which the browser
+                 runs with its own kernels (see ARCHITECTURE.md).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from .dit import DiT, apply_rope, attention
+from .pipeline import LanternModel, load_checkpoint
+
+OPSET = 17
+
+
+class TextEncoderGraph(nn.Module):
+    def __init__(self, model: LanternModel):
+        super().__init__()
+        self.encoder = model.text_encoder
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.encoder(ids, mask > 0)
+
+
+class EncoderGraph(nn.Module):
+    def __init__(self, model: LanternModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, video: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_video(video)
+
+
+class DecoderGraph(nn.Module):
+    def __init__(self, model: LanternModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        return self.model.decode_latent(latent)
+
+
+class DenoiserGraph(nn.Module):
+    def __init__(self, dit: DiT):
+        super().__init__()
+        self.dit = dit
+
+    def forward(self, x_in: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        return self.dit(x_in, t, text, fast=False)
+
+
+class TextKVGraph(nn.Module):
+    def __init__(self, dit: DiT):
+        super().__init__()
+        self.dit = dit
+
+    def forward(self, text: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(t for block in self.dit.blocks for t in block.text_kv(text))
+
+
+class EmbedStage(nn.Module):
+    """embed + block 0 up to its self-attention."""
+
+    def __init__(self, dit: DiT):
+        super().__init__()
+        self.dit = dit
+
+    def forward(self, x_in, t, text):
+        x, c = self.dit.embed(x_in, t, text)
+        return (x, c, *self.dit.blocks[0].pre_self(x, c))
+
+
+class CrossStage(nn.Module):
+    """block i from its self-attention output up to its cross-attention."""
+
+    def __init__(self, dit: DiT, i: int):
+        super().__init__()
+        self.block = dit.blocks[i]
+
+    def forward(self, x, c, attn):
+        return self.block.pre_cross(x, c, attn)
+
+
+class NextStage(nn.Module):
+    """block i from its cross-attention output to block i+1's self-attention,
+    or, after the last block, to the velocity prediction."""
+
+    def __init__(self, dit: DiT, i: int):
+        super().__init__()
+        self.dit, self.i = dit, i
+
+    def forward(self, x, c, cross):
+        x = self.dit.blocks[self.i].post_cross(x, c, cross)
+        if self.i + 1 == len(self.dit.blocks):
+            return self.dit.final(x, c)
+        return (x, *self.dit.blocks[self.i + 1].pre_self(x, c))
+
+
+def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list[str], list[str]]]]:
+    """The denoiser as an ordered plan of graph runs and attention calls,
+    and the graphs to export: (name, module, input names, output names).
+    Graph inputs and outputs are bound to plan tensors by `inputs`/`outputs`."""
+    cfg = dit.cfg
+    rope = {"grid": list(cfg.grid), "dims": list(cfg.rope_dims), "theta": cfg.rope_theta,
+            "pairing": "interleaved", "order": "frame,row,column"}
+    attn = lambda kind, q, k, v, out, keys, r: {
+        "op": "attention", "kind": kind, "q": q, "k": k, "v": v, "out": out, "heads": cfg.heads,
+        "headDim": cfg.head_dim, "queries": cfg.tokens, "keys": keys, "layout": "BHND",
+        "scale": cfg.head_dim ** -0.5, "rope": r}
+    kv_names = [f"{kv}_text_{i}" for i in range(cfg.depth) for kv in ("k", "v")]
+    graphs = [("dit_text_kv", TextKVGraph(dit), ["text"], kv_names),
+              ("dit_stage_00", EmbedStage(dit), ["x_in", "t", "text"], ["x", "c", "q", "k", "v"])]
+    plan = [{"op": "run", "graph": "dit_text_kv", "once": True, "inputs": {"text": "text"},
+             "outputs": {n: n for n in kv_names}},
+            {"op": "run", "graph": "dit_stage_00", "inputs": {"x_in": "x_in", "t": "t", "text": "text"},
+             "outputs": {"x": "x", "c": "c", "q": "q", "k": "k", "v": "v"}}]
+    for i in range(cfg.depth):
+        cross, nxt = f"dit_stage_{2 * i + 1:02d}", f"dit_stage_{2 * i + 2:02d}"
+        plan.append(attn("self", "q", "k", "v", "attn", cfg.tokens, rope))
+        graphs.append((cross, CrossStage(dit, i), ["x", "c", "attn"], ["x_next", "q_cross"]))
+        plan.append({"op": "run", "graph": cross, "inputs": {"x": "x", "c": "c", "attn": "attn"},
+                     "outputs": {"x_next": "x", "q_cross": "q_cross"}})
+        plan.append(attn("cross", "q_cross", f"k_text_{i}", f"v_text_{i}", "cross", "text", None))
+        last = i + 1 == cfg.depth
+        outs = ["v_out"] if last else ["x_next", "q", "k", "v"]
+        graphs.append((nxt, NextStage(dit, i), ["x", "c", "cross"], outs))
+        plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross"},
+                     "outputs": {"v_out": "v_out"} if last else {"x_next": "x", "q": "q", "k": "k", "v": "v"}})
+    return plan, graphs
+
+
+def run_plan(plan: list[dict], graphs: dict[str, nn.Module], inputs: dict[str, torch.Tensor],
+             record: dict[str, tuple] | None = None) -> dict[str, torch.Tensor]:
+    """Execute a plan in PyTorch with the reference attention: what the
+    browser does with ONNX graphs and WGSL kernels. Returns every tensor by
+    name (the prediction is 'v_out'); `record` collects each graph's inputs."""
+    env = dict(inputs)
+    for step in plan:
+        if step["op"] == "run":
+            args = tuple(env[step["inputs"][name]] for name in step["inputs"])
+            if record is not None:
+                record[step["graph"]] = args
+            out = graphs[step["graph"]](*args)
+            out = out if isinstance(out, tuple) else (out,)
+            for target, value in zip(step["outputs"].values(), out):
+                env[target] = value
+        else:
+            q, k, v = env[step["q"]], env[step["k"]], env[step["v"]]
+            if step["rope"]:
+                cos, sin = rope_cos_sin(step["rope"])
+                q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+            env[step["out"]] = attention(q, k, v, fast=False)
+    return env
+
+
+def rope_cos_sin(rope: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    from .dit import rope_tables
+
+    return rope_tables(tuple(rope["grid"]), tuple(rope["dims"]), rope["theta"])
+
+
+def example_inputs(model: LanternModel, batch: int = 2) -> dict[str, torch.Tensor]:
+    cfg = model.cfg
+    d = cfg.dit
+    g = torch.Generator().manual_seed(0)
+    return {
+        "ids": torch.randint(4, cfg.text.vocab_size, (batch, cfg.text.max_tokens), generator=g),
+        "mask": torch.ones(batch, cfg.text.max_tokens, dtype=torch.long),
+        "video": torch.rand(batch, cfg.frames, 3, cfg.size, cfg.size, generator=g),
+        "latent": torch.randn(batch, d.latent_channels, d.latent_frames, d.latent_size, d.latent_size, generator=g),
+        "x_in": torch.randn(batch, d.in_channels, d.latent_frames, d.latent_size, d.latent_size, generator=g),
+        "t": torch.rand(batch, generator=g),
+        "text": torch.randn(batch, cfg.text.max_tokens, d.text_dim, generator=g),
+    }
+
+
+def export_graph(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str]) -> None:
+    torch.onnx.export(module.eval(), args, str(path), input_names=inputs, output_names=outputs,
+                      dynamic_axes={n: {0: "batch"} for n in inputs + outputs}, opset_version=OPSET,
+                      dynamo=False, do_constant_folding=True)
+
+
+@torch.no_grad()
+def export_all(model: LanternModel, out: Path, quantize: bool = True) -> dict:
+    """Write every graph (quantized unless quantize=False) -> {name: info}."""
+    import onnx
+
+    from .quantize import quantize_weights
+
+    model = model.eval().cpu()
+    out.mkdir(parents=True, exist_ok=True)
+    ex = example_inputs(model)
+    plan, stage_graphs = denoiser_plan(model.dit)
+    # Example inputs for the stage graphs come from running the plan once.
+    stage_args: dict[str, tuple] = {}
+    run_plan(plan, {name: m for name, m, _, _ in stage_graphs},
+             {"x_in": ex["x_in"], "t": ex["t"], "text": ex["text"]}, record=stage_args)
+    graphs = [
+        ("text_encoder", TextEncoderGraph(model), (ex["ids"], ex["mask"]), ["ids", "mask"], ["text"]),
+        ("encoder", EncoderGraph(model), (ex["video"],), ["video"], ["latent"]),
+        ("decoder", DecoderGraph(model), (ex["latent"],), ["latent"], ["video"]),
+        ("denoiser", DenoiserGraph(model.dit), (ex["x_in"], ex["t"], ex["text"]), ["x_in", "t", "text"], ["v_out"]),
+    ] + [(name, m, stage_args[name], ins, outs) for name, m, ins, outs in stage_graphs]
+    info = {}
+    for name, module, args, ins, outs in graphs:
+        path = out / f"{name}.onnx"
+        export_graph(module, args, path, ins, outs)
+        summary = {}
+        if quantize:
+            proto, summary = quantize_weights(onnx.load(str(path)))
+            onnx.save(proto, str(path))
+        info[name] = {"path": path.name, "inputs": ins, "outputs": outs, "bytes": path.stat().st_size, **summary}
+    return {"graphs": info, "plan": plan}
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .manifest import write_manifest
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True, help="model folder, e.g. ../public/models/lantern-tiny")
+    ap.add_argument("--manifest", type=Path, help="manifest path (default: ../models-manifest/<name>.json)")
+    ap.add_argument("--float", action="store_true", help="keep float32 weights (no int8)")
+    args = ap.parse_args(argv)
+    model, meta = load_checkpoint(args.checkpoint)
+    exported = export_all(model, args.out, quantize=not args.float)
+    manifest = args.manifest or Path(__file__).resolve().parents[2] / "models-manifest" / f"{model.cfg.name}.json"
+    write_manifest(model, meta, exported, args.out, manifest)
+    total = sum(g["bytes"] for g in exported["graphs"].values())
+    print(f"exported {len(exported['graphs'])} graphs, {total / 1e6:.1f} MB, manifest {manifest}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Generation (text, image-to-video, continuation, editing), checkpoints,
+and the fixtures the browser is tested against."""
+import json
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from lantern.export import export_all
+from lantern.fixtures import attention_fixtures, pipeline_fixtures
+from lantern.pipeline import LanternModel, load_checkpoint, save_checkpoint
+from lantern.presets import smoke
+
+
+@pytest.fixture(scope="module")
+def model() -> LanternModel:
+    torch.manual_seed(1)
+    m = LanternModel(smoke().model).eval()
+    with torch.no_grad():
+        for name, p in m.dit.named_parameters():
+            if "ada" in name or "patch_out" in name:
+                p.normal_(0, 0.05)
+    return m
+
+
+def test_generate_shapes_and_determinism(model):
+    a = model.generate(["a red ball moves left"], seeds=[3], steps=2)
+    b = model.generate(["a red ball moves left"], seeds=[3], steps=2)
+    c = model.generate(["a red ball moves left"], seeds=[4], steps=2)
+    assert a.shape == (1, 8, 3, 32, 32) and a.min() >= 0 and a.max() <= 1
+    assert torch.equal(a, b)
+    assert not torch.equal(a, c)
+
+
+def test_image_to_video_and_continuation_hold_the_given_latent(model):
+    frames = []
+    image = torch.rand(1, 3, 32, 32)
+    out = model.generate(["a blue box"], seeds=[1], steps=2, image=image,
+                         on_step=lambda i, x0: frames.append(x0))
+    assert len(frames) == 2
+    torch.testing.assert_close(model.encode_video(out)[:, :, :1].shape, model.still_latent(image).shape)
+    previous = model.generate(["a blue box"], seeds=[2], steps=2)
+    cont = model.generate(["a blue box"], seeds=[5], steps=2, previous=previous, continue_frames=1)
+    # The continuation's first chunk decodes from the previous clip's last latent frame.
+    last = model.decode_latent(model.encode_video(previous)[:, :, -1:].repeat(1, 1, 2, 1, 1))[:, :4]
+    torch.testing.assert_close(cont[:, :4], last, atol=1e-5, rtol=1e-4)
+
+
+def test_editing_starts_from_the_clip(model):
+    clip = model.generate(["a red star"], seeds=[1], steps=2)
+    light = model.generate(["a blue star"], seeds=[9], steps=4, edit=clip, strength=0.05)
+    full = model.generate(["a blue star"], seeds=[9], steps=4)
+    assert (light - clip).abs().mean() < (full - clip).abs().mean()
+
+
+def test_checkpoint_round_trip(model, tmp_path):
+    paths = save_checkpoint(model, tmp_path)
+    assert all(p.stat().st_size <= 15 * 1024 * 1024 for p in paths)
+    loaded, meta = load_checkpoint(tmp_path)
+    assert meta["config"]["name"] == "lantern-smoke"
+    for (k, v), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items()):
+        assert k == k2 and torch.equal(v, v2)
+
+
+def read_fixture(folder, name):
+    index = json.loads((folder / "index.json").read_text())
+    t = index["tensors"][name]
+    dtype = {"float32": "<f4", "int32": "<i4", "uint8": "u1"}[t["dtype"]]
+    return np.fromfile(folder / t["file"], dtype=dtype).reshape(t["shape"])
+
+
+def test_fixtures_are_what_the_int8_graphs_compute(model, tmp_path):
+    graphs = tmp_path / "graphs"
+    export_all(model, graphs, quantize=True)
+    fixtures = tmp_path / "fixtures"
+    pipeline_fixtures(model, fixtures)
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    run = lambda name, feeds: ort.InferenceSession(str(graphs / f"{name}.onnx"), so).run(None, feeds)[0]
+    f = lambda name: read_fixture(fixtures, name)
+    text = run("text_encoder", {"ids": f("ids").astype(np.int64), "mask": f("mask").astype(np.int64)})
+    np.testing.assert_allclose(text, f("text"), atol=1e-4)
+    v = run("denoiser", {"x_in": f("denoiser_x_in"), "t": f("denoiser_t"), "text": f("text")})
+    np.testing.assert_allclose(v, f("denoiser_v"), atol=1e-3)
+    video = run("decoder", {"latent": f("trajectory")[-1]})
+    np.testing.assert_allclose(video, f("frames"), atol=2e-3)
+    assert f("schedule")[0] == 1.0 and f("schedule")[-1] == 0.0
+
+
+def test_attention_fixtures_cover_ragged_sizes(tmp_path):
+    attention_fixtures(tmp_path)
+    index = json.loads((tmp_path / "index.json").read_text())
+    sizes = {c["queries"] for c in index["cases"]}
+    assert any(n % 16 for n in sizes) and any(c["rope"] for c in index["cases"]) and any(not c["rope"] for c in index["cases"])
+    for case in index["cases"]:
+        out = read_fixture(tmp_path, f"{case['name']}_out")
+        assert out.shape == (case["batch"], case["heads"], case["queries"], case["headDim"])
