@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
-# Runs every test of the project. Sets up what the tests need first (the
-# Python environment for training/), so it works on a fresh clone.
-set -euo pipefail
+# Runs every test of the project: the Python tests of training/, then the
+# TypeScript typecheck and Vitest (the node project, and the browser project
+# in headless Chromium with WebGPU). Sets up what the tests need first (the
+# Python environment, node_modules), so it works on a fresh clone. Every part
+# runs even when an earlier one fails; the script fails if any did.
+set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-bash scripts/python-env.sh
+failed=()
+
+bash scripts/python-env.sh || exit 1
 echo "== training (pytest)"
-(cd training && ../.venv/bin/python -m pytest -q -W ignore::torch.jit.TracerWarning "$@")
+(cd training && ../.venv/bin/python -m pytest -q -W ignore::torch.jit.TracerWarning "$@") || failed+=(pytest)
+
+if [ ! -d node_modules ]; then
+  npm ci || exit 1
+fi
+echo "== typecheck (tsc --noEmit)"
+npx tsc --noEmit || failed+=(tsc)
+echo "== vitest (node and browser projects)"
+npx vitest run --project node --project browser || failed+=(vitest)
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all test suites passed: pytest, tsc, vitest"

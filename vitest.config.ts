@@ -1,0 +1,45 @@
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import viteConfig from './vite.config.ts';
+
+// Debian's Chromium (Playwright cannot download its own browsers here); the
+// flag turns on WebGPU, which headless Chromium serves with SwiftShader.
+const chromium = playwright({
+  launchOptions: {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--enable-unsafe-webgpu'],
+  },
+});
+
+const browser = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: chromium,
+  instances: [{ browser: 'chromium' as const }],
+};
+
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      // vite-plugin-solid would default the environment to jsdom; nothing here needs a fake DOM.
+      environment: 'node',
+      projects: [
+        {
+          extends: true,
+          test: { name: 'node', environment: 'node', include: ['test/**/*.node.test.ts'] },
+        },
+        {
+          extends: true,
+          test: { name: 'browser', include: ['test/**/*.browser.test.ts'], browser, testTimeout: 120_000 },
+        },
+        {
+          // Not part of `npm test`: `npm run bench` prints timing tables.
+          extends: true,
+          test: { name: 'bench', include: ['bench/**/*.bench.ts'], browser, testTimeout: 600_000 },
+        },
+      ],
+    },
+  }),
+);
