@@ -1,0 +1,154 @@
+// `npm run bench`: Lantern's WGSL attention (both lane paths) against
+// onnxruntime-web's own attention on the same GPUDevice, in the same page,
+// at the built-in model's attention shapes. Prints a table of median
+// wall-clock per call (record, submit, wait for the queue) and the ratio to
+// our subgroup kernel. On SwiftShader (a CPU WebGPU) only the ratios mean
+// anything. The ORT graphs are written by bench/make_attention_models.py.
+import * as ort from 'onnxruntime-web/webgpu';
+import { expect, test } from 'vitest';
+import { type AttentionPath, createAttention } from '../workers/gpu/attention';
+import { createF32, readF32, uploadF32 } from '../workers/gpu/buffers';
+import type { Rope } from '../workers/gpu/rope';
+import { mulberry32, randomNormal } from '../test/support/attention-reference';
+
+const BATCH = 2;  // classifier-free guidance runs both halves in one call
+const HEADS = 6;
+const HEAD_DIM = 32;
+const TOKENS = 256;
+const TEXT = 48;
+const ROPE: Rope = { grid: [4, 8, 8], dims: [8, 12, 12], theta: 10000 };
+const WARMUP = 2;
+const ITERATIONS = 9;
+
+type Row = { shape: string; implementation: string; medianMs: number; maxDiff: number | null };
+
+async function timeIt(fn: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+async function ortSession(device: GPUDevice, model: string): Promise<ort.InferenceSession> {
+  const bytes = new Uint8Array(await (await fetch(`/bench/models/${model}.onnx`)).arrayBuffer());
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: [{ name: 'webgpu', device }],
+    preferredOutputLocation: 'gpu-buffer',
+    // Fail rather than quietly run a node on the CPU: the comparison is GPU against GPU.
+    extra: { session: { disable_cpu_ep_fallback: '1' } },
+  });
+}
+
+function table(rows: Row[]): string {
+  const header = ['shape', 'implementation', 'median ms', 'x ours (subgroups)', 'max |diff| vs ours'];
+  const lines = rows.map((r) => {
+    const ours = rows.find((x) => x.shape === r.shape && x.implementation === 'Lantern WGSL, subgroups')!;
+    return [
+      r.shape,
+      r.implementation,
+      r.medianMs.toFixed(1),
+      (r.medianMs / ours.medianMs).toFixed(2),
+      r.maxDiff === null ? '-' : r.maxDiff.toExponential(1),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
+  const adapter = await navigator.gpu.requestAdapter();
+  if (adapter === null) throw new Error('No WebGPU adapter: launch Chromium with --enable-unsafe-webgpu.');
+  const features: GPUFeatureName[] = adapter.features.has('subgroups') ? ['subgroups'] : [];
+  const device = await adapter.requestDevice({ label: 'bench.attention.device', requiredFeatures: features });
+  const rows: Row[] = [];
+  const random = mulberry32(11);
+
+  for (const kind of ['self', 'cross'] as const) {
+    const keys = kind === 'self' ? TOKENS : TEXT;
+    const shape = `${kind} B${BATCH} H${HEADS} ${TOKENS}x${keys} D${HEAD_DIM}${kind === 'self' ? ' +RoPE' : ''}`;
+    const qLength = BATCH * HEADS * TOKENS * HEAD_DIM;
+    const kvLength = BATCH * HEADS * keys * HEAD_DIM;
+    const buffers = {
+      q: uploadF32(device, randomNormal(random, qLength), 'bench.q'),
+      k: uploadF32(device, randomNormal(random, kvLength), 'bench.k'),
+      v: uploadF32(device, randomNormal(random, kvLength), 'bench.v'),
+      out: createF32(device, qLength, 'bench.out'),
+    };
+
+    let reference: Float32Array | null = null;
+    for (const path of ['subgroups', 'portable'] as const satisfies readonly AttentionPath[]) {
+      if (path === 'subgroups' && !device.features.has('subgroups')) continue;
+      const attention = await createAttention(device, {
+        kind,
+        batch: BATCH,
+        heads: HEADS,
+        headDim: HEAD_DIM,
+        queries: TOKENS,
+        keys,
+        ...(kind === 'self' ? { rope: ROPE } : {}),
+        useSubgroups: path === 'subgroups',
+      });
+      const medianMs = await timeIt(async () => {
+        const encoder = device.createCommandEncoder({ label: 'bench.attention.encoder' });
+        attention.encode(encoder, buffers);
+        device.queue.submit([encoder.finish()]);
+        await device.queue.onSubmittedWorkDone();
+      });
+      const out = await readF32(device, buffers.out, qLength);
+      rows.push({ shape, implementation: `Lantern WGSL, ${path}`, medianMs, maxDiff: reference === null ? null : maxDiff(out, reference) });
+      reference ??= out;
+      attention.destroy();
+    }
+
+    for (const [model, what] of [
+      [`attention_${kind}_matmul`, `ORT MatMul-Softmax-MatMul${kind === 'self' ? ' (+RoPE ops)' : ''}`],
+      [`attention_${kind}_mha`, `ORT MultiHeadAttention${kind === 'self' ? ' (no RoPE)' : ''}`],
+    ] as const) {
+      const session = await ortSession(device, model);
+      const mha = model.endsWith('_mha');
+      // MultiHeadAttention takes (B, N, H*D); the same buffers serve, with their values in another order.
+      const feeds = Object.fromEntries(
+        (['q', 'k', 'v'] as const).map((name, i) => {
+          const tokens = name === 'q' ? TOKENS : keys;
+          const dims = mha ? [BATCH, tokens, HEADS * HEAD_DIM] : [BATCH, HEADS, tokens, HEAD_DIM];
+          return [session.inputNames[i]!, ort.Tensor.fromGpuBuffer(buffers[name], { dataType: 'float32', dims })];
+        }),
+      );
+      let last: Float32Array | null = null;
+      const medianMs = await timeIt(async () => {
+        const result = await session.run(feeds);
+        await device.queue.onSubmittedWorkDone();
+        for (const tensor of Object.values(result)) tensor.dispose();
+      });
+      if (!mha) {
+        const result = await session.run(feeds);
+        last = (await result[session.outputNames[0]!]!.getData(true)) as Float32Array;
+      }
+      rows.push({ shape, implementation: what, medianMs, maxDiff: last === null || reference === null ? null : maxDiff(last, reference) });
+      await session.release();
+    }
+    for (const buffer of Object.values(buffers)) buffer.destroy();
+  }
+
+  const info = device.adapterInfo;
+  console.log(
+    `\nattention on ${info.vendor || '?'} ${info.architecture || '?'} (${info.description || 'no description'}), ` +
+      `subgroups ${device.features.has('subgroups') ? `${info.subgroupMinSize}-${info.subgroupMaxSize}` : 'absent'}; ` +
+      `median of ${ITERATIONS} calls after ${WARMUP} warm-up, each recorded, submitted and awaited alone.\n` +
+      `${table(rows)}\n`,
+  );
+  // The MatMul graph computes the same maths: a large difference means one of them is wrong.
+  for (const row of rows) if (row.maxDiff !== null) expect(row.maxDiff).toBeLessThan(1e-4);
+});
