@@ -22,6 +22,8 @@ const browser = {
 export default mergeConfig(
   viteConfig,
   defineConfig({
+    // Pre-bundled up front: discovered mid-run, Vite re-optimises and reloads the browser test page.
+    optimizeDeps: { include: ['mediabunny'] },
     test: {
       // vite-plugin-solid would default the environment to jsdom; nothing here needs a fake DOM.
       environment: 'node',
