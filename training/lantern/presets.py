@@ -32,6 +32,8 @@ class TrainConfig:
     ema_decay: float
     pool_clips: int  # rendered clips kept as latents; captions are re-drawn every time a clip is used
     pool_refresh: int  # clips re-rendered per step
+    ae_crop: int = 64  # the autoencoder trains on crops of this side (it is fully convolutional)
+    ae_crops_per_clip: int = 4
     caption_dropout: float = 0.1  # empty caption, for classifier-free guidance
     p_image_condition: float = 0.2  # first latent frame given as a still image
     p_continuation: float = 0.2  # first 1-2 latent frames given from the clip itself
@@ -66,17 +68,19 @@ def cpu() -> TrainConfig:
         dit=DiTConfig(dim=192, depth=6, heads=6, text_dim=192, rope_dims=(8, 12, 12)),
         flow=FlowConfig(shift=2.0, default_steps=20, default_guidance=4.0),
     )
-    return TrainConfig(model=model, ae_minutes=15, ae_max_steps=100_000, ae_batch=4, ae_lr=1e-3,
+    return TrainConfig(model=model, ae_minutes=14, ae_max_steps=100_000, ae_batch=4, ae_lr=1e-3,
                        dit_minutes=95, dit_max_steps=100_000, batch=24, lr=6e-4, warmup_steps=100,
-                       ema_decay=0.995, pool_clips=2048, pool_refresh=3, eval_every_minutes=30, eval_clips=12)
+                       ema_decay=0.995, pool_clips=2048, pool_refresh=3, eval_every_minutes=15, eval_clips=12)
 
 
 def gpu() -> TrainConfig:
     model = ModelConfig(
         name="lantern-tiny",
-        text=TextEncoderConfig(dim=256, depth=4, heads=4),
-        autoencoder=AutoencoderConfig(latent_channels=12, widths=(48, 96, 192), decoder_widths=(192, 96, 48, 24)),
-        dit=DiTConfig(dim=384, depth=8, heads=6, text_dim=256, rope_dims=(16, 24, 24)),
+        text=TextEncoderConfig(dim=256, depth=3, heads=4),
+        autoencoder=AutoencoderConfig(latent_channels=12, widths=(40, 80, 160), decoder_widths=(160, 80, 40, 20)),
+        # ~10.5M parameters: int8, the stage graphs plus the whole-graph
+        # reference (the weights twice) and the other parts stay under 30 MB.
+        dit=DiTConfig(dim=256, depth=7, heads=4, text_dim=256, rope_dims=(16, 24, 24)),
         flow=FlowConfig(shift=2.0, default_steps=24, default_guidance=4.0),
     )
     return TrainConfig(model=model, ae_minutes=2.0, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,

@@ -52,6 +52,17 @@ def render_batch(rng: random.Random, count: int, cfg: TrainConfig, device: torch
     return specs, video  # video (B, T, 3, S, S)
 
 
+def random_crops(video: torch.Tensor, size: int, per_clip: int) -> torch.Tensor:
+    """(B, T, 3, S, S) -> (B * per_clip, T, 3, size, size), corners on the 8-px
+    latent grid. size >= S returns the clips unchanged."""
+    s = video.shape[-1]
+    if size >= s:
+        return video
+    corners = torch.randint(0, (s - size) // 8 + 1, (video.shape[0], per_clip, 2)) * 8
+    return torch.stack([video[b, :, :, y:y + size, x:x + size]
+                        for b in range(video.shape[0]) for y, x in corners[b].tolist()])
+
+
 def lr_at(step: int, elapsed: float, cfg: TrainConfig, base_lr: float, budget_s: float, max_steps: int) -> float:
     """Linear warmup, then cosine decay to 10% over the time (or step) budget."""
     if step < cfg.warmup_steps:
@@ -70,7 +81,7 @@ def train_autoencoder(model: LanternModel, cfg: TrainConfig, rng: random.Random,
             group["lr"] = lr_at(step, time.time() - start, cfg, cfg.ae_lr, budget, cfg.ae_max_steps)
         _, video = render_batch(rng, cfg.ae_batch, cfg, device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-            loss, metrics = ae.loss(video)
+            loss, metrics = ae.loss(random_crops(video, cfg.ae_crop, cfg.ae_crops_per_clip))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)

@@ -17,6 +17,18 @@ def test_every_preset_is_consistent():
     assert (shipped.size, shipped.frames, shipped.fps) == (128, 16, 8)  # the app's default output
 
 
+def test_shipped_presets_fit_the_30_mb_budget():
+    """int8 export: one byte a weight; the denoiser's weights are in the files
+    twice (stage graphs and the whole-graph reference)."""
+    from lantern.pipeline import LanternModel
+
+    for name in ("cpu", "gpu"):
+        model = LanternModel(PRESETS[name]().model)
+        count = lambda m: sum(p.numel() for p in m.parameters())
+        estimate = 2 * count(model.dit) + count(model.text_encoder) + count(model.autoencoder)
+        assert estimate < 28e6, (name, estimate)
+
+
 def test_smoke_training_run(tmp_path):
     main(["--preset", "smoke", "--out", str(tmp_path), "--seed", "3"])
     records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
