@@ -1,0 +1,437 @@
+// The model manifest (models-manifest/README.md), validated from `unknown`.
+//
+// Only the fields the engine reads are checked and typed here: the
+// tokenizer, text, latent, denoiser (with its plan), sampler, preview, video
+// and the graphs with their shards. Every allowed string comes from a
+// runtime list (`as const`), so the validator and the type cannot drift.
+// Errors are `ManifestError`s naming the field path, the bad value and what
+// is allowed. Other fields (memory, requires, training, ...) pass through
+// unchecked in `raw` until the model-cache issue validates them.
+
+export const MANIFEST_FORMAT = 'lantern-model-manifest';
+export const MANIFEST_FORMAT_VERSIONS = [1] as const;
+export const TOKENIZER_KINDS = ['huggingface-tokenizer-json'] as const;
+export const DENOISER_INPUT_LAYOUT = ['noisy', 'condition', 'mask'] as const;
+export const PREDICTIONS = ['velocity'] as const;
+export const SAMPLER_KINDS = ['flow-matching-euler'] as const;
+export const GUIDANCE_BATCHES = ['conditional-then-unconditional'] as const;
+export const NOISE_KINDS = ['mulberry32-box-muller'] as const;
+export const NOISE_ORDERS = ['C,F,h,w'] as const;
+export const PREVIEW_KINDS = ['linear-latent-rgb'] as const;
+export const PLAN_OPS = ['run', 'attention'] as const;
+export const ATTENTION_KINDS = ['self', 'cross'] as const;
+export const ATTENTION_LAYOUTS = ['BHND'] as const;
+export const ROPE_PAIRINGS = ['interleaved'] as const;
+export const ROPE_ORDERS = ['frame,row,column'] as const;
+/** Tensors the plan starts from; it must end with PLAN_OUTPUT. */
+export const PLAN_INPUTS = ['x_in', 't', 'text'] as const;
+export const PLAN_OUTPUT = 'v_out';
+
+type OneOf<T extends readonly unknown[]> = T[number];
+
+export type RopeSpec = {
+  grid: [number, number, number];
+  dims: [number, number, number];
+  theta: number;
+  pairing: OneOf<typeof ROPE_PAIRINGS>;
+  order: OneOf<typeof ROPE_ORDERS>;
+};
+
+export type PlanRun = {
+  op: 'run';
+  graph: string;
+  /** graph input name -> plan tensor name */
+  inputs: Record<string, string>;
+  /** graph output name -> plan tensor name */
+  outputs: Record<string, string>;
+  /** Inputs do not change during sampling: run once per clip. */
+  once: boolean;
+};
+
+export type PlanAttention = {
+  op: 'attention';
+  kind: OneOf<typeof ATTENTION_KINDS>;
+  q: string;
+  k: string;
+  v: string;
+  out: string;
+  heads: number;
+  headDim: number;
+  queries: number;
+  /** A count, or the text length (`text.tokens`) where the manifest says "text". */
+  keys: number;
+  layout: OneOf<typeof ATTENTION_LAYOUTS>;
+  scale: number;
+  rope: RopeSpec | null;
+};
+
+export type PlanStep = PlanRun | PlanAttention;
+
+export type Shard = { url: string; bytes: number; sha256: string };
+export type GraphEntry = { inputs: string[]; outputs: string[]; bytes: number; sha256: string; shards: Shard[] };
+
+export type Manifest = {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: OneOf<typeof MANIFEST_FORMAT_VERSIONS>;
+  id: string;
+  version: string;
+  name: string;
+  video: { width: number; height: number; frames: number; fps: number };
+  tokenizer: { kind: OneOf<typeof TOKENIZER_KINDS>; url: string; bytes: number; sha256: string; maxTokens: number; padId: number; negativeDefault: string };
+  text: { dim: number; tokens: number };
+  latent: {
+    channels: number;
+    frames: number;
+    height: number;
+    width: number;
+    temporalCompression: number;
+    spatialCompression: number;
+    normalised: boolean;
+    mean: number[];
+    std: number[];
+  };
+  denoiser: {
+    inputChannels: number;
+    inputLayout: typeof DENOISER_INPUT_LAYOUT;
+    patch: [number, number, number];
+    tokens: number;
+    dim: number;
+    depth: number;
+    heads: number;
+    headDim: number;
+    prediction: OneOf<typeof PREDICTIONS>;
+    wholeGraph: string;
+    plan: PlanStep[];
+  };
+  sampler: {
+    kind: OneOf<typeof SAMPLER_KINDS>;
+    shift: number;
+    defaultSteps: number;
+    defaultGuidance: number;
+    guidanceBatch: OneOf<typeof GUIDANCE_BATCHES>;
+    noise: { kind: OneOf<typeof NOISE_KINDS>; order: OneOf<typeof NOISE_ORDERS> };
+  };
+  /** (channels + 1) rows of [r, g, b]: a normalised latent cell and a 1 to RGB. */
+  preview: { kind: OneOf<typeof PREVIEW_KINDS>; matrix: [number, number, number][] };
+  graphs: Record<string, GraphEntry>;
+  /** The whole parsed JSON, for fields this validator does not cover yet. */
+  raw: Record<string, unknown>;
+};
+
+/** A manifest that is not valid JSON of format v1, or whose parts disagree. */
+export class ManifestError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`Invalid model manifest: ${field} ${message}`);
+    this.name = 'ManifestError';
+    this.field = field;
+  }
+}
+
+// -- small checkers; each names the field path --------------------------------------
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'missing';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+function record(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ManifestError(path, `is ${show(value)}; it must be an object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function str(obj: Record<string, unknown>, key: string, path: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string') throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be a string.`);
+  return value;
+}
+
+function nonEmpty(obj: Record<string, unknown>, key: string, path: string): string {
+  const value = str(obj, key, path);
+  if (value === '') throw new ManifestError(`${path}.${key}`, `is empty; it must be a non-empty string.`);
+  return value;
+}
+
+function bool(obj: Record<string, unknown>, key: string, path: string): boolean {
+  const value = obj[key];
+  if (typeof value !== 'boolean') throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be true or false.`);
+  return value;
+}
+
+function num(value: unknown, path: string, min = -Infinity, exclusiveMin = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ManifestError(path, `is ${show(value)}; it must be a finite number.`);
+  }
+  if (exclusiveMin ? !(value > min) : value < min) {
+    throw new ManifestError(path, `is ${value}; it must be ${exclusiveMin ? '>' : '>='} ${min}.`);
+  }
+  return value;
+}
+
+function int(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new ManifestError(path, `is ${show(value)}; it must be an integer >= ${min}.`);
+  }
+  return value;
+}
+
+function oneOf<T extends readonly (string | number)[]>(value: unknown, allowed: T, path: string): T[number] {
+  if ((allowed as readonly unknown[]).includes(value)) return value as T[number];
+  throw new ManifestError(path, `is ${show(value)}; it must be one of: ${allowed.map((a) => show(a)).join(', ')}.`);
+}
+
+function array(value: unknown, path: string, length?: number): unknown[] {
+  if (!Array.isArray(value)) throw new ManifestError(path, `is ${show(value)}; it must be an array.`);
+  if (length !== undefined && value.length !== length) {
+    throw new ManifestError(path, `has ${value.length} entries; it must have ${length}.`);
+  }
+  return value;
+}
+
+function ints3(value: unknown, path: string, min: number): [number, number, number] {
+  const a = array(value, path, 3);
+  return [int(a[0], `${path}[0]`, min), int(a[1], `${path}[1]`, min), int(a[2], `${path}[2]`, min)];
+}
+
+function stringMap(value: unknown, path: string): Record<string, string> {
+  const obj = record(value, path);
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(obj)) out[key] = nonEmpty(obj, key, path);
+  return out;
+}
+
+function integrity(obj: Record<string, unknown>, key: string, path: string): string {
+  const value = str(obj, key, path);
+  if (!/^sha256-[A-Za-z0-9+/]{43}=$/.test(value)) {
+    throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be 'sha256-' followed by a base64 SHA-256 digest.`);
+  }
+  return value;
+}
+
+// -- sections --------------------------------------------------------------------------
+
+function parseRope(value: unknown, path: string, headDim: number): RopeSpec | null {
+  if (value === null || value === undefined) return null;
+  const r = record(value, path);
+  const rope: RopeSpec = {
+    grid: ints3(r['grid'], `${path}.grid`, 1),
+    dims: ints3(r['dims'], `${path}.dims`, 0),
+    theta: num(r['theta'], `${path}.theta`, 0, true),
+    pairing: oneOf(r['pairing'], ROPE_PAIRINGS, `${path}.pairing`),
+    order: oneOf(r['order'], ROPE_ORDERS, `${path}.order`),
+  };
+  const sum = rope.dims[0] + rope.dims[1] + rope.dims[2];
+  if (sum !== headDim || rope.dims.some((d) => d % 2 !== 0)) {
+    throw new ManifestError(`${path}.dims`, `is ${show(rope.dims)}; they must be even and sum to headDim ${headDim}.`);
+  }
+  return rope;
+}
+
+function parsePlanStep(value: unknown, path: string, textTokens: number): PlanStep {
+  const s = record(value, path);
+  const op = oneOf(s['op'], PLAN_OPS, `${path}.op`);
+  if (op === 'run') {
+    const once = s['once'] === undefined ? false : bool(s, 'once', path);
+    return { op, graph: nonEmpty(s, 'graph', path), inputs: stringMap(s['inputs'], `${path}.inputs`), outputs: stringMap(s['outputs'], `${path}.outputs`), once };
+  }
+  const headDim = int(s['headDim'], `${path}.headDim`, 1);
+  const keys = s['keys'] === 'text' ? textTokens : int(s['keys'], `${path}.keys`, 1);
+  return {
+    op,
+    kind: oneOf(s['kind'], ATTENTION_KINDS, `${path}.kind`),
+    q: nonEmpty(s, 'q', path),
+    k: nonEmpty(s, 'k', path),
+    v: nonEmpty(s, 'v', path),
+    out: nonEmpty(s, 'out', path),
+    heads: int(s['heads'], `${path}.heads`, 1),
+    headDim,
+    queries: int(s['queries'], `${path}.queries`, 1),
+    keys,
+    layout: oneOf(s['layout'], ATTENTION_LAYOUTS, `${path}.layout`),
+    scale: num(s['scale'], `${path}.scale`, 0, true),
+    rope: parseRope(s['rope'], `${path}.rope`, headDim),
+  };
+}
+
+/**
+ * Checks the plan as a program: every tensor is written before it is read,
+ * every graph run names a graph with those inputs and outputs, and the plan
+ * ends having written `v_out`.
+ */
+function checkPlan(plan: PlanStep[], graphs: Record<string, GraphEntry>, path: string): void {
+  const written = new Set<string>(PLAN_INPUTS);
+  plan.forEach((step, i) => {
+    const at = `${path}[${i}]`;
+    const reads = step.op === 'run' ? Object.values(step.inputs) : [step.q, step.k, step.v];
+    for (const name of reads) {
+      if (!written.has(name)) throw new ManifestError(at, `reads tensor '${name}' before any step writes it.`);
+    }
+    if (step.op === 'attention') {
+      written.add(step.out);
+      return;
+    }
+    const graph = graphs[step.graph];
+    if (graph === undefined) {
+      throw new ManifestError(`${at}.graph`, `is '${step.graph}'; it must be one of graphs: ${Object.keys(graphs).join(', ')}.`);
+    }
+    for (const [bindings, names, side] of [[step.inputs, graph.inputs, 'inputs'], [step.outputs, graph.outputs, 'outputs']] as const) {
+      const bound = Object.keys(bindings).sort().join(', ');
+      const expected = [...names].sort().join(', ');
+      if (bound !== expected) {
+        throw new ManifestError(`${at}.${side}`, `binds [${bound}]; graph '${step.graph}' has ${side} [${expected}].`);
+      }
+    }
+    for (const name of Object.values(step.outputs)) written.add(name);
+  });
+  if (!written.has(PLAN_OUTPUT)) throw new ManifestError(path, `never writes '${PLAN_OUTPUT}', the denoiser's output.`);
+}
+
+function parseGraphs(value: unknown): Record<string, GraphEntry> {
+  const obj = record(value, 'graphs');
+  const graphs: Record<string, GraphEntry> = {};
+  for (const name of Object.keys(obj)) {
+    const path = `graphs.${name}`;
+    const g = record(obj[name], path);
+    const names = (key: string) => array(g[key], `${path}.${key}`).map((n, i) => {
+      if (typeof n !== 'string' || n === '') throw new ManifestError(`${path}.${key}[${i}]`, `is ${show(n)}; it must be a tensor name.`);
+      return n;
+    });
+    const shards = array(g['shards'], `${path}.shards`).map((s, i) => {
+      const sp = `${path}.shards[${i}]`;
+      const shard = record(s, sp);
+      return { url: nonEmpty(shard, 'url', sp), bytes: int(shard['bytes'], `${sp}.bytes`, 1), sha256: integrity(shard, 'sha256', sp) };
+    });
+    if (shards.length === 0) throw new ManifestError(`${path}.shards`, 'is empty; a graph needs at least one shard.');
+    const bytes = int(g['bytes'], `${path}.bytes`, 1);
+    const total = shards.reduce((sum, s) => sum + s.bytes, 0);
+    if (total !== bytes) throw new ManifestError(`${path}.bytes`, `is ${bytes}; its shards add up to ${total}.`);
+    graphs[name] = { inputs: names('inputs'), outputs: names('outputs'), bytes, sha256: integrity(g, 'sha256', path), shards };
+  }
+  return graphs;
+}
+
+/** Validates a parsed manifest (`JSON.parse` output) and returns it typed. */
+export function parseManifest(json: unknown): Manifest {
+  const m = record(json, 'manifest');
+  if (m['format'] !== MANIFEST_FORMAT) throw new ManifestError('format', `is ${show(m['format'])}; it must be '${MANIFEST_FORMAT}'.`);
+  const formatVersion = oneOf(m['formatVersion'], MANIFEST_FORMAT_VERSIONS, 'formatVersion');
+  const id = str(m, 'id', 'manifest');
+  if (!/^[a-z0-9-]+$/.test(id)) throw new ManifestError('id', `is ${show(id)}; it must match [a-z0-9-]+.`);
+
+  const v = record(m['video'], 'video');
+  const video = { width: int(v['width'], 'video.width', 2), height: int(v['height'], 'video.height', 2), frames: int(v['frames'], 'video.frames', 1), fps: num(v['fps'], 'video.fps', 0, true) };
+
+  const t = record(m['tokenizer'], 'tokenizer');
+  const tokenizer = {
+    kind: oneOf(t['kind'], TOKENIZER_KINDS, 'tokenizer.kind'),
+    url: nonEmpty(t, 'url', 'tokenizer'),
+    bytes: int(t['bytes'], 'tokenizer.bytes', 1),
+    sha256: integrity(t, 'sha256', 'tokenizer'),
+    maxTokens: int(t['maxTokens'], 'tokenizer.maxTokens', 3),
+    padId: int(t['padId'], 'tokenizer.padId', 0),
+    negativeDefault: str(t, 'negativeDefault', 'tokenizer'),
+  };
+
+  const tx = record(m['text'], 'text');
+  const text = { dim: int(tx['dim'], 'text.dim', 1), tokens: int(tx['tokens'], 'text.tokens', 1) };
+  if (text.tokens !== tokenizer.maxTokens) throw new ManifestError('text.tokens', `is ${text.tokens}; it must equal tokenizer.maxTokens ${tokenizer.maxTokens}.`);
+
+  const l = record(m['latent'], 'latent');
+  const channels = int(l['channels'], 'latent.channels', 1);
+  const stats = (key: 'mean' | 'std') => array(l[key], `latent.${key}`, channels).map((x, i) => num(x, `latent.${key}[${i}]`, key === 'std' ? 0 : -Infinity, key === 'std'));
+  const latent = {
+    channels,
+    frames: int(l['frames'], 'latent.frames', 1),
+    height: int(l['height'], 'latent.height', 1),
+    width: int(l['width'], 'latent.width', 1),
+    temporalCompression: int(l['temporalCompression'], 'latent.temporalCompression', 1),
+    spatialCompression: int(l['spatialCompression'], 'latent.spatialCompression', 1),
+    normalised: bool(l, 'normalised', 'latent'),
+    mean: stats('mean'),
+    std: stats('std'),
+  };
+  if (latent.frames * latent.temporalCompression !== video.frames) {
+    throw new ManifestError('latent.frames', `is ${latent.frames}; times temporalCompression ${latent.temporalCompression} it must give video.frames ${video.frames}.`);
+  }
+  if (latent.height * latent.spatialCompression !== video.height || latent.width * latent.spatialCompression !== video.width) {
+    throw new ManifestError('latent.height', `${latent.height}x${latent.width} times spatialCompression ${latent.spatialCompression} must give the video's ${video.height}x${video.width}.`);
+  }
+
+  const graphs = parseGraphs(m['graphs']);
+
+  const d = record(m['denoiser'], 'denoiser');
+  const layout = array(d['inputLayout'], 'denoiser.inputLayout', DENOISER_INPUT_LAYOUT.length);
+  layout.forEach((x, i) => {
+    if (x !== DENOISER_INPUT_LAYOUT[i]) throw new ManifestError('denoiser.inputLayout', `is ${show(layout)}; it must be ${show(DENOISER_INPUT_LAYOUT)}.`);
+  });
+  const inputChannels = int(d['inputChannels'], 'denoiser.inputChannels', 1);
+  if (inputChannels !== 2 * channels + 1) {
+    throw new ManifestError('denoiser.inputChannels', `is ${inputChannels}; for [noisy, condition, mask] over ${channels} latent channels it must be ${2 * channels + 1}.`);
+  }
+  const wholeGraph = nonEmpty(d, 'wholeGraph', 'denoiser');
+  if (graphs[wholeGraph] === undefined) throw new ManifestError('denoiser.wholeGraph', `is '${wholeGraph}'; it must be one of graphs: ${Object.keys(graphs).join(', ')}.`);
+  const plan = array(d['plan'], 'denoiser.plan').map((s, i) => parsePlanStep(s, `denoiser.plan[${i}]`, text.tokens));
+  checkPlan(plan, graphs, 'denoiser.plan');
+  const denoiser = {
+    inputChannels,
+    inputLayout: DENOISER_INPUT_LAYOUT,
+    patch: ints3(d['patch'], 'denoiser.patch', 1),
+    tokens: int(d['tokens'], 'denoiser.tokens', 1),
+    dim: int(d['dim'], 'denoiser.dim', 1),
+    depth: int(d['depth'], 'denoiser.depth', 1),
+    heads: int(d['heads'], 'denoiser.heads', 1),
+    headDim: int(d['headDim'], 'denoiser.headDim', 1),
+    prediction: oneOf(d['prediction'], PREDICTIONS, 'denoiser.prediction'),
+    wholeGraph,
+    plan,
+  };
+
+  const s = record(m['sampler'], 'sampler');
+  const n = record(s['noise'], 'sampler.noise');
+  const sampler = {
+    kind: oneOf(s['kind'], SAMPLER_KINDS, 'sampler.kind'),
+    shift: num(s['shift'], 'sampler.shift', 0, true),
+    defaultSteps: int(s['defaultSteps'], 'sampler.defaultSteps', 1),
+    defaultGuidance: num(s['defaultGuidance'], 'sampler.defaultGuidance', 0),
+    guidanceBatch: oneOf(s['guidanceBatch'], GUIDANCE_BATCHES, 'sampler.guidanceBatch'),
+    noise: { kind: oneOf(n['kind'], NOISE_KINDS, 'sampler.noise.kind'), order: oneOf(n['order'], NOISE_ORDERS, 'sampler.noise.order') },
+  };
+
+  const p = record(m['preview'], 'preview');
+  const matrix = array(p['matrix'], 'preview.matrix', channels + 1).map((row, i) => {
+    const r = array(row, `preview.matrix[${i}]`, 3);
+    return [num(r[0], `preview.matrix[${i}][0]`), num(r[1], `preview.matrix[${i}][1]`), num(r[2], `preview.matrix[${i}][2]`)] as [number, number, number];
+  });
+  const preview = { kind: oneOf(p['kind'], PREVIEW_KINDS, 'preview.kind'), matrix };
+
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion,
+    id,
+    version: str(m, 'version', 'manifest'),
+    name: str(m, 'name', 'manifest'),
+    video,
+    tokenizer,
+    text,
+    latent,
+    denoiser,
+    sampler,
+    preview,
+    graphs,
+    raw: m,
+  };
+}
+
+/** Latent shape (C, F, h, w) and element count of one clip. */
+export function latentSize(m: Manifest): { shape: [number, number, number, number]; elements: number } {
+  const { channels, frames, height, width } = m.latent;
+  return { shape: [channels, frames, height, width], elements: channels * frames * height * width };
+}
