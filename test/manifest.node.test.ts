@@ -3,7 +3,11 @@
 // kind of bad value is a ManifestError naming the field, the value and what
 // is allowed.
 import { describe, expect, test } from 'vitest';
+import { ENGINE_ERROR_NAMES } from '../workers/errors';
 import { ManifestError, latentSize, parseManifest } from '../workers/model/manifest';
+import { InvalidSeedError } from '../workers/pipeline/noise';
+import { InvalidSamplerSettingsError } from '../workers/pipeline/sampler';
+import { EmptyPromptError, TokenizerError } from '../workers/pipeline/tokenize';
 
 const SHA = `sha256-${'A'.repeat(43)}=`;
 const graph = (inputs: string[], outputs: string[]) => ({ inputs, outputs, weights: 'float32', bytes: 10, sha256: SHA, shards: [{ url: 'm/g.onnx', bytes: 10, sha256: SHA }] });
@@ -134,4 +138,12 @@ describe('bad manifests name the field, the value and what is allowed', () => {
   ] as const)('%s', (field, mutate, message) => {
     expectError(mutate, field, message);
   });
+});
+
+test('every engine error sets a name the UI can branch on (listed in ENGINE_ERROR_NAMES)', () => {
+  const errors = [new ManifestError('x', 'y'), new InvalidSeedError(-1), new InvalidSamplerSettingsError('z'), new EmptyPromptError(), new TokenizerError('t')];
+  for (const error of errors) {
+    expect(error.name).toBe(error.constructor.name);
+    expect(ENGINE_ERROR_NAMES as readonly string[]).toContain(error.name);
+  }
 });

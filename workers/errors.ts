@@ -60,5 +60,11 @@ export const ENGINE_ERROR_NAMES = [
   'UnsupportedCodecError',
   'InvalidVideoInputError',
   'VideoEncodingError',
+  // Defined beside the code that throws them (workers/model, workers/pipeline).
+  'ManifestError',
+  'InvalidSeedError',
+  'InvalidSamplerSettingsError',
+  'EmptyPromptError',
+  'TokenizerError',
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];
