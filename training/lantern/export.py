@@ -16,6 +16,7 @@ unless --float):
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import torch
@@ -239,7 +240,12 @@ def main(argv: list[str] | None = None) -> None:
     model, meta = load_checkpoint(args.checkpoint)
     exported = export_all(model, args.out, quantize=not args.float)
     manifest = args.manifest or Path(__file__).resolve().parents[2] / "models-manifest" / f"{model.cfg.name}.json"
-    write_manifest(model, meta, exported, args.out, manifest)
+    # The evaluation summary written by `lantern.score --out <manifest stem>`, if any.
+    summary = manifest.with_name(f"{manifest.stem}.summary.json")
+    evaluation = json.loads(summary.read_text()) if summary.exists() else None
+    if evaluation:
+        evaluation["report"] = f"{manifest.stem}.report.md"
+    write_manifest(model, meta, exported, args.out, manifest, evaluation=evaluation)
     total = sum(g["bytes"] for g in exported["graphs"].values())
     print(f"exported {len(exported['graphs'])} graphs, {total / 1e6:.1f} MB, manifest {manifest}")
 
