@@ -1,0 +1,206 @@
+"""Prompt adherence of a generator, scored by the judge (judge.py) against
+the targets of ../shared/shapes-world.md ("What must hold for the shipped
+model").
+
+    evaluate(generate_fn, prompts, seeds) -> Report
+    write_report(report, path_md, path_json)
+
+`generate_fn(texts, seeds) -> (B, T, 3, S, S)` floats in [0, 1]; every
+prompt is generated once per seed. A score is the percentage of the clips
+judgeable for that attribute that pass it.
+
+The CLI scores the renderer itself: each eval prompt's own clip, rendered,
+judged as if a model had made it from the prompt. That is the judge's
+calibration: a perfect generator's score.
+
+    python -m lantern.evaluate --ground-truth --count 200 [--seed 0] [--seeds 0] \\
+        [--trust prompt|clip] [--out runs/eval]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .judge import ATTRIBUTES, TRUSTS, ClipVerdict, judge_clip
+from .world.spec import EvalPrompt
+
+# Percent of clips, from shapes-world.md.
+TARGETS: dict[str, float] = {"colour": 90.0, "motion": 85.0, "shape": 80.0, "background": 85.0,
+                             "consistency": 95.0}
+
+GenerateFn = Callable[[list[str], list[int]], np.ndarray]
+
+
+@dataclass
+class Report:
+    scores: dict[str, float | None]  # attribute -> percent of judgeable clips passing (None: none judgeable)
+    counts: dict[str, dict[str, int]]  # attribute -> passed, failed, not_judged
+    targets: dict[str, float]
+    clips: int
+    seeds: list[int]
+    trust: str
+    by_kind: dict[str, dict[str, float | None]]  # eval prompt kind ('combo', ...) -> scores
+    failures: list[dict]  # per failing clip: prompt, seed, failed attributes, measurements
+    seconds_generating: float
+    seconds_judging: float
+    verdicts: list[dict] = field(default_factory=list, repr=False)  # every clip's verdict, for the JSON
+
+    def meets_targets(self) -> dict[str, bool | None]:
+        return {a: None if self.scores[a] is None else self.scores[a] >= self.targets[a] for a in ATTRIBUTES}
+
+
+def evaluate(generate_fn: GenerateFn, prompts: Sequence[EvalPrompt], seeds: Sequence[int], batch_size: int = 8,
+             trust: str = "prompt") -> Report:
+    """Generate every (prompt, seed) and judge it. trust='clip' tells the
+    judge the clip's unnamed attributes too (only right for renders of the
+    clip itself; see judge.judge_clip)."""
+    if trust not in TRUSTS:
+        raise ValueError(f"Unsupported trust {trust!r}. Must be one of: {', '.join(TRUSTS)}.")
+    if not prompts or not seeds:
+        raise ValueError(f"evaluate needs prompts and seeds, got {len(prompts)} prompts and {len(seeds)} seeds")
+    jobs = [(p, s) for s in seeds for p in prompts]
+    verdicts: list[tuple[EvalPrompt, int, ClipVerdict]] = []
+    t_gen = t_judge = 0.0
+    for start in range(0, len(jobs), batch_size):
+        batch = jobs[start:start + batch_size]
+        t0 = time.perf_counter()
+        clips = np.asarray(generate_fn([p.prompt for p, _ in batch], [s for _, s in batch]), dtype=np.float32)
+        t1 = time.perf_counter()
+        if clips.ndim != 5 or clips.shape[0] != len(batch):
+            raise ValueError(f"generate_fn returned shape {clips.shape} for {len(batch)} prompts; "
+                             "it must return (B, T, 3, S, S)")
+        for (p, s), frames in zip(batch, clips):
+            verdicts.append((p, s, judge_clip(frames, p, trust=trust)))
+        t_gen += t1 - t0
+        t_judge += time.perf_counter() - t1
+    scores, counts = _score([v for _, _, v in verdicts])
+    kinds: dict[str, list[ClipVerdict]] = {}
+    for p, _, v in verdicts:
+        kinds.setdefault(_kind(p), []).append(v)
+    failures = [_failure(p, s, v) for p, s, v in verdicts if any(getattr(v, a) is False for a in ATTRIBUTES)]
+    return Report(scores=scores, counts=counts, targets=dict(TARGETS), clips=len(verdicts), seeds=list(seeds),
+                  trust=trust, by_kind={k: _score(vs)[0] for k, vs in sorted(kinds.items())}, failures=failures,
+                  seconds_generating=round(t_gen, 2), seconds_judging=round(t_judge, 2),
+                  verdicts=[{"prompt": p.prompt, "seed": s, **v.as_dict()} for p, s, v in verdicts])
+
+
+def _score(verdicts: Sequence[ClipVerdict]) -> tuple[dict[str, float | None], dict[str, dict[str, int]]]:
+    scores, counts = {}, {}
+    for a in ATTRIBUTES:
+        values = [getattr(v, a) for v in verdicts]
+        passed, failed = sum(x is True for x in values), sum(x is False for x in values)
+        counts[a] = {"passed": passed, "failed": failed, "not_judged": len(values) - passed - failed}
+        scores[a] = round(100.0 * passed / (passed + failed), 1) if passed + failed else None
+    return scores, counts
+
+
+def _kind(prompt: EvalPrompt) -> str:
+    from .world.heldout import eval_prompt_kind
+    try:
+        return eval_prompt_kind(prompt)
+    except ValueError:  # a prompt that holds nothing out
+        return "other"
+
+
+def _failure(prompt: EvalPrompt, seed: int, v: ClipVerdict) -> dict:
+    objects = []
+    for o in v.objects:
+        objects.append({"expected": o.expected, "colour": o.colour_name, "shape": o.shape_guess,
+                        "displacement": o.displacement, "area_ratio": o.area_ratio, "rotation_deg": o.rotation_deg,
+                        "turning_deg": o.turning_deg, "found_frames": o.found_frames, "notes": o.notes})
+    return {"prompt": prompt.prompt, "seed": seed, "failed": [a for a in ATTRIBUTES if getattr(v, a) is False],
+            "background_guess": v.background_guess, "objects": objects}
+
+
+def write_report(report: Report, path_md: str | Path, path_json: str | Path) -> None:
+    """The Markdown summary (scores beside the spec's targets, then the
+    failing prompts) and the full JSON (every clip's verdict)."""
+    Path(path_md).parent.mkdir(parents=True, exist_ok=True)
+    Path(path_json).parent.mkdir(parents=True, exist_ok=True)
+    meets = report.meets_targets()
+    lines = [f"# Prompt adherence: {report.clips} clips", "",
+             f"Seeds {report.seeds}; judge trust '{report.trust}'; generating {report.seconds_generating} s, "
+             f"judging {report.seconds_judging} s ({report.seconds_judging / max(report.clips, 1):.2f} s a clip).",
+             "", "| attribute | score | target | meets | passed | failed | not judged |", "|---|---|---|---|---|---|---|"]
+    for a in ATTRIBUTES:
+        c, s = report.counts[a], report.scores[a]
+        mark = {True: "yes", False: "**no**", None: "-"}[meets[a]]
+        lines.append(f"| {a} | {'-' if s is None else f'{s:.1f}%'} | >= {report.targets[a]:.0f}% | {mark} | "
+                     f"{c['passed']} | {c['failed']} | {c['not_judged']} |")
+    if report.by_kind:
+        lines += ["", "By prompt kind (held-out combination, phrasing, or both):", "",
+                  "| kind | " + " | ".join(ATTRIBUTES) + " |", "|---" * (len(ATTRIBUTES) + 1) + "|"]
+        for kind, scores in report.by_kind.items():
+            lines.append(f"| {kind} | " + " | ".join("-" if scores[a] is None else f"{scores[a]:.1f}"
+                                                      for a in ATTRIBUTES) + " |")
+    lines += ["", f"## Failures ({len(report.failures)} clips)", ""]
+    for f in report.failures:
+        seen = "; ".join(f"{o['expected']['colour']} {o['expected']['shape']} {o['expected']['motion']} -> "
+                         f"{o['colour']} {o['shape']}, moved {o['displacement']}" for o in f["objects"])
+        lines.append(f"- `{f['prompt']}` (seed {f['seed']}): **{', '.join(f['failed'])}**; seen: {seen}; "
+                     f"background {f['background_guess']}")
+    Path(path_md).write_text("\n".join(lines) + "\n")
+    Path(path_json).write_text(json.dumps(asdict(report), indent=1, default=_jsonable) + "\n")
+
+
+def _jsonable(x):
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"cannot write {type(x).__name__} to JSON")
+
+
+def ground_truth_generator(prompts: Sequence[EvalPrompt], size: int = 128, frames: int = 16) -> GenerateFn:
+    """A generate_fn that renders each prompt's own clip (seed added to the
+    clip's seed, so seed 0 is the clip as sampled)."""
+    import torch
+
+    from .world.render import render_clips
+
+    by_text = {p.prompt: p for p in prompts}
+
+    def generate(texts: list[str], seeds: list[int]) -> np.ndarray:
+        clips = [replace(by_text[t].clip, seed=by_text[t].clip.seed + s) for t, s in zip(texts, seeds)]
+        with torch.no_grad():
+            return render_clips(clips, size, frames).numpy()
+
+    return generate
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ground-truth", action="store_true", required=True,
+                    help="judge renders of the eval prompts' own clips (the judge's calibration)")
+    ap.add_argument("--count", type=int, default=200, help="eval prompts")
+    ap.add_argument("--seed", type=int, default=0, help="which eval prompt set (heldout.eval_prompts)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="generation seeds per prompt")
+    ap.add_argument("--trust", choices=TRUSTS, default="prompt",
+                    help="prompt: the judge knows what the prompt names (as for a model); clip: everything")
+    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--out", type=Path, default=Path("runs/eval"), help="folder for the .md and .json")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads for rendering (0: default)")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    from .world.heldout import eval_prompts
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    prompts = eval_prompts(args.count, args.seed)
+    report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust)
+    stem = args.out / f"ground-truth-{args.count}-{args.trust}"
+    write_report(report, stem.with_suffix(".md"), stem.with_suffix(".json"))
+    print(stem.with_suffix(".md").read_text().split("\n## Failures")[0])
+    print(f"wrote {stem}.md and {stem}.json")
+
+
+if __name__ == "__main__":
+    main()
