@@ -38,9 +38,15 @@ def red_ball() -> tuple[ClipSpec, np.ndarray]:
     return clip, _render(clip)
 
 
+# Plain white and a sketch-style sky render alike (both white paper), so the
+# background is only told apart when the expectation names the style; with
+# the style left open the judge rightly answers None (not judgeable).
+SEEN = ("motion", "background", "style")
+
+
 def test_true_expectation_passes(red_ball):
     clip, frames = red_ball
-    v = judge_clip(frames, _expect(clip))
+    v = judge_clip(frames, _expect(clip, mentioned=SEEN))
     assert (v.colour, v.shape, v.motion, v.background, v.consistency) == (True, True, True, True, True), v
     o = v.objects[0]
     assert o.colour_name == "red" and o.shape_guess == "circle"
@@ -72,9 +78,14 @@ def test_wrong_expectation_fails(red_ball, change, attribute):
 
 def test_wrong_background_fails(red_ball):
     clip, frames = red_ball
-    expected = _expect(clip)
+    expected = _expect(clip, mentioned=SEEN)
     v = judge_clip(frames, replace(expected, clip=replace(expected.clip, background="sky", background_colour=None)))
     assert v.background is False and v.background_guess == "plain white"
+
+
+def test_background_left_ambiguous_when_the_style_is_open(red_ball):
+    clip, frames = red_ball
+    assert judge_clip(frames, _expect(clip)).background is None
 
 
 def test_unmentioned_attributes_are_not_judged(red_ball):
