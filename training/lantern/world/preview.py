@@ -10,28 +10,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import struct
-import zlib
 from pathlib import Path
 
 import torch
 
+from .. import media
 from .render import render_clips
 from .spec import STYLES, sample_clip
 
 
 def write_png(path: str | Path, image: torch.Tensor) -> None:
-    """image: (H, W, 3) float in [0, 1] -> an 8-bit RGB PNG, with zlib only."""
-    h, w, _ = image.shape
-    data = (image.clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu()
-    raw = b"".join(b"\x00" + bytes(data[y].reshape(-1).tolist()) for y in range(h))
-
-    def chunk(tag: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
-
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
-    Path(path).write_bytes(png)
+    """image: (H, W, 3) float in [0, 1] -> an 8-bit RGB PNG."""
+    media.write_png(Path(path), (image.clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy())
 
 
 def contact_sheet(videos: torch.Tensor, per_row: int = 2, gap: int = 4) -> torch.Tensor:
