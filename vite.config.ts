@@ -1,8 +1,43 @@
-import { defineConfig } from 'vite';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Plugin, defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
 
+const MANIFEST_DIR = fileURLToPath(new URL('./models-manifest/', import.meta.url));
+/** `lantern-tiny.json` is a manifest; `lantern-tiny.report.json` and README.md are not. */
+const MANIFEST_FILE = /^([a-z0-9-]+)\.json$/;
+
+/**
+ * Serves each `models-manifest/<id>.json` at `/models/<id>.json` (dev server)
+ * and writes it to `dist/models/<id>.json` (build), beside the model's files
+ * that `public/models/<id>/` provides. The manifest's shard URLs
+ * (`<id>/<file>`) resolve against its own URL, so the two must sit together;
+ * models-manifest/ stays the one source (the exporter writes it there).
+ */
+function modelManifests(): Plugin {
+  const manifests = (): string[] => readdirSync(MANIFEST_DIR).filter((name) => MANIFEST_FILE.test(name));
+  return {
+    name: 'lantern:model-manifests',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const match = /^\/models\/([a-z0-9-]+\.json)$/.exec((req.url ?? '').split('?')[0] ?? '');
+        const name = match?.[1];
+        if (name === undefined || !manifests().includes(name)) return next();
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('Cache-Control', 'no-cache');
+        res.end(readFileSync(MANIFEST_DIR + name));
+      });
+    },
+    generateBundle() {
+      for (const name of manifests()) {
+        this.emitFile({ type: 'asset', fileName: `models/${name}`, source: readFileSync(MANIFEST_DIR + name) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [solid()],
+  plugins: [solid(), modelManifests()],
   worker: { format: 'es' },
   build: { target: 'es2022' },
 });

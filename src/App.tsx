@@ -1,10 +1,41 @@
-// The app shell. Not a feature: the first screen replaces the placeholder
-// text when the engine lands.
+// The first screen: settings on the left; on the right the live preview while
+// denoising, then the looping player with Download, and progress below.
+import { Match, Switch } from 'solid-js';
+import { BackendPanel } from './components/BackendPanel';
+import { Messages } from './components/Messages';
+import { Player } from './components/Player';
+import { PreviewCanvas } from './components/PreviewCanvas';
+import { ProgressPanel } from './components/ProgressPanel';
+import { PromptForm } from './components/PromptForm';
+import { useLantern } from './store';
+
 export function App() {
+  const { state } = useLantern();
+  const clipSeconds = () => (state.model === null ? 2 : state.model.frames / state.model.fps);
   return (
-    <main>
-      <h1>Lantern</h1>
-      <p>Text-to-video in your browser. The generator is not wired up yet.</p>
-    </main>
+    <div class="app">
+      <header>
+        <h1>Lantern</h1>
+        <p class="tagline">Text to video, generated on this device. Nothing is uploaded.</p>
+        <BackendPanel />
+      </header>
+      <main>
+        <PromptForm />
+        <section class="panel stage" aria-label="Clip">
+          <Switch>
+            <Match when={state.clip}>{(clip) => <Player clip={clip()} />}</Match>
+            <Match when={state.preview}>{(preview) => <PreviewCanvas preview={preview()} clipSeconds={clipSeconds()} />}</Match>
+            <Match when={true}>
+              <div class="stage-empty">{state.engine.status === 'generating' ? 'The preview appears after the first step.' : 'Your clip will play here.'}</div>
+            </Match>
+          </Switch>
+          <ProgressPanel />
+          <Messages />
+        </section>
+      </main>
+      <footer>
+        Model: {state.model?.name ?? '—'} · {state.model === null ? '' : `${state.model.width}×${state.model.height}, ${state.model.frames} frames at ${state.model.fps} fps`}
+      </footer>
+    </div>
   );
 }

@@ -1,8 +1,32 @@
-// App shell entry. The first screen (prompt, progress, player) arrives with
-// the engine (issue #3); until then this only mounts the shell.
+// Entry: one EngineClient (the worker), one store, the first screen, and
+// `window.lantern` for scripts. `?backend=wasm|webgpu|auto` picks the first
+// load's backend (the CLI uses it).
 import { render } from 'solid-js/web';
 import { App } from './App';
+import { EngineClient } from './engine-client';
+import { installLanternGlobal } from './lantern-global';
+import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './store';
+import type { BackendChoice } from '../workers/generator';
+import './styles.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error("Missing '#root' element in index.html.");
-render(() => <App />, root);
+
+const notices: string[] = [];
+const asked = new URLSearchParams(location.search).get('backend');
+let backend: BackendChoice = 'auto';
+if (isBackendChoice(asked)) backend = asked;
+else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address. Must be one of: ${BACKEND_CHOICES.join(', ')}. Using auto.`);
+
+const client = new EngineClient();
+const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
+installLanternGlobal(client, store.actions.start(), BUILTIN_MANIFEST_URL);
+
+render(
+  () => (
+    <LanternContext.Provider value={store}>
+      <App />
+    </LanternContext.Provider>
+  ),
+  root,
+);

@@ -1,0 +1,76 @@
+// Prompt, negative prompt, seed (with Random), steps and guidance; Generate
+// and Cancel. Inputs keep their text; the store parses it on Generate and the
+// engine validates it, so a bad value comes back as a named error.
+import { Show, createMemo } from 'solid-js';
+import { countWords } from '../messages';
+import { MAX_SEED, useLantern } from '../store';
+
+export function PromptForm() {
+  const { state, actions } = useLantern();
+  const busy = () => state.engine.status === 'generating' || state.engine.status === 'loading';
+  const words = createMemo(() => countWords(state.form.prompt));
+  const over = () => {
+    const limit = state.model?.maxPromptWords;
+    return limit !== undefined && words() > limit ? words() - limit : 0;
+  };
+
+  return (
+    <form
+      class="panel prompt-form"
+      aria-label="Generation settings"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (state.engine.status !== 'generating') actions.generate();
+      }}
+    >
+      <label for="prompt">Prompt</label>
+      <textarea
+        id="prompt"
+        rows={3}
+        placeholder="a red ball bounces on a meadow in pixel art style"
+        value={state.form.prompt}
+        onInput={(e) => actions.setForm('prompt', e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
+        }}
+        aria-describedby="prompt-count"
+      />
+      <p id="prompt-count" class="hint" classList={{ warn: over() > 0 }}>
+        {words()} / {state.model?.maxPromptWords ?? '…'} words
+        <Show when={over() > 0}> — only the first {state.model?.maxPromptWords} are used; the last {over()} will be dropped</Show>
+      </p>
+
+      <label for="negative">Negative prompt</label>
+      <input id="negative" type="text" placeholder="optional: what to steer away from" value={state.form.negativePrompt} onInput={(e) => actions.setForm('negativePrompt', e.currentTarget.value)} />
+
+      <div class="row">
+        <div class="field">
+          <label for="seed">Seed</label>
+          <div class="with-button">
+            <input id="seed" type="number" min={0} max={MAX_SEED} step={1} inputMode="numeric" value={state.form.seed} onInput={(e) => actions.setForm('seed', e.currentTarget.value)} />
+            <button type="button" class="secondary" onClick={() => actions.randomizeSeed()} aria-label="Random seed" title="Pick a random seed">
+              Random
+            </button>
+          </div>
+        </div>
+        <div class="field">
+          <label for="steps">Steps</label>
+          <input id="steps" type="number" step={1} value={state.form.steps} onInput={(e) => actions.setForm('steps', e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="guidance">Guidance</label>
+          <input id="guidance" type="number" step={0.5} value={state.form.guidance} onInput={(e) => actions.setForm('guidance', e.currentTarget.value)} />
+        </div>
+      </div>
+
+      <div class="actions">
+        <button type="submit" disabled={state.engine.status === 'generating'}>
+          Generate
+        </button>
+        <button type="button" class="secondary" disabled={!busy()} onClick={() => actions.cancel()}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

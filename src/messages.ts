@@ -1,0 +1,93 @@
+// Words for the UI. The engine reports numbers and named errors; this file
+// turns them into sentences (progress by phase, durations, and for each error
+// name a title and what to do next). The engine's message, which names the
+// bad value and the allowed set, is always shown under the title.
+import type { BackendInfo, Progress } from '../workers/generator';
+
+export type ErrorText = { title: string; hint: string };
+
+const ERROR_TEXT: Record<string, ErrorText> = {
+  EmptyPromptError: { title: 'Type a prompt first', hint: 'Describe the clip, for example "a red ball bounces on a meadow".' },
+  InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix steps or guidance, then press Generate again.' },
+  InvalidSeedError: { title: 'Check the seed', hint: 'Use a whole number from 0 to 4294967295, or press Random.' },
+  InvalidVideoInputError: { title: 'The model cannot make that clip', hint: 'Keep the frame count and frame rate at the model defaults.' },
+  TokenizerError: { title: 'The prompt could not be read', hint: 'The model\'s tokenizer file looks broken; reload the page.' },
+  ManifestError: { title: 'The model files are not usable', hint: 'Reload the page; if this repeats, the model needs to be exported again.' },
+  WebCodecsUnavailableError: { title: 'This browser cannot write video', hint: 'Use a current Chrome, Edge, Firefox or Safari.' },
+  UnsupportedCodecError: { title: 'That video codec is not available here', hint: 'Choose H.264 (the default).' },
+  VideoEncodingError: { title: 'Writing the video failed', hint: 'Press Generate to try again; if it repeats, reload the page.' },
+  EngineCrashedError: { title: 'The engine stopped', hint: 'Press Generate to try again; reload the page if it repeats.' },
+  EngineUnresponsiveError: { title: 'The engine stopped responding', hint: 'Press Generate to try again, or switch the backend to WASM.' },
+  GPUDeviceLostError: { title: 'The GPU was lost', hint: 'Lantern restarted the engine; press Generate to try again, or switch the backend to WASM.' },
+  ModelNotLoadedError: { title: 'No model is loaded', hint: 'Reload the page to load the built-in model.' },
+  GenerationCanceledError: { title: 'Canceled', hint: 'Press Generate to start again.' },
+};
+
+export function describeError(error: { name: string; message: string }): ErrorText {
+  const known = ERROR_TEXT[error.name];
+  if (known !== undefined) return known;
+  if (error.name === 'TypeError' && /fetch|network/i.test(error.message)) {
+    return { title: 'The model could not be downloaded', hint: 'Check that the Lantern server is still running and reachable, then reload the page.' };
+  }
+  return { title: `Something went wrong (${error.name})`, hint: 'Press Generate to try again; if it repeats, reload the page or switch the backend.' };
+}
+
+const PHASE_LABEL: Record<Progress['phase'], string> = {
+  load: 'Loading the model',
+  encodeText: 'Reading the prompt',
+  denoise: 'Denoising',
+  decode: 'Decoding frames',
+  encode: 'Writing the MP4',
+};
+
+export const PHASES = ['load', 'encodeText', 'denoise', 'decode', 'encode'] as const satisfies readonly Progress['phase'][];
+export const PHASE_SHORT: Record<Progress['phase'], string> = {
+  load: 'Load',
+  encodeText: 'Text',
+  denoise: 'Denoise',
+  decode: 'Decode',
+  encode: 'Encode',
+};
+
+export function describeProgress(progress: Progress): string {
+  switch (progress.phase) {
+    case 'load':
+      return progress.totalBytes > 0
+        ? `${PHASE_LABEL.load}: ${formatBytes(progress.loadedBytes)} of ${formatBytes(progress.totalBytes)}`
+        : PHASE_LABEL.load;
+    case 'denoise':
+      return `${PHASE_LABEL.denoise}: step ${progress.step} of ${progress.steps}`;
+    case 'encode':
+      return `${PHASE_LABEL.encode}: frame ${progress.frame} of ${progress.frames}`;
+    default:
+      return PHASE_LABEL[progress.phase];
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function describeBackend(info: BackendInfo): string {
+  if (info.backend === 'webgpu') {
+    return info.attentionPath === undefined ? 'WebGPU' : `WebGPU (${info.attentionPath})`;
+  }
+  return 'WASM';
+}
+
+/**
+ * Tokens as the model's word-level tokenizer splits text (whitespace, then
+ * runs of punctuation, then single digits), for the live word counter. The
+ * engine's count is the authority; this one only warns early.
+ */
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{M}]+|\p{N}|[^\s\p{L}\p{M}\p{N}]+/gu)?.length ?? 0;
+}
