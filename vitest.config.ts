@@ -23,7 +23,7 @@ export default mergeConfig(
   viteConfig,
   defineConfig({
     // Pre-bundled up front: discovered mid-run, Vite re-optimises and reloads the browser test page.
-    optimizeDeps: { include: ['mediabunny'] },
+    optimizeDeps: { include: ['mediabunny', 'comlink'] },
     test: {
       // vite-plugin-solid would default the environment to jsdom; nothing here needs a fake DOM.
       environment: 'node',
@@ -35,6 +35,21 @@ export default mergeConfig(
         {
           extends: true,
           test: { name: 'browser', include: ['test/**/*.browser.test.ts'], browser, testTimeout: 120_000 },
+        },
+        {
+          // The app end to end: playwright-core drives Debian's Chromium against the Vite dev
+          // server that e2e/global-setup.ts starts (the same one `npm run generate` uses). Run
+          // on its own after the other projects (scripts/test.sh); one file at a time.
+          extends: true,
+          test: {
+            name: 'e2e',
+            environment: 'node',
+            include: ['e2e/**/*.e2e.test.ts'],
+            globalSetup: ['e2e/global-setup.ts'],
+            fileParallelism: false,
+            testTimeout: 300_000,
+            hookTimeout: 120_000,
+          },
         },
         {
           // Not part of `npm test`: `npm run bench` prints timing tables.

@@ -65,7 +65,7 @@ export class ModelNotLoadedError extends Error {
 export const CLIENT_ERROR_NAMES = ['EngineCrashedError', 'EngineUnresponsiveError', 'ModelNotLoadedError'] as const;
 
 /** Engine errors after which the worker's GPU state cannot be trusted: replace the worker. */
-const RESTART_ERROR_NAMES: readonly string[] = ['GPUDeviceLostError', 'DeviceLostError'];
+const RESTART_ERROR_NAMES: readonly string[] = ['GpuDeviceLostError'];
 
 export type Outcome = { kind: 'done' } | { kind: 'canceled'; error: Error } | { kind: 'failed'; error: Error };
 
@@ -101,6 +101,9 @@ export type EngineClientOptions = {
 
 const DEFAULT_STALL_TIMEOUT_MS = 180_000;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
+/** After a result: how long callbacks may be silent, and how long to wait at most, for late progress. */
+const DRAIN_QUIET_MS = 50;
+const DRAIN_MAX_MS = 500;
 
 function defaultWorker(): Worker {
   return new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module', name: 'lantern-engine' });
@@ -241,15 +244,9 @@ export class EngineClient implements Generator {
     this.#phase = 'load';
     this.#setState({ status: 'loading', backend: request.backend ?? 'auto' });
     try {
-      const model = await this.#call((remote, alive) =>
-        remote.load(
-          request,
-          Comlink.proxy((progress: Progress) => {
-            alive();
-            this.#emit({ type: 'progress', progress });
-            onProgress?.(progress);
-          }),
-        ),
+      const model = await this.#call(
+        (remote, sink) => remote.load(request, Comlink.proxy(sink.onProgress)),
+        { onProgress },
       );
       this.#model = model;
       this.#lastGoodLoad = request;
@@ -273,26 +270,9 @@ export class EngineClient implements Generator {
     this.#phase = 'encodeText';
     this.#setState({ status: 'generating', model, request });
     try {
-      const result = await this.#call((remote, alive) =>
-        remote.generate(
-          request,
-          // comlink proxies only a top-level argument, so the callbacks travel as one proxied
-          // object; both members exist, because the worker sees every member as callable.
-          Comlink.proxy({
-            onProgress: (progress: Progress) => {
-              alive();
-              this.#phase = PHASE_OF[progress.phase];
-              this.#emit({ type: 'progress', progress });
-              callbacks?.onProgress?.(progress);
-            },
-            onPreview: (preview: Preview) => {
-              alive();
-              this.#emit({ type: 'preview', preview });
-              callbacks?.onPreview?.(preview);
-            },
-          }),
-        ),
-      );
+      // comlink proxies only a top-level argument, so the callbacks travel as one proxied
+      // object; both members exist, because the worker sees every member as callable.
+      const result = await this.#call((remote, sink) => remote.generate(request, Comlink.proxy(sink)), callbacks ?? {});
       this.#emit({ type: 'result', result, request });
       this.#setState({ status: 'ready', model, outcome: { kind: 'done' } });
       return result;
@@ -314,14 +294,23 @@ export class EngineClient implements Generator {
     }
   }
 
-  /** One call into the worker, ended early by a crash, a stall or a forced cancel. */
-  #call<T>(invoke: (remote: Comlink.Remote<Generator>, alive: () => void) => Promise<T>): Promise<T> {
+  /**
+   * One call into the worker, ended early by a crash, a stall or a forced cancel. `sink` is what
+   * the worker calls back (progress and previews, passed on to listeners and `callbacks`).
+   * Callbacks come over their own MessagePort, which the browser does not order against the
+   * port the result comes on, so a result can overtake the last progress messages: after the
+   * result, the call waits for progress to reach fraction 1 (or for the callbacks to go quiet),
+   * and callbacks arriving after the call has ended are dropped.
+   */
+  #call<T>(invoke: (remote: Comlink.Remote<Generator>, sink: Required<GenerateCallbacks>) => Promise<T>, callbacks: GenerateCallbacks): Promise<T> {
     const connection = this.#connect();
     let markSettled = (): void => undefined;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
     return new Promise<T>((resolve, reject) => {
       let done = false;
       let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      let lastFraction = 0;
+      let onCallback: (() => void) | null = null;
       const finish = (settle: () => void): void => {
         if (done) return;
         done = true;
@@ -338,11 +327,53 @@ export class EngineClient implements Generator {
           finish(() => reject(error));
         }, this.#stallTimeoutMs);
       };
+      const sink: Required<GenerateCallbacks> = {
+        onProgress: (progress: Progress) => {
+          if (done) return;
+          alive();
+          lastFraction = Math.max(lastFraction, progress.fraction);
+          this.#phase = PHASE_OF[progress.phase];
+          this.#emit({ type: 'progress', progress });
+          callbacks.onProgress?.(progress);
+          onCallback?.();
+        },
+        onPreview: (preview: Preview) => {
+          if (done) return;
+          alive();
+          this.#emit({ type: 'preview', preview });
+          callbacks.onPreview?.(preview);
+          onCallback?.();
+        },
+      };
+      /** Resolves once progress has reached 1, or no callback came for DRAIN_QUIET_MS (at most DRAIN_MAX_MS). */
+      const drain = (): Promise<void> =>
+        new Promise<void>((ended) => {
+          if (lastFraction >= 1) return ended();
+          let quiet: ReturnType<typeof setTimeout> | undefined;
+          const stop = (): void => {
+            clearTimeout(quiet);
+            clearTimeout(cap);
+            onCallback = null;
+            ended();
+          };
+          const cap = setTimeout(stop, DRAIN_MAX_MS);
+          const rearm = (): void => {
+            clearTimeout(quiet);
+            if (lastFraction >= 1) return stop();
+            quiet = setTimeout(stop, DRAIN_QUIET_MS);
+          };
+          onCallback = rearm;
+          rearm();
+        });
       const running: Running = { abort: (error) => finish(() => reject(error)), settled };
       this.#running = running;
       alive();
-      invoke(connection.remote, alive).then(
-        (value) => finish(() => resolve(value)),
+      invoke(connection.remote, sink).then(
+        async (value) => {
+          clearTimeout(stallTimer);
+          await drain();
+          finish(() => resolve(value));
+        },
         (thrown: unknown) => finish(() => reject(toEngineError(thrown))),
       );
     });
