@@ -54,12 +54,117 @@ export class VideoEncodingError extends Error {
   }
 }
 
+/** A model file (manifest, tokenizer or graph shard) could not be fetched. */
+export class ModelFileError extends Error {
+  readonly url: string;
+  /** The HTTP status, or null where the request never got an answer (offline, blocked, bad URL). */
+  readonly status: number | null;
+  constructor(url: string, status: number | null, detail: string, options?: { cause?: unknown; missing?: boolean }) {
+    super(
+      `Could not fetch model file ${url}: ${detail}. ` +
+        (status === 404 || options?.missing === true
+          ? 'The file is missing from the server: check the manifest URL and that the model folder was deployed next to it.'
+          : 'Check the network connection and that the server allows this page to read the file, then try again.'),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'ModelFileError';
+    this.url = url;
+    this.status = status;
+  }
+}
+
+/** A downloaded file's size or SHA-256 differs from what the manifest promises. */
+export class ModelIntegrityError extends Error {
+  readonly url: string;
+  readonly expected: string;
+  readonly actual: string;
+  constructor(url: string, what: 'size' | 'sha256', expected: string, actual: string) {
+    super(
+      `Model file ${url} is corrupt or not the file the manifest describes: its ${what === 'size' ? 'size is' : 'SHA-256 is'} ` +
+        `${actual}, the manifest says ${expected}. Reload to download it again; if it persists, the manifest and the ` +
+        'model files on the server are from different exports, so re-export or re-deploy them together.',
+    );
+    this.name = 'ModelIntegrityError';
+    this.url = url;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** generate() was called before a model finished loading. */
+export class ModelNotLoadedError extends Error {
+  constructor() {
+    super('No model is loaded. Call load({ manifestUrl }) and wait for it before generate().');
+    this.name = 'ModelNotLoadedError';
+  }
+}
+
+/** A load or generation is already running; the engine runs one at a time. */
+export class EngineBusyError extends Error {
+  readonly running: 'load' | 'generate';
+  constructor(running: 'load' | 'generate', requested: 'load' | 'generate') {
+    super(
+      `Cannot ${requested === 'load' ? 'load a model' : 'start a generation'} while a ${running === 'load' ? 'model load' : 'generation'} ` +
+        'is running. Wait for it to finish, or call cancel() first.',
+    );
+    this.name = 'EngineBusyError';
+    this.running = running;
+  }
+}
+
+/** A generate or load request field outside what the model or the engine supports. */
+export class InvalidRequestError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+    this.field = field;
+  }
+}
+
+/** WebGPU was asked for (backend: 'webgpu') but this browser or GPU cannot run the model with it. */
+export class WebGpuUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`WebGPU cannot run this model here: ${reason}. Choose backend 'auto' or 'wasm' to run on the CPU instead.`);
+    this.name = 'WebGpuUnavailableError';
+  }
+}
+
+/** The GPU device was lost (driver reset, GPU removed, too much memory) while the engine used it. */
+export class GpuDeviceLostError extends Error {
+  constructor(reason: string, message: string) {
+    super(
+      `The GPU device was lost (${reason}${message === '' ? '' : `: ${message}`}). Generate again: the engine ` +
+        'creates a new device and sessions. If it keeps happening, close other GPU-heavy tabs or choose the WASM backend.',
+    );
+    this.name = 'GpuDeviceLostError';
+  }
+}
+
+/** onnxruntime failed to create a session or to run a graph on input that passed validation. */
+export class InferenceError extends Error {
+  readonly graph: string;
+  constructor(graph: string, message: string, options?: { cause?: unknown }) {
+    super(`Graph '${graph}': ${message}`, options);
+    this.name = 'InferenceError';
+    this.graph = graph;
+  }
+}
+
 export const ENGINE_ERROR_NAMES = [
   'GenerationCanceledError',
   'WebCodecsUnavailableError',
   'UnsupportedCodecError',
   'InvalidVideoInputError',
   'VideoEncodingError',
+  'ModelFileError',
+  'ModelIntegrityError',
+  'ModelNotLoadedError',
+  'EngineBusyError',
+  'InvalidRequestError',
+  'WebGpuUnavailableError',
+  'GpuDeviceLostError',
+  'InferenceError',
   // Defined beside the code that throws them (workers/model, workers/pipeline).
   'ManifestError',
   'InvalidSeedError',

@@ -66,7 +66,7 @@ export type GenerateRequest = {
 /** Progress, by phase; `fraction` (0..1 over the whole generation) never goes backwards. */
 export type Progress =
   | { phase: 'load'; loadedBytes: number; totalBytes: number; fraction: number }
-  | { phase: 'encodeText'; fraction: number; truncatedWords?: number }
+  | { phase: 'encodeText'; fraction: number; truncatedWords?: number; truncatedNegativeWords?: number }
   | { phase: 'denoise'; step: number; steps: number; fraction: number }
   | { phase: 'decode'; fraction: number }
   | { phase: 'encode'; frame: number; frames: number; fraction: number };
@@ -87,8 +87,10 @@ export type GenerateResult = {
   backend: Backend;
   /** Milliseconds per phase. */
   timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
-  /** Set when the prompt was cut to the model's token limit. */
+  /** Set when the prompt was cut to the model's token limit: how many words (tokens) were dropped. */
   truncatedWords?: number;
+  /** The same for the negative prompt. */
+  truncatedNegativeWords?: number;
 };
 
 export type GenerateCallbacks = {

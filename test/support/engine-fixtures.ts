@@ -1,0 +1,72 @@
+// Reading the training code's pipeline fixtures (test/fixtures/<model>/,
+// written by training/lantern/fixtures.py) and building engine runtimes from
+// the served model, for the browser tests and the bench. Shapes, prompt,
+// seed, steps and tolerances all come from the fixture's index.json.
+import type { BackendChoice } from '../../workers/generator';
+import { selectBackend } from '../../workers/engine/backend';
+import { type Runtime, createRuntime, graphsFor } from '../../workers/engine/runtime';
+import { fetchManifest, fetchModelFiles } from '../../workers/model/load';
+import type { Manifest } from '../../workers/model/manifest';
+import { type PromptTokenizer, createPromptTokenizer } from '../../workers/pipeline/tokenize';
+
+export const MANIFEST_URL = '/models/lantern-tiny.json';
+export const FIXTURES = '/test/fixtures/lantern-tiny';
+
+type TensorEntry = { file: string; dtype: 'float32' | 'int32' | 'uint8'; shape: number[] };
+export type FixtureIndex = {
+  tensors: Record<string, TensorEntry>;
+  model: string;
+  prompt: string;
+  negative: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  shift: number;
+  tolerances: Record<'text' | 'denoiser_v' | 'trajectory' | 'frames', number>;
+};
+
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${response.statusText}`);
+  return response;
+}
+
+export async function fixtureIndex(): Promise<FixtureIndex> {
+  return (await (await fetchOk(`${FIXTURES}/index.json`)).json()) as FixtureIndex;
+}
+
+export async function fixtureTensor(index: FixtureIndex, name: string): Promise<{ data: Float32Array | Int32Array | Uint8Array; shape: number[] }> {
+  const entry = index.tensors[name];
+  if (entry === undefined) throw new Error(`fixture ${name} is not in ${FIXTURES}/index.json`);
+  const buffer = await (await fetchOk(`${FIXTURES}/${entry.file}`)).arrayBuffer();
+  const data = entry.dtype === 'float32' ? new Float32Array(buffer) : entry.dtype === 'int32' ? new Int32Array(buffer) : new Uint8Array(buffer);
+  return { data, shape: entry.shape };
+}
+
+export async function fixtureFloats(index: FixtureIndex, name: string): Promise<Float32Array> {
+  const { data } = await fixtureTensor(index, name);
+  if (!(data instanceof Float32Array)) throw new Error(`fixture ${name} is not float32`);
+  return data;
+}
+
+/** Largest |a - b|; a length mismatch is an error, not a pass. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= max)) max = Number.isNaN(d) ? Infinity : d;
+  }
+  return max;
+}
+
+export type TestRuntime = { manifest: Manifest; runtime: Runtime; tokenizer: PromptTokenizer };
+
+/** A runtime on `backend` from the served model, as the engine builds one. */
+export async function loadRuntime(backend: Exclude<BackendChoice, 'auto'>): Promise<TestRuntime> {
+  const manifest = await fetchManifest(MANIFEST_URL);
+  const selection = await selectBackend(backend, manifest);
+  const files = await fetchModelFiles(manifest, MANIFEST_URL, graphsFor(manifest, selection.info.backend));
+  const runtime = await createRuntime(manifest, files, selection, () => undefined);
+  return { manifest, runtime, tokenizer: createPromptTokenizer(files.tokenizerJson, manifest.tokenizer) };
+}

@@ -1,0 +1,98 @@
+// Which backend runs a model. 'auto' takes WebGPU where the browser gives an
+// adapter and a device with what the model and our attention kernels need,
+// else WASM, and says why either way; a fallback is announced with a
+// console.warn, never silent. 'webgpu' chosen by the user and unusable is a
+// WebGpuUnavailableError, not a quiet switch to WASM.
+import type { BackendChoice, BackendInfo } from '../generator';
+import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from '../gpu/attention';
+import type { Manifest } from '../model/manifest';
+import { WebGpuUnavailableError } from '../errors';
+
+export type BackendSelection =
+  | { info: BackendInfo & { backend: 'webgpu' }; device: GPUDevice }
+  | { info: BackendInfo & { backend: 'wasm' }; device: null };
+
+/** Limits ORT's WebGPU kernels and ours use; the device asks for the adapter's maximum of each. */
+const LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+/** The manifest's `requires` block (not yet covered by the validator, so read defensively). */
+function requirements(manifest: Manifest): { features: string[]; maxStorageBufferBindingSize: number } {
+  const requires = manifest.raw['requires'];
+  const r = typeof requires === 'object' && requires !== null ? (requires as Record<string, unknown>) : {};
+  const features = Array.isArray(r['webgpuFeatures']) ? r['webgpuFeatures'].filter((f): f is string => typeof f === 'string') : [];
+  const binding = typeof r['maxStorageBufferBindingSize'] === 'number' ? r['maxStorageBufferBindingSize'] : 0;
+  return { features, maxStorageBufferBindingSize: binding };
+}
+
+export function describeAdapter(info: GPUAdapterInfo): string {
+  const name = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== '' && s !== undefined).join(' ');
+  return name === '' ? 'unnamed adapter' : name;
+}
+
+/** Why WebGPU cannot run this model here, or a device that can. */
+async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; adapter: string } | { problem: string }> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (gpu === undefined) return { problem: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  const unsupported = manifest.denoiser.plan.find((s) => s.op === 'attention' && !(ATTENTION_HEAD_DIMS as readonly number[]).includes(s.headDim));
+  if (unsupported !== undefined && unsupported.op === 'attention') {
+    return { problem: `the model's attention head size ${unsupported.headDim} is not one Lantern's WebGPU kernels support (${ATTENTION_HEAD_DIMS.join(', ')})` };
+  }
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (error) {
+    return { problem: `requestAdapter failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (adapter === null) return { problem: 'the browser offers no WebGPU adapter (GPU blocklisted or WebGPU disabled)' };
+  const name = describeAdapter(adapter.info);
+  const needs = requirements(manifest);
+  const missing = needs.features.filter((f) => !adapter.features.has(f));
+  if (missing.length > 0) return { problem: `the adapter (${name}) lacks the feature(s) the model needs: ${missing.join(', ')}` };
+  if (adapter.limits.maxStorageBufferBindingSize < needs.maxStorageBufferBindingSize) {
+    return {
+      problem: `the adapter (${name}) binds storage buffers of at most ${adapter.limits.maxStorageBufferBindingSize} bytes; the model needs ${needs.maxStorageBufferBindingSize}`,
+    };
+  }
+  const features = [...needs.features] as GPUFeatureName[];
+  if (adapter.features.has('subgroups') && !features.includes('subgroups')) features.push('subgroups');
+  const requiredLimits: Record<string, number> = {};
+  for (const limit of LIMITS) requiredLimits[limit] = adapter.limits[limit];
+  try {
+    const device = await adapter.requestDevice({ label: 'lantern.engine.device', requiredFeatures: features, requiredLimits });
+    return { device, adapter: name };
+  } catch (error) {
+    return { problem: `the adapter (${name}) refused a device: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Announces a fallback to WASM; returns the reason BackendInfo carries. */
+export function announceFallback(problem: string): string {
+  const reason = `WebGPU unavailable (${problem}); running on the CPU with WASM`;
+  console.warn(`Lantern: ${reason}.`);
+  return reason;
+}
+
+export function wasmSelection(reason: string): BackendSelection {
+  return { info: { backend: 'wasm', reason }, device: null };
+}
+
+export async function selectBackend(choice: BackendChoice, manifest: Manifest): Promise<BackendSelection> {
+  if (choice === 'wasm') return wasmSelection('WASM chosen by the user');
+  const found = await webgpuDevice(manifest);
+  if ('problem' in found) {
+    if (choice === 'webgpu') throw new WebGpuUnavailableError(found.problem);
+    return wasmSelection(announceFallback(found.problem));
+  }
+  const path = deviceHasSubgroups(found.device) ? 'subgroups' : 'portable';
+  const reason = `${choice === 'webgpu' ? 'WebGPU chosen by the user' : 'WebGPU available'}: ${found.adapter}`;
+  return { info: { backend: 'webgpu', reason, attentionPath: path }, device: found.device };
+}

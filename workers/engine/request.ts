@@ -1,0 +1,70 @@
+// A GenerateRequest checked against the loaded model before any work starts,
+// so a bad value fails in milliseconds with its named error, not after the
+// denoiser has run. Requests come from the UI, scripts (window.lantern) and
+// the CLI through comlink, so types are checked at runtime too.
+import type { GenerateRequest } from '../generator';
+import type { Manifest } from '../model/manifest';
+import { InvalidRequestError } from '../errors';
+import { checkSeed, InvalidSeedError } from '../pipeline/noise';
+import { InvalidSamplerSettingsError } from '../pipeline/sampler';
+import { EmptyPromptError } from '../pipeline/tokenize';
+import { type VideoCodecName, DEFAULT_VIDEO_CODEC, parseVideoCodec, validateClipShape } from '../video/codecs';
+
+/** More steps than this is a typo, not a setting: flow matching converges in tens. */
+export const MAX_STEPS = 1000;
+
+export type ValidRequest = {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  fps: number;
+  codec: VideoCodecName;
+  /** 0: no previews. */
+  previewEvery: number;
+};
+
+function optionalNumber(value: unknown, fallback: number): number {
+  return value === undefined ? fallback : (value as number);
+}
+
+export function validateRequest(request: GenerateRequest, manifest: Manifest): ValidRequest {
+  if (typeof request !== 'object' || request === null) throw new InvalidRequestError('request', `A generate request must be an object; got ${request === null ? 'null' : typeof request}.`);
+  const { prompt, negativePrompt } = request;
+  if (typeof prompt !== 'string') throw new InvalidRequestError('prompt', `The prompt must be a string; got ${typeof prompt}.`);
+  if (prompt.trim() === '') throw new EmptyPromptError();
+  if (negativePrompt !== undefined && typeof negativePrompt !== 'string') {
+    throw new InvalidRequestError('negativePrompt', `The negative prompt must be a string or left out; got ${typeof negativePrompt}.`);
+  }
+  if (typeof request.seed !== 'number') throw new InvalidSeedError(request.seed);
+  checkSeed(request.seed);
+
+  const steps = optionalNumber(request.steps, manifest.sampler.defaultSteps);
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
+    throw new InvalidSamplerSettingsError(`Steps ${String(steps)} is not allowed. It must be an integer from 1 to ${MAX_STEPS} (the model's default is ${manifest.sampler.defaultSteps}).`);
+  }
+  const guidance = optionalNumber(request.guidance, manifest.sampler.defaultGuidance);
+  if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
+    throw new InvalidSamplerSettingsError(
+      `Guidance ${String(guidance)} is not allowed. It must be a finite number >= 0 (1 follows the prompt plainly, the model's default is ${manifest.sampler.defaultGuidance}).`,
+    );
+  }
+
+  const { frames, width, height } = manifest.video;
+  if (request.frames !== undefined && request.frames !== frames) {
+    throw new InvalidRequestError('frames', `Frames ${String(request.frames)} is not allowed: ${manifest.name} makes clips of exactly ${frames} frames. Leave frames out or pass ${frames}.`);
+  }
+  const fps = optionalNumber(request.fps, manifest.video.fps);
+  validateClipShape({ width, height, frames, fps });
+  const codec = request.codec === undefined ? DEFAULT_VIDEO_CODEC : parseVideoCodec(request.codec);
+
+  if (request.conditioning !== undefined) {
+    throw new InvalidRequestError('conditioning', 'Conditioning frames (image-to-video, continuation) are not supported by this engine yet. Leave conditioning out.');
+  }
+  const previewEvery = optionalNumber(request.previewEvery, 1);
+  if (typeof previewEvery !== 'number' || !Number.isInteger(previewEvery) || previewEvery < 0) {
+    throw new InvalidRequestError('previewEvery', `previewEvery ${String(previewEvery)} is not allowed. It must be an integer >= 0 (0: no previews).`);
+  }
+  return { prompt, negativePrompt: negativePrompt ?? manifest.tokenizer.negativeDefault, seed: request.seed, steps, guidance, fps, codec, previewEvery };
+}

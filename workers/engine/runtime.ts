@@ -1,0 +1,102 @@
+// A loaded model on one backend: the sessions, the denoiser and, on WebGPU,
+// the device they share. Which graphs a backend needs is data from the
+// manifest: WebGPU runs the plan's stage graphs, WASM the whole denoiser
+// graph; both run the text encoder and the decoder.
+import type { BackendInfo } from '../generator';
+import { ManifestError, type Manifest } from '../model/manifest';
+import type { ModelFiles } from '../model/load';
+import type { BackendSelection } from './backend';
+import { type Denoiser, createWholeGraphDenoiser } from './denoiser';
+import { type PlanDenoiser, createPlanDenoiser } from './plan-executor';
+import { type Session, type SessionTarget, createSession, releaseAll } from './ort';
+
+/** The text encoder and decoder graphs, by the names training/lantern/export.py gives them, and their tensors. */
+export const TEXT_ENCODER = { graph: 'text_encoder', inputs: ['ids', 'mask'], output: 'text' } as const;
+export const DECODER = { graph: 'decoder', input: 'latent', output: 'video' } as const;
+
+export type Runtime = {
+  readonly info: BackendInfo;
+  readonly device: GPUDevice | null;
+  readonly textEncoder: Session;
+  readonly decoder: Session;
+  readonly denoiser: Denoiser;
+  /** Set when the GPU device was lost (not by release()); the runtime is unusable from then on. */
+  lost(): GPUDeviceLostInfo | null;
+  release(): Promise<void>;
+};
+
+/** The graphs `backend` runs, in manifest terms. */
+export function graphsFor(manifest: Manifest, backend: BackendInfo['backend']): string[] {
+  const denoiser =
+    backend === 'wasm' ? [manifest.denoiser.wholeGraph] : [...new Set(manifest.denoiser.plan.flatMap((s) => (s.op === 'run' ? [s.graph] : [])))];
+  return [TEXT_ENCODER.graph, ...denoiser, DECODER.graph];
+}
+
+/** The text encoder and decoder must exist with the tensors the pipeline feeds and reads. */
+export function checkPipelineGraphs(manifest: Manifest): void {
+  const expect = (graph: string, inputs: readonly string[], outputs: readonly string[]) => {
+    const g = manifest.graphs[graph];
+    if (g === undefined) throw new ManifestError(`graphs.${graph}`, `is missing; the engine needs it (inputs [${inputs.join(', ')}], outputs [${outputs.join(', ')}]).`);
+    if (g.inputs.join(',') !== inputs.join(',') || g.outputs.join(',') !== outputs.join(',')) {
+      throw new ManifestError(
+        `graphs.${graph}`,
+        `has inputs [${g.inputs.join(', ')}] and outputs [${g.outputs.join(', ')}]; the engine needs [${inputs.join(', ')}] and [${outputs.join(', ')}].`,
+      );
+    }
+  };
+  expect(TEXT_ENCODER.graph, TEXT_ENCODER.inputs, [TEXT_ENCODER.output]);
+  expect(DECODER.graph, [DECODER.input], [DECODER.output]);
+}
+
+/**
+ * Creates every session of `selection`'s backend, one at a time (ORT
+ * session creation is not safe to overlap on one device).
+ */
+export async function createRuntime(manifest: Manifest, files: ModelFiles, selection: BackendSelection, checkCanceled: () => void): Promise<Runtime> {
+  const target: SessionTarget = selection.device === null ? { backend: 'wasm' } : { backend: 'webgpu', device: selection.device };
+  const sessions = new Map<string, Session>();
+  let planDenoiser: PlanDenoiser | null = null;
+  let released = false;
+  let lostInfo: GPUDeviceLostInfo | null = null;
+  void selection.device?.lost.then((info) => {
+    if (!released) lostInfo = info;
+  });
+
+  const release = async (): Promise<void> => {
+    released = true;
+    planDenoiser?.destroy();
+    await releaseAll(sessions.values());
+    selection.device?.destroy();
+  };
+
+  try {
+    for (const graph of graphsFor(manifest, selection.info.backend)) {
+      checkCanceled();
+      const bytes = files.graphs.get(graph);
+      if (bytes === undefined) throw new ManifestError(`graphs.${graph}`, 'was not downloaded.');
+      // Stage outputs and the text embedding feed GPU work; the decoder's video is read on the CPU.
+      const outputsOnGpu = graph !== DECODER.graph;
+      sessions.set(graph, await createSession(graph, bytes, target, { outputsOnGpu }));
+    }
+    checkCanceled();
+    let denoiser: Denoiser;
+    if (selection.device === null) {
+      denoiser = createWholeGraphDenoiser(manifest, sessions.get(manifest.denoiser.wholeGraph)!);
+    } else {
+      planDenoiser = await createPlanDenoiser(manifest, selection.device, sessions);
+      denoiser = planDenoiser;
+    }
+    return {
+      info: selection.info,
+      device: selection.device,
+      textEncoder: sessions.get(TEXT_ENCODER.graph)!,
+      decoder: sessions.get(DECODER.graph)!,
+      denoiser,
+      lost: () => lostInfo,
+      release,
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
