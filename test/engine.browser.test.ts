@@ -1,0 +1,212 @@
+// The engine end to end on the WASM backend in Chromium, with the real
+// model, ORT, WebCodecs and mediabunny: the fixture's request gives the
+// training code's frames, the same seed gives the same frames, progress is
+// monotone by phase, cancel in every phase ends in GenerationCanceledError
+// and leaves the engine working, bad requests and concurrent calls get their
+// named errors. Then the real worker entry, through comlink.
+import * as Comlink from 'comlink';
+import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createEngine } from '../workers/engine/engine';
+import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/generator';
+import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Phases in order, fractions never going backwards, and the last one at 1. */
+function expectProgress(progress: Progress[], steps: number): void {
+  const phases = progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
+  expect(phases).toEqual(['encodeText', 'denoise', 'decode', 'encode']);
+  for (let i = 1; i < progress.length; i++) expect(progress[i]!.fraction).toBeGreaterThanOrEqual(progress[i - 1]!.fraction);
+  expect(progress[0]!.fraction).toBe(0);
+  expect(progress.at(-1)).toMatchObject({ phase: 'encode', fraction: 1 });
+  const denoise = progress.flatMap((p) => (p.phase === 'denoise' ? [p.step] : []));
+  expect(denoise).toEqual(Array.from({ length: steps + 1 }, (_, i) => i));
+}
+
+/** Frames as one byte array in the fixture's (T, 3, H, W) layout. */
+function planar(frames: Uint8ClampedArray[], width: number, height: number): Uint8Array {
+  const plane = width * height;
+  const out = new Uint8Array(frames.length * 3 * plane);
+  frames.forEach((rgba, t) => {
+    for (let c = 0; c < 3; c++) for (let p = 0; p < plane; p++) out[(t * 3 + c) * plane + p] = rgba[4 * p + c]!;
+  });
+  return out;
+}
+
+let index: FixtureIndex;
+let engine: Generator;
+
+beforeAll(async () => {
+  index = await fixtureIndex();
+  engine = createEngine();
+});
+
+describe('engine on WASM', () => {
+  test('generate before load is ModelNotLoadedError; a bad load request is InvalidRequestError', async () => {
+    expect((await rejection(engine.generate({ prompt: 'a red ball', seed: 1 }))).name).toBe('ModelNotLoadedError');
+    expect(await engine.backend()).toBeNull();
+    const bad = await rejection(engine.load({ manifestUrl: MANIFEST_URL, backend: 'cuda' as 'wasm' }));
+    expect(bad.name).toBe('InvalidRequestError');
+    expect(bad.message).toContain("Must be one of: webgpu, wasm, auto");
+  });
+
+  test('load reports byte progress to the total and describes the model', async () => {
+    const progress: Progress[] = [];
+    const info = await engine.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' }, (p) => progress.push(p));
+    expect(info).toMatchObject({ id: 'lantern-tiny', width: 128, height: 128, frames: 16, fps: 8, defaultSteps: 20, defaultGuidance: 4, maxPromptWords: 46 });
+    expect(info.backend).toEqual({ backend: 'wasm', reason: 'WASM chosen by the user' });
+    expect(await engine.backend()).toEqual(info.backend);
+    expect(progress.length).toBeGreaterThan(2);
+    for (const [i, p] of progress.entries()) {
+      expect(p.phase).toBe('load');
+      if (i > 0) expect(p.fraction).toBeGreaterThanOrEqual(progress[i - 1]!.fraction);
+    }
+    const last = progress.at(-1)!;
+    expect(last).toMatchObject({ fraction: 1 });
+    if (last.phase === 'load') expect(last.loadedBytes).toBe(last.totalBytes);
+  });
+
+  let first: GenerateResult;
+  test("the fixture's request gives the training code's frames, a valid MP4 and previews", async () => {
+    const progress: Progress[] = [];
+    const previews: Preview[] = [];
+    const request: GenerateRequest = { prompt: index.prompt, negativePrompt: index.negative, seed: index.seed, steps: index.steps, guidance: index.guidance };
+    first = await engine.generate(request, { onProgress: (p) => progress.push(p), onPreview: (p) => previews.push(p) });
+    expectProgress(progress, index.steps);
+    expect(previews.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(previews[0]).toMatchObject({ steps: 3, width: 16, height: 16 });
+    expect(previews[0]!.frames).toHaveLength(4);
+    expect(previews[0]!.frames[0]).toHaveLength(16 * 16 * 4);
+
+    expect(first).toMatchObject({ width: 128, height: 128, fps: 8, seed: 7, backend: 'wasm', mimeType: 'video/mp4', fileName: 'lantern-a-red-ball-bounces-on-a-meadow-seed7.mp4' });
+    expect(first.truncatedWords).toBeUndefined();
+    expect(first.frames).toHaveLength(16);
+    for (const phase of ['encodeText', 'denoise', 'decode', 'encode'] as const) expect(first.timings[phase]).toBeGreaterThan(0);
+    // frames_uint8 = round(255 * frames): a float difference of 2e-3 (the fixture's tolerance) moves a byte by at most 1.
+    const expected = (await fixtureTensor(index, 'frames_uint8')).data;
+    const actual = planar(first.frames, 128, 128);
+    let maxDiff = 0;
+    let differing = 0;
+    for (let i = 0; i < expected.length; i++) {
+      const d = Math.abs(actual[i]! - expected[i]!);
+      maxDiff = Math.max(maxDiff, d);
+      if (d > 0) differing++;
+    }
+    console.log(`WASM frames vs frames_uint8: max |diff| ${maxDiff} levels, ${differing} of ${expected.length} bytes differ`);
+    expect(maxDiff).toBeLessThanOrEqual(1);
+
+    const input = new Input({ source: new BufferSource(first.mp4), formats: ALL_FORMATS });
+    const track = await input.getPrimaryVideoTrack();
+    expect(track?.codec).toBe('avc');
+    expect([track?.displayWidth, track?.displayHeight]).toEqual([128, 128]);
+    const sink = new EncodedPacketSink(track!);
+    let packets = 0;
+    for await (const packet of sink.packets()) {
+      expect(packet.timestamp).toBeCloseTo(packets / 8, 5);
+      packets++;
+    }
+    expect(packets).toBe(16);
+  });
+
+  test('the same seed gives the same frames; another seed does not', async () => {
+    const request = { prompt: index.prompt, seed: index.seed, steps: index.steps, guidance: index.guidance };
+    const again = await engine.generate(request);
+    expect(again.frames.length).toBe(first.frames.length);
+    again.frames.forEach((frame, t) => expect(frame, `frame ${t}`).toEqual(first.frames[t]));
+    const other = await engine.generate({ ...request, seed: index.seed + 1 });
+    expect(other.frames[0]).not.toEqual(first.frames[0]);
+  });
+
+  test('a prompt past the token limit is truncated and says so', async () => {
+    const words = Array.from({ length: 60 }, () => 'ball').join(' ');
+    const progress: Progress[] = [];
+    const result = await engine.generate({ prompt: words, seed: 1, steps: 1, previewEvery: 0 }, { onProgress: (p) => progress.push(p) });
+    expect(result.truncatedWords).toBe(60 - 46);
+    expect(progress.find((p) => p.phase === 'encodeText' && p.truncatedWords === 14)).toBeDefined();
+  });
+
+  test('bad requests are named errors and leave the engine usable', async () => {
+    const cases: [GenerateRequest, string][] = [
+      [{ prompt: '', seed: 1 }, 'EmptyPromptError'],
+      [{ prompt: 'a ball', seed: 1, steps: 0 }, 'InvalidSamplerSettingsError'],
+      [{ prompt: 'a ball', seed: 1, steps: 1.5 }, 'InvalidSamplerSettingsError'],
+      [{ prompt: 'a ball', seed: 1, guidance: Number.POSITIVE_INFINITY }, 'InvalidSamplerSettingsError'],
+      [{ prompt: 'a ball', seed: 1, frames: 8 }, 'InvalidRequestError'],
+      [{ prompt: 'a ball', seed: -1 }, 'InvalidSeedError'],
+      [{ prompt: 'a ball', seed: 2 ** 32 }, 'InvalidSeedError'],
+    ];
+    for (const [request, name] of cases) expect((await rejection(engine.generate(request))).name, JSON.stringify(request)).toBe(name);
+  });
+
+  test('a second call while one runs is EngineBusyError', async () => {
+    const running = engine.generate({ prompt: 'a blue cube', seed: 3, steps: 1 });
+    const busy = await rejection(engine.generate({ prompt: 'a blue cube', seed: 4, steps: 1 }));
+    expect(busy.name).toBe('EngineBusyError');
+    expect((await rejection(engine.load({ manifestUrl: MANIFEST_URL }))).name).toBe('EngineBusyError');
+    expect((await running).frames).toHaveLength(16);
+  });
+
+  test.each(['encodeText', 'denoise', 'decode', 'encode'] as const)('cancel during %s ends in GenerationCanceledError, then a generation works', async (phase) => {
+    let canceled: Promise<void> | null = null;
+    const seen: string[] = [];
+    const run = engine.generate(
+      { prompt: 'a green star spins', seed: 5, steps: 2 },
+      {
+        onProgress: (p) => {
+          seen.push(p.phase);
+          if (p.phase === phase && canceled === null) canceled = engine.cancel();
+        },
+      },
+    );
+    const error = await rejection(run);
+    await canceled;
+    expect(error.name).toBe('GenerationCanceledError');
+    expect(error).toMatchObject({ phase });
+    expect(seen.at(-1)).toBe(phase);
+    const after = await engine.generate({ prompt: 'a green star spins', seed: 5, steps: 1, previewEvery: 0 });
+    expect(after.frames).toHaveLength(16);
+  });
+
+  test('cancel during load ends in GenerationCanceledError and keeps the loaded model', async () => {
+    let canceled: Promise<void> | null = null;
+    const loading = engine.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' }, () => {
+      canceled ??= engine.cancel();
+    });
+    const error = await rejection(loading);
+    await canceled;
+    expect(error).toMatchObject({ name: 'GenerationCanceledError', phase: 'load' });
+    expect((await engine.generate({ prompt: 'a red ball', seed: 9, steps: 1 })).backend).toBe('wasm');
+    await engine.cancel(); // idle: a no-op
+  });
+});
+
+describe('the worker', () => {
+  test('workers/generator.worker.ts serves the Generator over comlink, errors keep their names', async () => {
+    const worker = new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const remote = Comlink.wrap<Generator>(worker);
+      const info = await remote.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' });
+      expect(info.backend.backend).toBe('wasm');
+      const phases = new Set<string>();
+      const result = await remote.generate(
+        { prompt: 'a yellow ball rolls', seed: 11, steps: 1 },
+        Comlink.proxy({ onProgress: (p: Progress) => phases.add(p.phase), onPreview: () => undefined }),
+      );
+      expect(result.mp4).toBeInstanceOf(Uint8Array);
+      expect(result.frames).toHaveLength(16);
+      expect([...phases]).toEqual(['encodeText', 'denoise', 'decode', 'encode']);
+      const error = await rejection(remote.generate({ prompt: ' ', seed: 1 }));
+      expect(error.name).toBe('EmptyPromptError');
+    } finally {
+      worker.terminate();
+    }
+  });
+});

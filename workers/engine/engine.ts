@@ -1,0 +1,280 @@
+// The engine: Lantern's `Generator` inside the worker. One activity at a
+// time (idle -> loading | generating -> idle): a second call while one runs
+// is an EngineBusyError, so every ORT session creation, run and GPU
+// submission happens in one chain and never overlaps. Cancel aborts the
+// activity's signal; the activity stops at its next checkpoint (between
+// files, sessions, denoising steps and frames) and rejects with
+// GenerationCanceledError naming the phase; cancel() resolves once it has,
+// so the next call is accepted.
+import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../generator';
+import { BACKENDS } from '../generator';
+import {
+  type CancelablePhase,
+  EngineBusyError,
+  GenerationCanceledError,
+  GpuDeviceLostError,
+  InferenceError,
+  InvalidRequestError,
+  ModelNotLoadedError,
+  WebGpuUnavailableError,
+} from '../errors';
+import type { Manifest } from '../model/manifest';
+import type { FileSource } from '../model/fetch';
+import { type ModelFiles, fetchManifest, fetchModelFiles } from '../model/load';
+import { type PromptTokenizer, createPromptTokenizer } from '../pipeline/tokenize';
+import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
+import { generateClip } from './pipeline';
+import { validateRequest } from './request';
+import { type Runtime, checkPipelineGraphs, createRuntime, graphsFor } from './runtime';
+
+export type EngineOptions = {
+  /** Where model files come from (the model cache slots in here); default: fetch. */
+  source?: FileSource;
+};
+
+type Activity = {
+  kind: 'load' | 'generate';
+  controller: AbortController;
+  /** The phase the activity is in, for the GenerationCanceledError a cancel ends in. */
+  phase: CancelablePhase;
+  settled: Promise<void>;
+};
+
+type LoadedModel = {
+  manifest: Manifest;
+  manifestUrl: string;
+  choice: BackendChoice;
+  tokenizer: PromptTokenizer;
+  /** null after the GPU device was lost and the re-creation failed; the next generate tries again. */
+  runtime: Runtime | null;
+  /**
+   * The graph bytes, kept while on WebGPU so a lost device can be replaced
+   * without downloading again (the model cache will make this unnecessary).
+   */
+  files: ModelFiles | null;
+};
+
+const BACKEND_CHOICES: readonly string[] = [...BACKENDS, 'auto'];
+
+/** Calls a caller's callback (maybe a comlink proxy) without letting its failure stop the engine. */
+function notify<T>(callback: ((value: T) => unknown) | undefined, value: T): void {
+  if (typeof callback !== 'function') return;
+  const warn = (error: unknown) => console.warn('Lantern: a progress or preview callback failed:', error);
+  try {
+    void Promise.resolve(callback(value)).catch(warn);
+  } catch (error) {
+    warn(error);
+  }
+}
+
+function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
+  const { manifest } = model;
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    width: manifest.video.width,
+    height: manifest.video.height,
+    frames: manifest.video.frames,
+    fps: manifest.video.fps,
+    maxPromptWords: model.tokenizer.maxTextTokens,
+    defaultSteps: manifest.sampler.defaultSteps,
+    defaultGuidance: manifest.sampler.defaultGuidance,
+    backend: runtime.info,
+  };
+}
+
+function validateLoad(request: LoadRequest): { manifestUrl: string; choice: BackendChoice } {
+  if (typeof request !== 'object' || request === null) throw new InvalidRequestError('request', 'A load request must be an object: { manifestUrl, backend? }.');
+  const { manifestUrl, backend = 'auto' } = request;
+  if (typeof manifestUrl !== 'string' || manifestUrl === '') throw new InvalidRequestError('manifestUrl', `manifestUrl must be a non-empty URL string; got ${String(manifestUrl)}.`);
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new InvalidRequestError('backend', `Unsupported backend '${String(backend)}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
+  }
+  return { manifestUrl, choice: backend };
+}
+
+/** Resolves with the loss info when the runtime's device is (or within `waitMs` turns out to be) lost. */
+async function deviceLoss(runtime: Runtime | null, waitMs = 250): Promise<GPUDeviceLostInfo | null> {
+  if (runtime?.device === null || runtime === null) return null;
+  const lost = runtime.lost();
+  if (lost !== null) return lost;
+  return Promise.race([runtime.device.lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs))]);
+}
+
+export function createEngine(options: EngineOptions = {}): Generator {
+  let model: LoadedModel | null = null;
+  let current: Activity | null = null;
+
+  const checkpoint = (activity: Activity, phase: CancelablePhase): void => {
+    activity.phase = phase;
+    if (activity.controller.signal.aborted) throw new GenerationCanceledError(phase);
+    const lost = model?.runtime?.lost() ?? null;
+    if (activity.kind === 'generate' && lost !== null) throw new GpuDeviceLostError(lost.reason, lost.message);
+  };
+
+  /** Runs `work` as the one activity; errors after a cancel become GenerationCanceledError, after a device loss GpuDeviceLostError. */
+  const activity = <T>(kind: Activity['kind'], phase: CancelablePhase, work: (a: Activity) => Promise<T>): Promise<T> => {
+    if (current !== null) return Promise.reject(new EngineBusyError(current.kind, kind));
+    const a: Activity = { kind, controller: new AbortController(), phase, settled: Promise.resolve() };
+    current = a;
+    const promise = (async () => {
+      try {
+        return await work(a);
+      } catch (error) {
+        if (a.controller.signal.aborted && !(error instanceof GenerationCanceledError)) throw new GenerationCanceledError(a.phase);
+        if (!(error instanceof GpuDeviceLostError) && kind === 'generate') {
+          const lost = await deviceLoss(model?.runtime ?? null);
+          if (lost !== null) throw new GpuDeviceLostError(lost.reason, lost.message);
+        }
+        throw error;
+      } finally {
+        current = null;
+      }
+    })();
+    a.settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    return promise;
+  };
+
+  /** Downloads what `graphs` needs that `files` lacks. */
+  const ensureFiles = async (manifest: Manifest, manifestUrl: string, files: ModelFiles | null, graphs: string[], a: Activity, onProgress?: (p: Progress) => void): Promise<ModelFiles> => {
+    const missing = graphs.filter((g) => files?.graphs.has(g) !== true);
+    if (files !== null && missing.length === 0) return files;
+    let last = 0;
+    const fetched = await fetchModelFiles(manifest, manifestUrl, missing, {
+      signal: a.controller.signal,
+      ...(options.source === undefined ? {} : { source: options.source }),
+      onProgress: (loadedBytes, totalBytes) => {
+        last = Math.max(last, totalBytes === 0 ? 1 : loadedBytes / totalBytes);
+        notify(onProgress, { phase: 'load', loadedBytes, totalBytes, fraction: last });
+      },
+    });
+    return { tokenizerJson: fetched.tokenizerJson, graphs: new Map([...(files?.graphs ?? []), ...fetched.graphs]) };
+  };
+
+  /**
+   * Sessions for `selection`. On 'auto', a WebGPU failure falls back to WASM
+   * (downloading the whole denoiser graph if needed), announced.
+   */
+  const startRuntime = async (
+    manifest: Manifest,
+    manifestUrl: string,
+    choice: BackendChoice,
+    selection: BackendSelection,
+    files: ModelFiles,
+    a: Activity,
+    onProgress?: (p: Progress) => void,
+  ): Promise<{ runtime: Runtime; files: ModelFiles }> => {
+    const check = () => checkpoint(a, a.phase);
+    try {
+      return { runtime: await createRuntime(manifest, files, selection, check), files };
+    } catch (error) {
+      if (selection.device === null || !(error instanceof InferenceError)) throw error;
+      const problem = `creating the WebGPU sessions failed: ${error.message}`;
+      if (choice === 'webgpu') throw new WebGpuUnavailableError(problem);
+      const fallback = wasmSelection(announceFallback(problem));
+      const more = await ensureFiles(manifest, manifestUrl, files, graphsFor(manifest, 'wasm'), a, onProgress);
+      return { runtime: await createRuntime(manifest, more, fallback, check), files: more };
+    }
+  };
+
+  const load = (request: LoadRequest, onProgress?: (p: Progress) => void): Promise<ModelInfo> => {
+    let valid: ReturnType<typeof validateLoad>;
+    try {
+      valid = validateLoad(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { manifestUrl, choice } = valid;
+    return activity('load', 'load', async (a) => {
+      const manifest = await fetchManifest(manifestUrl, a.controller.signal);
+      checkPipelineGraphs(manifest);
+      checkpoint(a, 'load');
+      const selection = await selectBackend(choice, manifest);
+      let started: { runtime: Runtime; files: ModelFiles } | null = null;
+      try {
+        checkpoint(a, 'load');
+        const files = await ensureFiles(manifest, manifestUrl, null, graphsFor(manifest, selection.info.backend), a, onProgress);
+        const tokenizer = createPromptTokenizer(files.tokenizerJson, manifest.tokenizer);
+        checkpoint(a, 'load');
+        started = await startRuntime(manifest, manifestUrl, choice, selection, files, a, onProgress);
+        checkpoint(a, 'load');
+        const { runtime } = started;
+        const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, runtime, files: runtime.device === null ? null : started.files };
+        await model?.runtime?.release();
+        model = loaded;
+        return modelInfo(loaded, runtime);
+      } catch (error) {
+        if (started !== null) await started.runtime.release();
+        else selection.device?.destroy();
+        throw error;
+      }
+    });
+  };
+
+  /** After a lost device: new device (or the announced WASM fallback) and sessions from the kept bytes. */
+  const restoreRuntime = async (m: LoadedModel, a: Activity, onProgress?: (p: Progress) => void): Promise<Runtime> => {
+    await m.runtime?.release();
+    m.runtime = null;
+    const selection = await selectBackend(m.choice, m.manifest);
+    try {
+      const files = await ensureFiles(m.manifest, m.manifestUrl, m.files, graphsFor(m.manifest, selection.info.backend), a, onProgress);
+      const started = await startRuntime(m.manifest, m.manifestUrl, m.choice, selection, files, a, onProgress);
+      m.runtime = started.runtime;
+      m.files = started.runtime.device === null ? null : started.files;
+      return started.runtime;
+    } catch (error) {
+      if (m.runtime === null) selection.device?.destroy();
+      throw error;
+    }
+  };
+
+  const generate = (request: GenerateRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult> => {
+    const m = model;
+    if (current !== null) return Promise.reject(new EngineBusyError(current.kind, 'generate'));
+    if (m === null) return Promise.reject(new ModelNotLoadedError());
+    let valid: ReturnType<typeof validateRequest>;
+    try {
+      valid = validateRequest(request, m.manifest);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const onProgress = callbacks?.onProgress;
+    const onPreview = callbacks?.onPreview;
+    return activity('generate', 'encodeText', async (a) => {
+      let runtime = m.runtime;
+      if (runtime === null || runtime.lost() !== null) {
+        // Re-creating sessions is loading; a cancel now ends as one.
+        a.phase = 'load';
+        runtime = await restoreRuntime(m, a);
+      }
+      let fraction = 0;
+      return generateClip({ manifest: m.manifest, runtime, tokenizer: m.tokenizer }, valid, {
+        signal: a.controller.signal,
+        checkpoint: (phase) => checkpoint(a, phase),
+        onProgress: (progress) => {
+          // The spans are ordered, so this never bites; it keeps the promise even if they change.
+          fraction = Math.max(fraction, progress.fraction);
+          notify(onProgress, { ...progress, fraction });
+        },
+        onPreview: (preview) => notify(onPreview, preview),
+      });
+    });
+  };
+
+  return {
+    load,
+    generate,
+    async cancel() {
+      const a = current;
+      if (a === null) return;
+      a.controller.abort(new GenerationCanceledError(a.phase));
+      await a.settled;
+    },
+    async backend() {
+      return model?.runtime?.info ?? null;
+    },
+  };
+}
