@@ -14,7 +14,7 @@ judged as if a model had made it from the prompt. That is the judge's
 calibration: a perfect generator's score.
 
     python -m lantern.evaluate --ground-truth --count 200 [--seed 0] [--seeds 0] \\
-        [--trust prompt|clip] [--out runs/eval]
+        [--trust prompt|clip] [--out ../runs/eval]
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ class Report:
     seconds_generating: float
     seconds_judging: float
     verdicts: list[dict] = field(default_factory=list, repr=False)  # every clip's verdict, for the JSON
+    description: str = ""  # what was generated, for the report's reader
 
     def meets_targets(self) -> dict[str, bool | None]:
         return {a: None if self.scores[a] is None else self.scores[a] >= self.targets[a] for a in ATTRIBUTES}
@@ -124,7 +125,7 @@ def write_report(report: Report, path_md: str | Path, path_json: str | Path) -> 
     Path(path_md).parent.mkdir(parents=True, exist_ok=True)
     Path(path_json).parent.mkdir(parents=True, exist_ok=True)
     meets = report.meets_targets()
-    lines = [f"# Prompt adherence: {report.clips} clips", "",
+    lines = [f"# Prompt adherence: {report.clips} clips", ""] + ([report.description, ""] if report.description else []) + [
              f"Seeds {report.seeds}; judge trust '{report.trust}'; generating {report.seconds_generating} s, "
              f"judging {report.seconds_judging} s ({report.seconds_judging / max(report.clips, 1):.2f} s a clip).",
              "", "| attribute | score | target | meets | passed | failed | not judged |", "|---|---|---|---|---|---|---|"]
@@ -184,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--trust", choices=TRUSTS, default="prompt",
                     help="prompt: the judge knows what the prompt names (as for a model); clip: everything")
     ap.add_argument("--size", type=int, default=128)
-    ap.add_argument("--out", type=Path, default=Path("runs/eval"), help="folder for the .md and .json")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "runs" / "eval",
+                    help="folder for the .md and .json (default: the repository's runs/eval, which git ignores)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads for rendering (0: default)")
     args = ap.parse_args(argv)
 
@@ -196,7 +198,9 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     prompts = eval_prompts(args.count, args.seed)
     report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust)
-    stem = args.out / f"ground-truth-{args.count}-{args.trust}"
+    report.description = (f"Ground truth: the renderer's own clips for heldout.eval_prompts({args.count}, "
+                          f"seed={args.seed}) at {args.size} px, judged as a generator's (the judge's calibration).")
+    stem = args.out / f"ground-truth-{args.count}-set{args.seed}-{args.trust}"
     write_report(report, stem.with_suffix(".md"), stem.with_suffix(".json"))
     print(stem.with_suffix(".md").read_text().split("\n## Failures")[0])
     print(f"wrote {stem}.md and {stem}.json")

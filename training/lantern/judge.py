@@ -20,20 +20,23 @@ How it decides (tests from ../shared/shapes-world.md, "judge's test"):
   row profile is compared with every candidate background rendered under
   every remaining look (judge_reference), and every look whose best fit is
   within BACKGROUND_SLACK of the best stays plausible. Pixel blocks and a
-  vignette are seen directly (pixel art, vintage); realistic needs the
-  background's noise texture.
-- Background (when named): the candidate whose rows fit best; None where
-  the world cannot tell it apart: under the look that fits it best it
-  renders within BACKGROUND_AMBIGUITY of another background under a look
-  the prompt allows (neon's black and sketch's paper hide it; dim gray is
-  dim black in fog when the weather is not named).
+  vignette are seen directly (pixel art, vintage; film grain alone admits
+  vintage); realistic needs the background's noise texture.
+- Background (when named): True when the expected candidate, at its best
+  look, fits the rows at least as well as any other; False when another
+  fits better by more than BACKGROUND_SLACK; None in between (an unnamed
+  look can make two alike: white in dim light and fog is gray). Only looks
+  under which the expected background differs from every other by
+  BACKGROUND_AMBIGUITY count; when a look that hides it (neon's black,
+  sketch's paper) explains the clip clearly best, None.
 - Objects (judge_segment): drop shadows and, in pixel art, rain, snow and
   star blocks are set aside; thin and small things are dropped; pieces go
   to the expected colour they are nearest.
-- Colour: the median CIELAB of the object's deepest pixels (in pixel art,
-  the nearest mix of background and colour, as blocks average them), named
-  by the nearest (named colour, plausible look) pair, the named colours as
-  rendered under each look. None in sketch, which draws no colour.
+- Colour: the object's deepest pixels (all its pixels in pixel art)
+  compared with the nearest mix of their background and each named colour
+  as rendered under each plausible look, penalised by how much background
+  the mix needs (_colour_scores); the best (colour, look) names it. None in
+  sketch, which draws no colour.
 - Shape: the radial profile (outermost boundary distance per angle from the
   centroid) against each shape's profile rendered in the plausible styles
   at the nearest size, at the best rotation and template variant, averaged
@@ -59,10 +62,14 @@ How it decides (tests from ../shared/shapes-world.md, "judge's test"):
   centre of the circle fitted to it, over a path longer than 0.2.
 - Consistency: the object is found in at least 90% of the frames in which
   it is in view (not in view: missing next to a frame where it touches the
-  frame edge, or where another object covers its last position), and in
-  at least 90% of the frames where each is judged the clip's colour name
-  and shape guess are within COLOUR_MARGIN / SHAPE_MARGIN of that frame's
-  best (PIXEL_ART_SHAPE_MARGIN in pixel art).
+  frame edge, or where another object covers its last position); and in
+  at least 90% of the frames where each is judged, the frame agrees with
+  the clip's colour (the clip's name is within COLOUR_MARGIN of the frame's
+  best, or the frame's colour is within COLOUR_DRIFT of the clip's median)
+  and with its shape (the clip's guess is within SHAPE_MARGIN of the
+  frame's best, PIXEL_ART_SHAPE_MARGIN in pixel art, or the frame's profile
+  is within SHAPE_DRIFT + SHAPE_DRIFT_PX / radius of the medoid frame's, at
+  the best rotation).
 """
 from __future__ import annotations
 
@@ -85,8 +92,11 @@ BACKGROUND_AMBIGUITY = 4.0  # CIELAB: backgrounds rendering closer than this can
 CONSISTENT_FRACTION = 0.9
 COLOUR_MARGIN = 5.0  # CIELAB: a frame agrees with the clip's colour if it is this close to the frame's best
 SHAPE_MARGIN = 0.03  # profile distance: likewise for the shape
+COLOUR_DRIFT = 10.0  # CIELAB: a frame this close to the clip's median colour agrees (red to pink is 20)
+SHAPE_DRIFT = 0.05  # profile distance: a frame this close to the medoid frame's profile agrees (square to circle
+SHAPE_DRIFT_PX = 0.5  # is 0.1), plus this many px (at S = 128) over the object's radius: small ones are coarse
 PIXEL_ART_SHAPE_MARGIN = 0.05  # a few blocks across, two shapes can pixelate alike
-PIXEL_ART_COVER_WEIGHT = 10.0  # CIELAB per unit of coverage the inner blocks lack
+COVER_WEIGHT = 10.0  # CIELAB per unit of background in the mix that explains an object's colour
 PIXEL_ART_ALIKE = 0.01  # pixel art: shapes this close to the best are not told apart
 MIN_RADIUS = 3.5  # px at S = 128, of the disc of equal area: smaller blobs are not shape-judged
 PIXEL_ART_MIN_RADIUS = 1.0  # blocks, likewise
@@ -105,10 +115,12 @@ class ObjectVerdict:
     in_view_frames: int = 0
     colour_name: str | None = None
     colour_lab: list | None = None
-    colour_frames_agree: float | None = None  # fraction of frames naming colour_name
+    colour_frames_agree: float | None = None  # fraction of frames agreeing with colour_name
+    colour_drift: list = field(default_factory=list)  # per found frame: CIELAB distance from the clip's median
     shape_guess: str | None = None
     shape_distance: dict = field(default_factory=dict)  # shape -> profile distance
     shape_frames_agree: float | None = None
+    shape_drift: list = field(default_factory=list)  # per judged frame: profile distance from the medoid frame
     camera: str | None = None  # the camera reading the motion was judged under
     track: list = field(default_factory=list)  # per frame [x, y] in scene units, or None
     displacement: list | None = None  # [dx, dy] first to last
@@ -160,10 +172,7 @@ def judge_clip(frames: np.ndarray, expected: EvalPrompt, trust: str = "prompt") 
         scene.use_rows(per_frame=True)  # a zoom explains the rows: measure each frame against its own
     background = None
     if "background" in known:
-        rival, look = _nearest_rival(scene, conds, fits, k_expected)
-        background = bool(best_k == k_expected) if rival >= BACKGROUND_AMBIGUITY else None
-        if background is None:
-            notes.append(f"background not told apart: {look} renders {rival:.1f} away from it")
+        background = _background_verdict(scene, conds, fits, k_expected, notes)
     column = fits[:, k_expected] if background else fits.min(1)
     plausible = [conds[i] for i in np.argsort(column) if column[i] <= column.min() + BACKGROUND_SLACK]  # best first
 
@@ -204,31 +213,41 @@ def _hypotheses(expected: EvalPrompt, known: set[str], scene: jf.Scene) -> list[
         styles = [exact.style]
     elif scene.pixel_art:
         styles = ["pixel art"]
-    elif scene.grainy or scene.vignette >= 0.3:  # film grain shows even where a dark vignette does not
+    elif scene.vignette >= 0.3:
         styles = ["vintage"]
-    else:  # realistic backgrounds carry a noise texture
-        styles = [s for s in STYLES if s not in ("pixel art", "vintage") and (s != "realistic" or scene.noise >= 0.1)]
+    else:  # grain allows vintage (a dark vignette does not show); realistic backgrounds carry a texture
+        styles = [s for s in STYLES if s != "pixel art" and (s != "vintage" or scene.grainy)
+                  and (s != "realistic" or scene.noise >= 0.1)]
     zooms = [exact.zoom] if "camera" in known else list(jr.ZOOMS)
     return [jr.Condition(light, fog, style, zoom)
             for light, fog, style, zoom in itertools.product(lights, fogs, styles, zooms)]
 
 
-def _nearest_rival(scene: jf.Scene, conds: list[jr.Condition], fits: np.ndarray,
-                   k_expected: int) -> tuple[float, str]:
-    """How far (CIELAB, mean over rows) the expected background, rendered
-    under the look that fits it best, is from any other background under any
-    look the prompt allows, and which: a gray background in dim light looks
-    like a black one in dim fog, so an unnamed weather leaves it open."""
-    own = jr.background_rows(conds[int(fits[:, k_expected].argmin())], scene.size, scene.frames)[k_expected]
-    best, label = np.inf, ""
-    for c in conds:
+def _background_verdict(scene: jf.Scene, conds: list[jr.Condition], fits: np.ndarray, k_expected: int,
+                        notes: list[str]) -> bool | None:
+    """True when the expected background fits the rows at least as well as
+    any other, False when another fits better by BACKGROUND_SLACK, None in
+    between. Only looks under which the expected background can be told
+    from every other (its rows at least BACKGROUND_AMBIGUITY from theirs)
+    count: under neon or sketch every background fits a black or paper
+    clip alike. When such a hiding look explains the clip clearly best, the
+    answer is None."""
+    hides = np.zeros(len(conds), bool)
+    for i, c in enumerate(conds):
         rows = jr.background_rows(c, scene.size, scene.frames)  # (K, T', S, 3)
-        d = np.linalg.norm(rows - own[None], axis=-1).mean((1, 2))
-        d[k_expected] = np.inf
-        if d.min() < best:
-            best, label = float(d.min()), f"{jr.background_label(jr.BACKGROUND_KEYS[int(d.argmin())])} " \
-                                                f"({_cond_label(c)})"
-    return best, label
+        d = np.linalg.norm(rows - rows[k_expected], axis=-1).mean((1, 2))
+        hides[i] = np.delete(d, k_expected).min() < BACKGROUND_AMBIGUITY
+    if hides.all() or (hides.any() and fits[hides].min() + BACKGROUND_SLACK < fits[~hides].min()):
+        best = conds[int(np.flatnonzero(hides)[fits[hides].min(1).argmin()])]
+        notes.append(f"background hidden by the look ({_cond_label(best)})")
+        return None
+    own, other = fits[~hides, k_expected].min(), np.delete(fits[~hides], k_expected, axis=1).min()
+    if own <= other:
+        return True
+    if own > other + BACKGROUND_SLACK:
+        return False
+    notes.append(f"background {own:.1f} from its best look, another {other:.1f}: too close to call")
+    return None
 
 
 def _background_fits(scene: jf.Scene, conds: list[jr.Condition]) -> np.ndarray:
@@ -285,14 +304,13 @@ def _judge_object(scene: jf.Scene, expected: EvalPrompt, known: set[str], plausi
     named = [c for c in plausible if c.style != "sketch"]
     colour_scores: list[np.ndarray | None] = [None] * T
     if named:
-        labs = [jr.object_colour(scene.lab[f], scene.raw()[f], m) if m is not None else None
-                for f, m in enumerate(masks)]
+        samples = [_sample(scene, f, m) if m is not None else None for f, m in enumerate(masks)]
         colour_scores = [_colour_scores(scene, f, m, x, named) if m is not None else None
-                         for f, (m, x) in enumerate(zip(masks, labs))]
+                         for f, (m, x) in enumerate(zip(masks, samples))]
         mean = np.mean([c for c in colour_scores if c is not None], axis=0)
         v.colour_name = COLOUR_NAMES[int(mean.argmin())]
         v.colour = v.colour_name == o.colour
-        v.colour_lab = [round(float(a), 1) for a in np.median([x for x in labs if x is not None], axis=0)]
+        v.colour_lab = [round(float(a), 1) for a in np.median([x[0] for x in samples if x is not None], axis=0)]
     else:
         v.notes.append("colour not drawn in sketch style")
     soft: list[np.ndarray | None] = [None] * T
@@ -341,60 +359,83 @@ def _judge_object(scene: jf.Scene, expected: EvalPrompt, known: set[str], plausi
             else:
                 setattr(v, key, value)
 
-    # Consistency: frames agree with the clip-level name and shape, up to a margin.
+    # Consistency: each frame agrees with the clip in colour and in shape.
     in_view = _in_view(blobs, others)
     v.in_view_frames = int(in_view.sum())
     found = v.found_frames >= CONSISTENT_FRACTION * v.in_view_frames
     colour_ok = shape_ok = True
     if v.colour_name is not None:
         k = COLOUR_NAMES.index(v.colour_name)
-        agree = [c[k] <= c.min() + COLOUR_MARGIN for c in colour_scores if c is not None]
+        labs = [x[0] for x in samples if x is not None]
+        drift = [float(np.linalg.norm(x - np.median(labs, axis=0))) for x in labs]
+        scores = [c for c in colour_scores if c is not None]
+        agree = [c[k] <= c.min() + COLOUR_MARGIN or d <= COLOUR_DRIFT for c, d in zip(scores, drift)]
+        v.colour_drift = [round(d, 1) for d in drift]
         v.colour_frames_agree = round(float(np.mean(agree)), 3)
         colour_ok = v.colour_frames_agree >= CONSISTENT_FRACTION
     if v.shape_guess is not None:
         k = SHAPES.index(v.shape_guess)
         margin = PIXEL_ART_SHAPE_MARGIN if scene.pixel_art else SHAPE_MARGIN
-        agree = [d[k] <= d.min() + margin for d in judged]
+        profiles = np.stack([blobs[f].profile for f in range(T) if shape_scores[f] is not None])
+        pairwise = np.stack([jf.match_profiles(q, profiles)[0] for q in profiles])  # (n, n), rotation-free
+        drift = pairwise[pairwise.sum(1).argmin()]  # from the medoid frame
+        sizes = [math.sqrt(blobs[f].area / math.pi) * 128 / S for f in range(T) if shape_scores[f] is not None]
+        agree = [d[k] <= d.min() + margin or r <= SHAPE_DRIFT + SHAPE_DRIFT_PX / z
+                 for d, r, z in zip(judged, drift, sizes)]
+        v.shape_drift = [round(float(r), 3) for r in drift]
         v.shape_frames_agree = round(float(np.mean(agree)), 3)
         shape_ok = v.shape_frames_agree >= CONSISTENT_FRACTION
     v.consistency = bool(found and colour_ok and shape_ok)
     return v
 
 
-def _colour_scores(scene: jf.Scene, f: int, mask: np.ndarray, lab: np.ndarray,
+def _sample(scene: jf.Scene, f: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An object's colour in frame f: the median CIELAB and sRGB of its
+    deepest foreground pixels (a neon outline's hollow middle is
+    background), and the median sRGB background of their rows."""
+    own = scene.raw()[f] & mask
+    ys, xs = jf.deep_pixels(own if own.sum() >= 4 else mask)
+    return (np.median(scene.lab[f, ys, xs], axis=0), np.median(scene.rgb[f, ys, xs], axis=0),
+            np.median(scene.background_rgb[f, ys], axis=0))
+
+
+def _colour_scores(scene: jf.Scene, f: int, mask: np.ndarray, sample: tuple[np.ndarray, np.ndarray, np.ndarray],
                    named: list[jr.Condition]) -> np.ndarray:
     """(12,) CIELAB distance of the object in frame f to each named colour,
-    at the plausible condition that fits it best. Pixel art averages blocks
-    where the object meets the background, so there each pixel is compared
-    with the nearest mix of background and candidate colour (at least 25%
-    candidate), and the median over pixels counts, plus a penalty for
-    leaving even the most covered blocks (90th percentile) part background."""
-    if not scene.pixel_art:  # lab: the object's colour (jr.object_colour)
-        return np.stack([np.linalg.norm(jr.palette(c, scene.size) - lab, axis=-1) for c in named]).min(0)
-    ys, xs = np.nonzero(mask & scene.raw()[f])
-    if len(ys) == 0:
-        ys, xs = np.nonzero(mask)
-    p = scene.rgb[f, ys, xs][:, None, :]  # (n, 1, 3)
-    b = scene.background_rgb[f, ys][:, None, :]  # (n, 1, 3)
-    target = scene.lab[f, ys, xs][:, None, :]
+    at the plausible look that fits it best: to the nearest mix of the
+    background and the colour, plus COVER_WEIGHT per unit of background in
+    the mix. A blur (or a small object) leaves even the deepest pixels part
+    background, which mixes green on blue into cyan; a colour between the
+    background and the true one (black for gray on white) explains the
+    pixels only as a weaker mix. Pixel art averages blocks, so there every
+    pixel of the object is compared and the median counts, with the
+    penalty taken at the most covered blocks (90th percentile)."""
+    if scene.pixel_art:
+        ys, xs = np.nonzero(mask & scene.raw()[f])
+        if len(ys) == 0:
+            ys, xs = np.nonzero(mask)
+        p, b, target = scene.rgb[f, ys, xs], scene.background_rgb[f, ys], scene.lab[f, ys, xs]
+        looks = {jr.Condition(c.light, c.fog, "flat", "static") for c in named}
+    else:
+        target, p, b = (x[None] for x in sample)
+        looks = set(named)
     out = []
-    for c in {jr.Condition(c.light, c.fog, "flat", "static") for c in named}:
+    for c in looks:
         colours = jr.palette_rgb(c, scene.size)[None]  # (1, 12, 3)
-        direction = colours - b
-        alpha = np.clip((direction * (p - b)).sum(-1) / np.maximum((direction ** 2).sum(-1), 1e-6), 0.25, 1.0)
-        model = b + alpha[..., None] * direction  # (n, 12, 3)
-        fit = np.median(np.linalg.norm(jf.to_lab(model) - target, axis=-1), axis=0)  # (12,)
-        # A colour on the line between the background and the true one (black
-        # for gray on white) explains every block as a weaker mix; the true one
-        # covers the object's inner blocks fully.
-        out.append(fit + PIXEL_ART_COVER_WEIGHT * (1 - np.percentile(alpha, 90, axis=0)))
+        direction = colours - b[:, None, :]
+        alpha = np.clip((direction * (p - b)[:, None, :]).sum(-1) / np.maximum((direction ** 2).sum(-1), 1e-6),
+                        0.25, 1.0)  # (n, 12)
+        model = b[:, None, :] + alpha[..., None] * direction  # (n, 12, 3)
+        fit = np.median(np.linalg.norm(jf.to_lab(model) - target[:, None, :], axis=-1), axis=0)  # (12,)
+        out.append(fit + COVER_WEIGHT * (1 - np.percentile(alpha, 90, axis=0)))
     return np.min(out, axis=0)
 
 
 def _shape_scores(blob: jf.Blob, profiles: np.ndarray, radii: np.ndarray) -> np.ndarray:
     """(5,) profile distance to each shape's nearest-size templates, at the
     best template variant and rotation."""
-    nearest = np.abs(np.log(radii / blob.radius)).argmin(0)  # (shapes,) scale index per shape
+    with np.errstate(divide="ignore"):  # a template too small to draw has radius 0: never nearest
+        nearest = np.abs(np.log(radii / blob.radius)).argmin(0)  # (shapes,) scale index per shape
     chosen = profiles[nearest, np.arange(len(SHAPES))]  # (shapes, variants, bins)
     d, _ = jf.match_profiles(blob.profile, chosen.reshape(-1, chosen.shape[-1]))
     return d.reshape(chosen.shape[:2]).min(1)

@@ -113,7 +113,7 @@ def _static_rows_rgb(cond: Condition, size: int) -> np.ndarray:
 def palette(cond: Condition, size: int) -> np.ndarray:
     """(12, 3) CIELAB of each named colour on a medium object under `cond`
     (zoom ignored): the median of its inside (of its line in neon and
-    sketch), as `object_colour` measures an object."""
+    sketch), as the judge samples an object (jf.deep_pixels)."""
     return _palette(Condition(cond.light, cond.fog, cond.style, "static"), size)[0]
 
 
@@ -139,15 +139,6 @@ def _palette(cond: Condition, size: int) -> tuple[np.ndarray, np.ndarray]:
     pick = np.abs(box - half) <= 0.75 * unit if cond.style in ("neon", "sketch") else box <= half - 4 * unit
     out_rgb = np.median(rgb[:, pick], axis=1).astype(np.float32)  # (12, 3)
     return np.median(jf.to_lab(rgb[:, pick]), axis=1).astype(np.float32), out_rgb
-
-
-def object_colour(lab2d: np.ndarray, raw2d: np.ndarray, object2d: np.ndarray) -> np.ndarray:
-    """An object's colour: its unfilled foreground pixels (a neon outline's
-    hollow middle is background), deepest first (jf.colour_of)."""
-    own = raw2d & object2d
-    value = jf.colour_of(lab2d, own if own.sum() >= 4 else object2d)
-    assert value is not None
-    return value
 
 
 @lru_cache(maxsize=None)

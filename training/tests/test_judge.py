@@ -38,9 +38,6 @@ def red_ball() -> tuple[ClipSpec, np.ndarray]:
     return clip, _render(clip)
 
 
-# Plain white and a sketch-style sky render alike (both white paper), so the
-# background is only told apart when the expectation names the style; with
-# the style left open the judge rightly answers None (not judgeable).
 SEEN = ("motion", "background", "style")
 
 
@@ -83,9 +80,30 @@ def test_wrong_background_fails(red_ball):
     assert v.background is False and v.background_guess == "plain white"
 
 
-def test_background_left_ambiguous_when_the_style_is_open(red_ball):
+def test_background_with_the_style_open(red_ball):
+    """Style unnamed, every look is weighed: a sketch's paper (any background
+    in sketch) is near white, but plain white fits best as itself."""
     clip, frames = red_ball
-    assert judge_clip(frames, _expect(clip)).background is None
+    assert judge_clip(frames, _expect(clip)).background is True
+
+
+def test_background_too_close_to_call():
+    """White in dim light and fog renders as gray does in plain light. Asked
+    for gray with light and weather unnamed, the judge cannot call it; with
+    them named, it is wrong."""
+    clip = ClipSpec(objects=(RED_BALL_LEFT,), background="plain", background_colour="white", light="dim",
+                    weather="fog")
+    frames = _render(clip)
+    gray = replace(clip, background_colour="gray")
+    assert judge_clip(frames, EvalPrompt("t", gray, frozenset({"motion", "background"}))).background is None
+    named = frozenset({"motion", "background", "light", "weather"})
+    assert judge_clip(frames, EvalPrompt("t", gray, named)).background is False
+
+
+def test_background_hidden_by_neon():
+    clip = ClipSpec(objects=(RED_BALL_LEFT,), background="sky", background_colour=None, style="neon")
+    v = judge_clip(_render(clip), _expect(clip, mentioned=SEEN))
+    assert v.background is None and v.colour is True
 
 
 def test_unmentioned_attributes_are_not_judged(red_ball):
