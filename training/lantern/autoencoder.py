@@ -31,6 +31,10 @@ class AutoencoderConfig:
     temporal: int = 4  # frames per latent frame
     widths: tuple[int, int, int] = (32, 64, 128)  # encoder widths at S/2, S/4, S/8
     decoder_widths: tuple[int, int, int, int] = (128, 64, 32, 16)  # at S/8, S/4, S/2, S
+    # Training only: the decoder learns from latents with Gaussian noise of up
+    # to this fraction of each channel's spread added, so the small errors a
+    # denoiser leaves decode as a clean clip, not as 8x8-cell speckle.
+    decoder_noise: float = 0.1
 
     @property
     def spatial(self) -> int:
@@ -122,7 +126,7 @@ class VideoAutoencoder(nn.Module):
         and users see. The network is fully convolutional, so training on
         crops teaches the same weights at a fraction of the cost."""
         z = self.encoder(video)  # (B, C, F, h, w)
-        recon = self.decoder.raw(z)
+        recon = self.decoder.raw(with_decoder_noise(z, self.cfg.decoder_noise))
         err = (recon - video).abs().mean(2)  # (B, T, S, S)
         row_median = video.median(dim=-1, keepdim=True).values  # (B, T, 3, S, 1)
         salient = ((video - row_median).abs().amax(2) > 0.08).float()  # (B, T, S, S)
@@ -131,6 +135,16 @@ class VideoAutoencoder(nn.Module):
         latent_l2 = z.pow(2).mean()
         loss = weighted + 1e-4 * latent_l2
         return loss, {"l1": l1.item(), "weighted_l1": weighted.item(), "latent_rms": latent_l2.sqrt().item()}
+
+
+def with_decoder_noise(z: torch.Tensor, scale: float) -> torch.Tensor:
+    """z plus noise of a random size per clip, up to `scale` times each
+    channel's standard deviation in the batch (none when scale is 0)."""
+    if scale <= 0:
+        return z
+    spread = z.detach().std(dim=(0, 2, 3, 4), keepdim=True)  # (1, C, 1, 1, 1)
+    size = torch.rand(z.shape[0], 1, 1, 1, 1, device=z.device, dtype=z.dtype) * scale
+    return z + torch.randn_like(z) * spread * size
 
 
 @dataclass

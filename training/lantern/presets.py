@@ -35,6 +35,7 @@ class TrainConfig:
     ae_crop: int = 64  # the autoencoder trains on crops of this side (it is fully convolutional)
     ae_crops_per_clip: int = 4
     caption_dropout: float = 0.1  # empty caption, for classifier-free guidance
+    t_uniform: float = 0.3  # share of training times drawn uniformly (see flow.sample_training_time)
     p_image_condition: float = 0.2  # first latent frame given as a still image
     p_continuation: float = 0.2  # first 1-2 latent frames given from the clip itself
     weight_decay: float = 0.01
@@ -83,10 +84,12 @@ def gpu() -> TrainConfig:
         dit=DiTConfig(dim=256, depth=7, heads=4, text_dim=256, rope_dims=(16, 24, 24)),
         flow=FlowConfig(shift=2.0, default_steps=24, default_guidance=4.0),
     )
-    return TrainConfig(model=model, ae_minutes=2.0, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,
-                       dit_minutes=7.5, dit_max_steps=100_000, batch=96, lr=4e-4, warmup_steps=200,
-                       ema_decay=0.999, pool_clips=16384, pool_refresh=48, bf16=True,
-                       eval_every_minutes=2.5, eval_clips=32, eval_steps=16, log_every=100)
+    # Sized so that the whole run (start-up, both phases, probes, samples,
+    # checkpoint) ends inside one 10-minute device call: about 9 minutes.
+    return TrainConfig(model=model, ae_minutes=1.5, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,
+                       dit_minutes=5.75, dit_max_steps=100_000, batch=128, lr=5e-4, warmup_steps=200,
+                       ema_decay=0.999, pool_clips=8192, pool_refresh=32, bf16=True,
+                       eval_every_minutes=3.0, eval_clips=24, eval_steps=16, log_every=100)
 
 
 PRESETS = {"smoke": smoke, "cpu": cpu, "gpu": gpu}

@@ -100,8 +100,8 @@ class LatentPool:
         self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
         self.specs: list = []
         latents, stills = [], []
-        for i in range(0, cfg.pool_clips, 32):
-            specs, z, still = self._render(min(32, cfg.pool_clips - i))
+        for i in range(0, cfg.pool_clips, 64):
+            specs, z, still = self._render(min(64, cfg.pool_clips - i))
             self.specs += specs
             latents.append(z)
             stills.append(still)
@@ -168,7 +168,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
                     for s in specs]
         ids, mask_t = encode(model.tokenizer, captions)
         cond, mask = conditioning(x0, still, cfg)
-        t = sample_training_time(x0.shape[0], cfg.model.flow.shift, device=device)
+        t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=device)
         noise = torch.randn_like(x0)
         x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
@@ -187,7 +187,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         pool.refresh(cfg.pool_refresh)
         if step % cfg.log_every == 0:
             log(phase="denoiser", step=step, loss=round(loss.item(), 5), grad_norm=round(float(grad_norm), 3),
-                lr=round(opt.param_groups[0]["lr"], 6))
+                lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, time.time() - start), 2))
         if next_eval and time.time() - start > next_eval:
             next_eval += cfg.eval_every_minutes * 60
             probe(ema, cfg, step, log)
@@ -232,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    torch.backends.cuda.matmul.allow_tf32 = True  # the float32 parts (outside bf16 autocast) on tensor cores
+    torch.backends.cudnn.allow_tf32 = True
     if args.preset == "gpu" and device.type != "cuda":
         raise SystemExit("the gpu preset needs CUDA; use --preset cpu on this machine")
     torch.manual_seed(args.seed)
