@@ -4,9 +4,9 @@ import math
 import pytest
 import torch
 
-from lantern.autoencoder import AutoencoderConfig, LatentStats, VideoAutoencoder
+from lantern.autoencoder import AutoencoderConfig, LatentStats, VideoAutoencoder, with_decoder_noise
 from lantern.dit import DiT, DiTConfig, apply_rope, attention, rope_tables
-from lantern.flow import euler_step, sample_schedule, shift_time
+from lantern.flow import euler_step, sample_schedule, sample_training_time, shift_time
 from lantern.noise import gaussian_noise, mulberry32
 from lantern.text_encoder import TextEncoder, TextEncoderConfig
 
@@ -125,3 +125,21 @@ def test_noise_matches_the_javascript_generator():
     assert n.dtype == torch.float32 and abs(n.mean().item()) < 0.05 and abs(n.std().item() - 1) < 0.05
     torch.testing.assert_close(gaussian_noise(3, (4, 1000)), n)
     assert not torch.equal(gaussian_noise(4, (4, 1000)), n)
+
+
+def test_training_times_reach_low_noise_only_with_a_uniform_share():
+    g = torch.Generator().manual_seed(0)
+    logit_normal = sample_training_time(20_000, 2.0, 0.0, generator=g)
+    mixed = sample_training_time(20_000, 2.0, 0.3, generator=g)
+    assert logit_normal.min() >= 0 and mixed.max() <= 1
+    assert (logit_normal < 0.1).float().mean() < 0.01  # why the uniform share exists
+    assert 0.025 < (mixed < 0.1).float().mean() < 0.04  # 0.3 * 0.1 from the uniform share
+
+
+def test_decoder_noise_scales_with_each_channels_spread():
+    torch.manual_seed(0)
+    z = torch.randn(64, 3, 2, 4, 4) * torch.tensor([1.0, 10.0, 0.0]).reshape(1, 3, 1, 1, 1)
+    assert torch.equal(with_decoder_noise(z, 0.0), z)
+    diff = with_decoder_noise(z, 0.2) - z
+    spread = diff.std(dim=(0, 2, 3, 4))
+    assert 0.05 < spread[0] < 0.2 and 0.5 < spread[1] < 2.0 and spread[2] == 0
