@@ -163,21 +163,29 @@ class DiTBlock(nn.Module):
         k, v = self.kv_cross(text).chunk(2, -1)
         return self.k_cross_norm(self._heads(k)), self._heads(v)
 
+    def _ada(self, c: torch.Tensor, first: int, count: int) -> tuple[torch.Tensor, ...]:
+        """Modulation vectors first .. first+count-1 of (shift, scale, gate) x
+        (attention, MLP), each (B, D). Only those rows of `ada` are used, so
+        each exported stage graph carries just the weights it needs."""
+        d = self.ada.weight.shape[1]
+        rows = slice(first * d, (first + count) * d)
+        return F.linear(F.silu(c), self.ada.weight[rows], self.ada.bias[rows]).chunk(count, -1)
+
     def pre_self(self, x: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """-> q, k, v (B, H, N, hd), qk-normed, before RoPE (the kernel applies it)."""
-        shift, scale = self.ada(F.silu(c)).chunk(6, -1)[:2]
+        shift, scale = self._ada(c, 0, 2)
         q, k, v = self.qkv(modulate(self.norm1(x), shift, scale)).chunk(3, -1)
         return self.q_norm(self._heads(q)), self.k_norm(self._heads(k)), self._heads(v)
 
     def pre_cross(self, x: torch.Tensor, c: torch.Tensor, a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """a: self-attention output (B, H, N, hd) -> new x (B, N, D), cross query (B, H, N, hd)."""
-        gate = self.ada(F.silu(c)).chunk(6, -1)[2]
+        (gate,) = self._ada(c, 2, 1)
         x = x + gate[:, None] * self.proj(self._merge(a))
         return x, self.q_cross_norm(self._heads(self.q_cross(self.norm_cross(x))))
 
     def post_cross(self, x: torch.Tensor, c: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
         """a: cross-attention output (B, H, N, hd) -> x (B, N, D) after the MLP."""
-        shift, scale, gate = self.ada(F.silu(c)).chunk(6, -1)[3:]
+        shift, scale, gate = self._ada(c, 3, 3)
         x = x + self.proj_cross(self._merge(a))
         return x + gate[:, None] * self.mlp(modulate(self.norm2(x), shift, scale))
 
