@@ -82,7 +82,15 @@ function gpuBuffer(step: PlanAttention, role: 'q' | 'k' | 'v', tensor: Tensor | 
   return tensor.gpuBuffer as GPUBuffer;
 }
 
-export async function createPlanDenoiser(manifest: Manifest, device: GPUDevice, sessions: ReadonlyMap<string, Session>): Promise<PlanDenoiser> {
+export type PlanOptions = {
+  /**
+   * Benchmarks only: wait for the GPU after every plan step and report its
+   * time. Serialises CPU and GPU, so a profiled call is slower than a real one.
+   */
+  onStepTimed?: (step: PlanStep, ms: number) => void;
+};
+
+export async function createPlanDenoiser(manifest: Manifest, device: GPUDevice, sessions: ReadonlyMap<string, Session>, options: PlanOptions = {}): Promise<PlanDenoiser> {
   const shapes = denoiserShapes(manifest);
   const plan = manifest.denoiser.plan;
   const sessionFor = (step: PlanRun): Session => {
@@ -175,10 +183,13 @@ export async function createPlanDenoiser(manifest: Manifest, device: GPUDevice, 
         scope.set('x_in', floatTensor(xIn, shapes.xIn), false);
         scope.set('t', floatTensor(t, shapes.t), false);
         for (const step of plan) {
-          if (step.op === 'run') {
-            if (!step.once) await runStep(step, scope);
-          } else {
-            attend(calls.get(step)!, scope);
+          if (step.op === 'run' && step.once) continue;
+          const start = performance.now();
+          if (step.op === 'run') await runStep(step, scope);
+          else attend(calls.get(step)!, scope);
+          if (options.onStepTimed !== undefined) {
+            await device.queue.onSubmittedWorkDone();
+            options.onStepTimed(step, performance.now() - start);
           }
         }
         const v = scope.take(PLAN_OUTPUT);
