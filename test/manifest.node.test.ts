@@ -1,67 +1,14 @@
 // The manifest validator: a manifest shaped like training/lantern/manifest.py
 // writes it (one block, smoke-sized) parses to the typed Manifest, and each
 // kind of bad value is a ManifestError naming the field, the value and what
-// is allowed.
+// is allowed. test/manifest-property.node.test.ts generates many more.
 import { describe, expect, test } from 'vitest';
 import { ENGINE_ERROR_NAMES } from '../workers/errors';
 import { ManifestError, latentSize, parseManifest } from '../workers/model/manifest';
 import { InvalidSeedError } from '../workers/pipeline/noise';
 import { InvalidSamplerSettingsError } from '../workers/pipeline/sampler';
 import { EmptyPromptError, TokenizerError } from '../workers/pipeline/tokenize';
-
-const SHA = `sha256-${'A'.repeat(43)}=`;
-const graph = (inputs: string[], outputs: string[]) => ({ inputs, outputs, weights: 'float32', bytes: 10, sha256: SHA, shards: [{ url: 'm/g.onnx', bytes: 10, sha256: SHA }] });
-const rope = () => ({ grid: [2, 4, 4], dims: [8, 12, 12], theta: 10000, pairing: 'interleaved', order: 'frame,row,column' });
-const attention = (kind: string, q: string, k: string, v: string, out: string, keys: number | string, r: unknown) =>
-  ({ op: 'attention', kind, q, k, v, out, heads: 2, headDim: 32, queries: 32, keys, layout: 'BHND', scale: 32 ** -0.5, rope: r });
-
-function validManifest(): Record<string, any> {
-  return {
-    format: 'lantern-model-manifest',
-    formatVersion: 1,
-    id: 'lantern-smoke',
-    version: '0.1.0',
-    name: 'Smoke',
-    description: 'test',
-    video: { width: 32, height: 32, frames: 8, fps: 8 },
-    tokenizer: { kind: 'huggingface-tokenizer-json', maxTokens: 48, padId: 0, negativeDefault: '', url: 'm/tokenizer.json', bytes: 100, sha256: SHA },
-    text: { dim: 64, tokens: 48 },
-    latent: { channels: 4, frames: 2, height: 4, width: 4, temporalCompression: 4, spatialCompression: 8, normalised: true, mean: [0, 0, 0, 0], std: [1, 1, 1, 1] },
-    denoiser: {
-      inputChannels: 9,
-      inputLayout: ['noisy', 'condition', 'mask'],
-      patch: [1, 2, 2],
-      tokens: 32,
-      dim: 64,
-      depth: 1,
-      heads: 2,
-      headDim: 32,
-      prediction: 'velocity',
-      wholeGraph: 'denoiser',
-      plan: [
-        { op: 'run', graph: 'dit_text_kv', once: true, inputs: { text: 'text' }, outputs: { k_text_0: 'k_text_0', v_text_0: 'v_text_0' } },
-        { op: 'run', graph: 'dit_stage_00', inputs: { x_in: 'x_in', t: 't', text: 'text' }, outputs: { x: 'x', c: 'c', q: 'q', k: 'k', v: 'v' } },
-        attention('self', 'q', 'k', 'v', 'attn', 32, rope()),
-        { op: 'run', graph: 'dit_stage_01', inputs: { x: 'x', c: 'c', attn: 'attn' }, outputs: { x_next: 'x', q_cross: 'q_cross' } },
-        attention('cross', 'q_cross', 'k_text_0', 'v_text_0', 'cross', 'text', null),
-        { op: 'run', graph: 'dit_stage_02', inputs: { x: 'x', c: 'c', cross: 'cross' }, outputs: { v_out: 'v_out' } },
-      ],
-    },
-    sampler: { kind: 'flow-matching-euler', shift: 2, defaultSteps: 20, defaultGuidance: 4, guidanceBatch: 'conditional-then-unconditional', noise: { kind: 'mulberry32-box-muller', order: 'C,F,h,w' } },
-    conditioning: { imageToVideo: { latentFrames: 1, image: 'still' } },
-    preview: { kind: 'linear-latent-rgb', matrix: [[0.1, 0.2, 0.3], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.5, 0.5, 0.5]] },
-    graphs: {
-      text_encoder: graph(['ids', 'mask'], ['text']),
-      decoder: graph(['latent'], ['video']),
-      denoiser: graph(['x_in', 't', 'text'], ['v_out']),
-      dit_text_kv: graph(['text'], ['k_text_0', 'v_text_0']),
-      dit_stage_00: graph(['x_in', 't', 'text'], ['x', 'c', 'q', 'k', 'v']),
-      dit_stage_01: graph(['x', 'c', 'attn'], ['x_next', 'q_cross']),
-      dit_stage_02: graph(['x', 'c', 'cross'], ['v_out']),
-    },
-    memory: { weightsBytes: 70 },
-  };
-}
+import { SMOKE_SHA, validManifest } from './support/valid-manifest';
 
 function expectError(mutate: (m: Record<string, any>) => void, field: string, message: RegExp): void {
   const m = validManifest();
@@ -86,7 +33,10 @@ describe('a valid manifest', () => {
     expect(manifest.sampler.shift).toBe(2);
     expect(manifest.preview.matrix.length).toBe(5);
     expect(latentSize(manifest)).toEqual({ shape: [4, 2, 4, 4], elements: 128 });
-    expect(manifest.raw['memory']).toEqual({ weightsBytes: 70 });
+    expect(manifest.memory).toEqual({ weightsBytes: 70, latentBytes: 512, peakActivationBytes: 4096, recommendedBytes: 8192 });
+    expect(manifest.requires).toEqual({ webgpuFeatures: [], maxStorageBufferBindingSize: 1024 });
+    expect(manifest.license).toBe('Apache-2.0');
+    expect(manifest.graphs['decoder']!.externalData).toEqual([]);
   });
 
   test('the plan resolves "text" keys to the text length and keeps RoPE', () => {
@@ -106,7 +56,7 @@ describe('bad manifests name the field, the value and what is allowed', () => {
 
   test.each([
     ['format', (m: any) => { m.format = 'other'; }, /is 'other'; it must be 'lantern-model-manifest'/],
-    ['formatVersion', (m: any) => { m.formatVersion = 2; }, /is 2; it must be one of: 1/],
+    ['formatVersion', (m: any) => { m.formatVersion = '1'; }, /is '1'; it must be one of: 1/],
     ['id', (m: any) => { m.id = 'Bad Id'; }, /\[a-z0-9-\]\+/],
     ['tokenizer.kind', (m: any) => { m.tokenizer.kind = 'sentencepiece'; }, /'sentencepiece'; it must be one of: 'huggingface-tokenizer-json'/],
     ['tokenizer.sha256', (m: any) => { m.tokenizer.sha256 = 'md5-x'; }, /sha256-/],
@@ -123,7 +73,7 @@ describe('bad manifests name the field, the value and what is allowed', () => {
     ['denoiser.plan[2].rope.dims', (m: any) => { m.denoiser.plan[2].rope.dims = [8, 8, 8]; }, /sum to headDim 32/],
     ['denoiser.plan[2].keys', (m: any) => { m.denoiser.plan[2].keys = 'all'; }, /integer >= 1/],
     ['denoiser.plan[3].graph', (m: any) => { m.denoiser.plan[3].graph = 'dit_stage_09'; }, /'dit_stage_09'; it must be one of graphs/],
-    ['denoiser.plan[3].outputs', (m: any) => { delete m.denoiser.plan[3].outputs.q_cross; }, /graph 'dit_stage_01' has outputs/],
+    ['denoiser.plan[3].outputs', (m: any) => { delete m.denoiser.plan[3].outputs.q_cross; }, /it must bind exactly the outputs of graph 'dit_stage_01'/],
     ['denoiser.plan[2]', (m: any) => { m.denoiser.plan[2].q = 'q_missing'; }, /reads tensor 'q_missing' before any step writes it/],
     ['denoiser.plan', (m: any) => { m.denoiser.plan.pop(); }, /never writes 'v_out'/],
     ['sampler.kind', (m: any) => { m.sampler.kind = 'ddim'; }, /'ddim'; it must be one of: 'flow-matching-euler'/],
@@ -135,6 +85,26 @@ describe('bad manifests name the field, the value and what is allowed', () => {
     ['graphs.decoder.bytes', (m: any) => { m.graphs.decoder.bytes = 11; }, /its shards add up to 10/],
     ['graphs.decoder.shards', (m: any) => { m.graphs.decoder.shards = []; }, /at least one shard/],
     ['video', (m: any) => { delete m.video; }, /video is missing; it must be an object/],
+    ['formatVersion', (m: any) => { m.formatVersion = 7; }, /is 7; this Lantern reads format versions 1 only. Update Lantern/],
+    ['license', (m: any) => { delete m.license; }, /license is missing; it must be a string/],
+    ['id', (m: any) => { m.id = 3; }, /id is 3; it must be a string/],
+    ['tokenizer.url', (m: any) => { m.tokenizer.url = 'javascript:alert(1)'; }, /'javascript:alert\(1\)' \(scheme 'javascript:'\); it must be relative to the manifest or an absolute URL starting with one of: 'https:\/\/', 'http:\/\/'/],
+    ['graphs.decoder.shards[0].url', (m: any) => { m.graphs.decoder.shards[0].url = 'data:application/octet-stream;base64,AAAA'; }, /scheme 'data:'/],
+    ['graphs.decoder.shards[0].url', (m: any) => { m.graphs.decoder.shards[0].url = 'java\tscript:alert(1)'; }, /'java\\u0009script:alert\(1\)', which contains spaces, control characters/],
+    ['graphs.decoder.shards[0].url', (m: any) => { m.graphs.decoder.shards[0].url = 'https://user:pw@example.com/g.onnx'; }, /carries credentials/],
+    ['graphs.decoder.shards[0].url', (m: any) => { m.graphs.decoder.shards[0].url = 'file:///etc/passwd'; }, /scheme 'file:'/],
+    ['graphs.decoder.shards[0].bytes', (m: any) => { m.graphs.decoder.shards[0].bytes = 1e300; }, /is 1e\+300; it must be an integer from 1 to 134217728 \(128 MiB\)/],
+    ['graphs.decoder.shards[0].bytes', (m: any) => { m.graphs.decoder.shards[0].bytes = 128 * 2 ** 20 + 1; }, /from 1 to 134217728/],
+    ['graphs.decoder.bytes', (m: any) => { m.graphs.decoder.bytes = -10; }, /is -10; it must be an integer from 1 to 2147483647 \(2.00 GiB\)/],
+    ['tokenizer.bytes', (m: any) => { m.tokenizer.bytes = 0.5; }, /is 0.5; it must be an integer from 1/],
+    ['graphs', (m: any) => {
+      const shards = Array.from({ length: 15 }, () => ({ url: 'm/x.bin', bytes: 128 * 2 ** 20, sha256: SMOKE_SHA }));
+      for (let i = 0; i < 40; i++) m.graphs[`huge_${i}`] = { inputs: [], outputs: [], bytes: 15 * 128 * 2 ** 20, sha256: SMOKE_SHA, shards };
+    }, /add up to \d+ bytes with the tokenizer; a model must have at most 68719476736 \(64 GiB\)/],
+    ['graphs.decoder.externalData[0].path', (m: any) => { m.graphs.decoder.externalData = [{ path: '../w.bin', bytes: 10, sha256: SMOKE_SHA, shards: [{ url: 'm/w.bin', bytes: 10, sha256: SMOKE_SHA }] }]; }, /'..\/w.bin'; it must be a plain file name/],
+    ['graphs.decoder.externalData[0].bytes', (m: any) => { m.graphs.decoder.externalData = [{ path: 'w.bin', bytes: 11, sha256: SMOKE_SHA, shards: [{ url: 'm/w.bin', bytes: 10, sha256: SMOKE_SHA }] }]; }, /is 11; its shards add up to 10/],
+    ['memory.recommendedBytes', (m: any) => { m.memory.recommendedBytes = -1; }, /is -1; it must be an integer from 0/],
+    ['requires.webgpuFeatures[0]', (m: any) => { m.requires.webgpuFeatures = [7]; }, /is 7; it must be a WebGPU feature name/],
   ] as const)('%s', (field, mutate, message) => {
     expectError(mutate, field, message);
   });

@@ -84,7 +84,7 @@ describe('model loading', () => {
     expect((error as ManifestError).field).toBe('format');
     const notJson = await rejection(fetchManifest('/test/fixtures/lantern-tiny/ids.bin'));
     expect(notJson.name).toBe('ManifestError');
-    expect(() => resolveModelUrl('http://example.com/x.onnx', MANIFEST_URL, 'graphs.x.shards[0].url')).toThrow(ManifestError);
+    expect(() => resolveModelUrl('javascript:alert(1)', MANIFEST_URL, 'graphs.x.shards[0].url')).toThrow(ManifestError);
     expect(resolveModelUrl('lantern-tiny/decoder.onnx', MANIFEST_URL, 'u')).toBe(new URL('/models/lantern-tiny/decoder.onnx', location.href).href);
   });
 

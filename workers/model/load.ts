@@ -3,7 +3,7 @@
 // anything parses it. Progress is reported in bytes over all files.
 // Every file goes through one FileSource (workers/model/fetch.ts), where the
 // model cache will slot in.
-import { ManifestError, type Manifest, parseManifest } from './manifest';
+import { ManifestError, type Manifest, checkModelUrl, parseManifest } from './manifest';
 import { ModelFileError, ModelIntegrityError } from '../errors';
 import { type FileSource, checkResponse, fetchFile } from './fetch';
 import { sha256Integrity, verifyIntegrity } from './integrity';
@@ -31,13 +31,10 @@ function base(): string {
 
 /**
  * A manifest file URL made absolute against the manifest's own URL
- * (models-manifest/README.md: relative, or absolute `https:`).
+ * (models-manifest/README.md: relative, or absolute http(s)).
  */
 export function resolveModelUrl(url: string, manifestUrl: string, field: string): string {
-  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url);
-  if (absolute && !url.startsWith('https:')) {
-    throw new ManifestError(field, `is '${url}'; a file URL must be relative to the manifest or absolute https:.`);
-  }
+  checkModelUrl(url, field);
   return new URL(url, new URL(manifestUrl, base())).href;
 }
 

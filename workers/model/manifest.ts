@@ -1,12 +1,16 @@
 // The model manifest (models-manifest/README.md), validated from `unknown`.
 //
-// Only the fields the engine reads are checked and typed here: the
-// tokenizer, text, latent, denoiser (with its plan), sampler, preview, video
-// and the graphs with their shards. Every allowed string comes from a
-// runtime list (`as const`), so the validator and the type cannot drift.
-// Errors are `ManifestError`s naming the field path, the bad value and what
-// is allowed. Other fields (memory, requires, training, ...) pass through
-// unchecked in `raw` until the model-cache issue validates them.
+// The fields the engine and the model store read are checked and typed here:
+// identity and licence, the tokenizer, text, latent, denoiser (with its
+// plan), sampler, preview, video, memory needs, WebGPU requirements and the
+// graphs with their shards. Every allowed string comes from a runtime list
+// (`as const`), so the validator and the type cannot drift. Errors are
+// `ManifestError`s naming the field path, the bad value and what is allowed.
+// A manifest comes from a URL a user typed, so sizes and URLs are treated as
+// hostile: sizes are bounded (a shard at most MAX_SHARD_BYTES, a file
+// assembled in memory at most MAX_FILE_BYTES), and a file URL is relative or
+// absolute http(s) only. Other fields (training, evaluation, ...) pass
+// through unchecked in `raw`.
 
 export const MANIFEST_FORMAT = 'lantern-model-manifest';
 export const MANIFEST_FORMAT_VERSIONS = [1] as const;
@@ -26,6 +30,21 @@ export const ROPE_ORDERS = ['frame,row,column'] as const;
 /** Tensors the plan starts from; it must end with PLAN_OUTPUT. */
 export const PLAN_INPUTS = ['x_in', 't', 'text'] as const;
 export const PLAN_OUTPUT = 'v_out';
+/** Schemes an absolute file URL may use. Every byte is checked against the manifest's SHA-256, so http adds no trust problem; data:, blob:, javascript:, file: are not servers. */
+export const MODEL_URL_PROTOCOLS = ['https:', 'http:'] as const;
+
+const MiB = 2 ** 20;
+/** The largest shard: the unit downloaded, hashed and stored in one IndexedDB record. */
+export const MAX_SHARD_BYTES = 128 * MiB;
+/**
+ * The largest file assembled into one Uint8Array (a graph, an external-data
+ * file, the tokenizer): protobuf refuses ONNX models of 2 GiB and more, and
+ * some browsers cap an ArrayBuffer at 2 GiB. Bigger weights go into several
+ * external-data files (models-manifest/README.md).
+ */
+export const MAX_FILE_BYTES = 2 * 1024 * MiB - 1;
+/** The most bytes one model may name in all: far beyond any browser's storage quota today, so a larger sum is a broken or hostile manifest. */
+export const MAX_MODEL_BYTES = 64 * 1024 * MiB;
 
 type OneOf<T extends readonly unknown[]> = T[number];
 
@@ -68,7 +87,13 @@ export type PlanAttention = {
 export type PlanStep = PlanRun | PlanAttention;
 
 export type Shard = { url: string; bytes: number; sha256: string };
-export type GraphEntry = { inputs: string[]; outputs: string[]; bytes: number; sha256: string; shards: Shard[] };
+/**
+ * One ONNX external-data file of a graph (`location` in its initializers),
+ * given to onnxruntime as a separate piece, so no single buffer holds all of
+ * a graph's weights.
+ */
+export type ExternalDataFile = { path: string; bytes: number; sha256: string; shards: Shard[] };
+export type GraphEntry = { inputs: string[]; outputs: string[]; bytes: number; sha256: string; shards: Shard[]; externalData: ExternalDataFile[] };
 
 export type Manifest = {
   format: typeof MANIFEST_FORMAT;
@@ -76,6 +101,8 @@ export type Manifest = {
   id: string;
   version: string;
   name: string;
+  description: string;
+  license: string;
   video: { width: number; height: number; frames: number; fps: number };
   tokenizer: { kind: OneOf<typeof TOKENIZER_KINDS>; url: string; bytes: number; sha256: string; maxTokens: number; padId: number; negativeDefault: string };
   text: { dim: number; tokens: number };
@@ -114,6 +141,10 @@ export type Manifest = {
   /** (channels + 1) rows of [r, g, b]: a normalised latent cell and a 1 to RGB. */
   preview: { kind: OneOf<typeof PREVIEW_KINDS>; matrix: [number, number, number][] };
   graphs: Record<string, GraphEntry>;
+  /** What running the model takes, so the app can warn before a download. */
+  memory: { weightsBytes: number; latentBytes: number; peakActivationBytes: number; recommendedBytes: number };
+  /** What the WebGPU path needs of the adapter. */
+  requires: { webgpuFeatures: string[]; maxStorageBufferBindingSize: number };
   /** The whole parsed JSON, for fields this validator does not cover yet. */
   raw: Record<string, unknown>;
 };
@@ -131,14 +162,24 @@ export class ManifestError extends Error {
 // -- small checkers; each names the field path --------------------------------------
 
 function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') {
+    // Control characters escaped and long strings cut, so a hostile value cannot flood or garble the message.
+    const cut = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return `'${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
+  }
   if (value === undefined) return 'missing';
+  if (typeof value === 'number') return String(value); // JSON would print NaN and Infinity as null
   try {
     const text = JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   } catch {
     return String(value);
   }
+}
+
+/** `path.key`, or `key` at the top level (path ''). */
+function field(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
 }
 
 function record(value: unknown, path: string): Record<string, unknown> {
@@ -150,19 +191,19 @@ function record(value: unknown, path: string): Record<string, unknown> {
 
 function str(obj: Record<string, unknown>, key: string, path: string): string {
   const value = obj[key];
-  if (typeof value !== 'string') throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be a string.`);
+  if (typeof value !== 'string') throw new ManifestError(field(path, key), `is ${show(value)}; it must be a string.`);
   return value;
 }
 
 function nonEmpty(obj: Record<string, unknown>, key: string, path: string): string {
   const value = str(obj, key, path);
-  if (value === '') throw new ManifestError(`${path}.${key}`, `is empty; it must be a non-empty string.`);
+  if (value === '') throw new ManifestError(field(path, key), `is empty; it must be a non-empty string.`);
   return value;
 }
 
 function bool(obj: Record<string, unknown>, key: string, path: string): boolean {
   const value = obj[key];
-  if (typeof value !== 'boolean') throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be true or false.`);
+  if (typeof value !== 'boolean') throw new ManifestError(field(path, key), `is ${show(value)}; it must be true or false.`);
   return value;
 }
 
@@ -208,10 +249,57 @@ function stringMap(value: unknown, path: string): Record<string, string> {
   return out;
 }
 
+/** A byte count: an integer from 1 to `max` (hostile manifests name sizes no browser could hold). */
+function size(value: unknown, path: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new ManifestError(path, `is ${show(value)}; it must be an integer from 1 to ${max} (${showBytes(max)}).`);
+  }
+  return value;
+}
+
+/** A count that may be 0, bounded like a size (memory needs, limits). */
+function amount(obj: Record<string, unknown>, key: string, path: string): number {
+  const value = obj[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_MODEL_BYTES) {
+    throw new ManifestError(field(path, key), `is ${show(value)}; it must be an integer from 0 to ${MAX_MODEL_BYTES}.`);
+  }
+  return value;
+}
+
+function showBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(n % 2 ** 30 === 0 ? 0 : 2)} GiB` : `${(n / MiB).toFixed(n % MiB === 0 ? 0 : 2)} MiB`;
+}
+
+/**
+ * Throws unless `url` is relative (resolved against the manifest's URL) or
+ * absolute with a scheme in MODEL_URL_PROTOCOLS. It is judged as the URL
+ * parser reads it, so `java\tscript:` (the parser drops tabs) is caught too.
+ */
+export function checkModelUrl(url: string, field: string): void {
+  const allowed = `it must be relative to the manifest or an absolute URL starting with one of: ${MODEL_URL_PROTOCOLS.map((p) => show(`${p}//`)).join(', ')}.`;
+  if (url === '') throw new ManifestError(field, `is empty; ${allowed}`);
+  // Control characters, spaces and backslashes: the URL parser drops or rewrites them, so what is checked would not be what is fetched.
+  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) throw new ManifestError(field, `is ${show(url)}, which contains spaces, control characters or backslashes; ${allowed}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'https://manifest.invalid/models/');
+  } catch {
+    throw new ManifestError(field, `is ${show(url)}, which is not a URL; ${allowed}`);
+  }
+  if (!(MODEL_URL_PROTOCOLS as readonly string[]).includes(parsed.protocol)) throw new ManifestError(field, `is ${show(url)} (scheme '${parsed.protocol}'); ${allowed}`);
+  if (parsed.username !== '' || parsed.password !== '') throw new ManifestError(field, `is ${show(url)}, which carries credentials (a model URL must carry none); ${allowed}`);
+}
+
+function modelUrl(obj: Record<string, unknown>, key: string, path: string): string {
+  const value = str(obj, key, path);
+  checkModelUrl(value, field(path, key));
+  return value;
+}
+
 function integrity(obj: Record<string, unknown>, key: string, path: string): string {
   const value = str(obj, key, path);
   if (!/^sha256-[A-Za-z0-9+/]{43}=$/.test(value)) {
-    throw new ManifestError(`${path}.${key}`, `is ${show(value)}; it must be 'sha256-' followed by a base64 SHA-256 digest.`);
+    throw new ManifestError(field(path, key), `is ${show(value)}; it must be 'sha256-' followed by a base64 SHA-256 digest.`);
   }
   return value;
 }
@@ -272,7 +360,9 @@ function checkPlan(plan: PlanStep[], graphs: Record<string, GraphEntry>, path: s
     const at = `${path}[${i}]`;
     const reads = step.op === 'run' ? Object.values(step.inputs) : [step.q, step.k, step.v];
     for (const name of reads) {
-      if (!written.has(name)) throw new ManifestError(at, `reads tensor '${name}' before any step writes it.`);
+      if (!written.has(name)) {
+        throw new ManifestError(at, `reads tensor '${name}' before any step writes it; a step must read only the plan inputs (${PLAN_INPUTS.join(', ')}) or tensors earlier steps wrote.`);
+      }
     }
     if (step.op === 'attention') {
       written.add(step.out);
@@ -286,12 +376,42 @@ function checkPlan(plan: PlanStep[], graphs: Record<string, GraphEntry>, path: s
       const bound = Object.keys(bindings).sort().join(', ');
       const expected = [...names].sort().join(', ');
       if (bound !== expected) {
-        throw new ManifestError(`${at}.${side}`, `binds [${bound}]; graph '${step.graph}' has ${side} [${expected}].`);
+        throw new ManifestError(`${at}.${side}`, `binds [${bound}]; it must bind exactly the ${side} of graph '${step.graph}': [${expected}].`);
       }
     }
     for (const name of Object.values(step.outputs)) written.add(name);
   });
-  if (!written.has(PLAN_OUTPUT)) throw new ManifestError(path, `never writes '${PLAN_OUTPUT}', the denoiser's output.`);
+  if (!written.has(PLAN_OUTPUT)) throw new ManifestError(path, `never writes '${PLAN_OUTPUT}', the denoiser's output; a step must write it.`);
+}
+
+function parseShards(value: unknown, path: string, bytes: number): Shard[] {
+  const shards = array(value, path).map((s, i) => {
+    const sp = `${path}[${i}]`;
+    const shard = record(s, sp);
+    return { url: modelUrl(shard, 'url', sp), bytes: size(shard['bytes'], `${sp}.bytes`, MAX_SHARD_BYTES), sha256: integrity(shard, 'sha256', sp) };
+  });
+  if (shards.length === 0) throw new ManifestError(path, 'is empty; it must list at least one shard.');
+  const total = shards.reduce((sum, s) => sum + s.bytes, 0);
+  if (total !== bytes) throw new ManifestError(path.replace(/\.shards$/, '.bytes'), `is ${bytes}; its shards add up to ${total}, and it must equal their sum.`);
+  return shards;
+}
+
+function parseExternalData(value: unknown, path: string): ExternalDataFile[] {
+  if (value === undefined) return [];
+  const seen = new Set<string>();
+  return array(value, path).map((f, i) => {
+    const fp = `${path}[${i}]`;
+    const file = record(f, fp);
+    const name = nonEmpty(file, 'path', fp);
+    // The name ORT matches against an initializer's `location`: one plain file name, no directories.
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes('..')) {
+      throw new ManifestError(`${fp}.path`, `is ${show(name)}; it must be a plain file name (letters, digits, '_', '-', '.'; no '/' or '..').`);
+    }
+    if (seen.has(name)) throw new ManifestError(`${fp}.path`, `is ${show(name)}, which an earlier entry already names; each external-data file must appear once.`);
+    seen.add(name);
+    const bytes = size(file['bytes'], `${fp}.bytes`, MAX_FILE_BYTES);
+    return { path: name, bytes, sha256: integrity(file, 'sha256', fp), shards: parseShards(file['shards'], `${fp}.shards`, bytes) };
+  });
 }
 
 function parseGraphs(value: unknown): Record<string, GraphEntry> {
@@ -304,16 +424,9 @@ function parseGraphs(value: unknown): Record<string, GraphEntry> {
       if (typeof n !== 'string' || n === '') throw new ManifestError(`${path}.${key}[${i}]`, `is ${show(n)}; it must be a tensor name.`);
       return n;
     });
-    const shards = array(g['shards'], `${path}.shards`).map((s, i) => {
-      const sp = `${path}.shards[${i}]`;
-      const shard = record(s, sp);
-      return { url: nonEmpty(shard, 'url', sp), bytes: int(shard['bytes'], `${sp}.bytes`, 1), sha256: integrity(shard, 'sha256', sp) };
-    });
-    if (shards.length === 0) throw new ManifestError(`${path}.shards`, 'is empty; a graph needs at least one shard.');
-    const bytes = int(g['bytes'], `${path}.bytes`, 1);
-    const total = shards.reduce((sum, s) => sum + s.bytes, 0);
-    if (total !== bytes) throw new ManifestError(`${path}.bytes`, `is ${bytes}; its shards add up to ${total}.`);
-    graphs[name] = { inputs: names('inputs'), outputs: names('outputs'), bytes, sha256: integrity(g, 'sha256', path), shards };
+    const bytes = size(g['bytes'], `${path}.bytes`, MAX_FILE_BYTES);
+    const shards = parseShards(g['shards'], `${path}.shards`, bytes);
+    graphs[name] = { inputs: names('inputs'), outputs: names('outputs'), bytes, sha256: integrity(g, 'sha256', path), shards, externalData: parseExternalData(g['externalData'], `${path}.externalData`) };
   }
   return graphs;
 }
@@ -322,8 +435,12 @@ function parseGraphs(value: unknown): Record<string, GraphEntry> {
 export function parseManifest(json: unknown): Manifest {
   const m = record(json, 'manifest');
   if (m['format'] !== MANIFEST_FORMAT) throw new ManifestError('format', `is ${show(m['format'])}; it must be '${MANIFEST_FORMAT}'.`);
-  const formatVersion = oneOf(m['formatVersion'], MANIFEST_FORMAT_VERSIONS, 'formatVersion');
-  const id = str(m, 'id', 'manifest');
+  const version = m['formatVersion'];
+  if (typeof version === 'number' && Number.isInteger(version) && version > Math.max(...MANIFEST_FORMAT_VERSIONS)) {
+    throw new ManifestError('formatVersion', `is ${version}; this Lantern reads format versions ${MANIFEST_FORMAT_VERSIONS.join(', ')} only. Update Lantern, or export the model for format ${MANIFEST_FORMAT_VERSIONS.at(-1)}.`);
+  }
+  const formatVersion = oneOf(version, MANIFEST_FORMAT_VERSIONS, 'formatVersion');
+  const id = str(m, 'id', '');
   if (!/^[a-z0-9-]+$/.test(id)) throw new ManifestError('id', `is ${show(id)}; it must match [a-z0-9-]+.`);
 
   const v = record(m['video'], 'video');
@@ -332,8 +449,8 @@ export function parseManifest(json: unknown): Manifest {
   const t = record(m['tokenizer'], 'tokenizer');
   const tokenizer = {
     kind: oneOf(t['kind'], TOKENIZER_KINDS, 'tokenizer.kind'),
-    url: nonEmpty(t, 'url', 'tokenizer'),
-    bytes: int(t['bytes'], 'tokenizer.bytes', 1),
+    url: modelUrl(t, 'url', 'tokenizer'),
+    bytes: size(t['bytes'], 'tokenizer.bytes', MAX_SHARD_BYTES),
     sha256: integrity(t, 'sha256', 'tokenizer'),
     maxTokens: int(t['maxTokens'], 'tokenizer.maxTokens', 3),
     padId: int(t['padId'], 'tokenizer.padId', 0),
@@ -366,6 +483,8 @@ export function parseManifest(json: unknown): Manifest {
   }
 
   const graphs = parseGraphs(m['graphs']);
+  const modelBytes = tokenizer.bytes + Object.values(graphs).reduce((sum, g) => sum + g.bytes + g.externalData.reduce((s, f) => s + f.bytes, 0), 0);
+  if (modelBytes > MAX_MODEL_BYTES) throw new ManifestError('graphs', `add up to ${modelBytes} bytes with the tokenizer; a model must have at most ${MAX_MODEL_BYTES} (${showBytes(MAX_MODEL_BYTES)}).`);
 
   const d = record(m['denoiser'], 'denoiser');
   const layout = array(d['inputLayout'], 'denoiser.inputLayout', DENOISER_INPUT_LAYOUT.length);
@@ -412,12 +531,30 @@ export function parseManifest(json: unknown): Manifest {
   });
   const preview = { kind: oneOf(p['kind'], PREVIEW_KINDS, 'preview.kind'), matrix };
 
+  const mem = record(m['memory'], 'memory');
+  const memory = {
+    weightsBytes: amount(mem, 'weightsBytes', 'memory'),
+    latentBytes: amount(mem, 'latentBytes', 'memory'),
+    peakActivationBytes: amount(mem, 'peakActivationBytes', 'memory'),
+    recommendedBytes: amount(mem, 'recommendedBytes', 'memory'),
+  };
+  const req = record(m['requires'], 'requires');
+  const requires = {
+    webgpuFeatures: array(req['webgpuFeatures'], 'requires.webgpuFeatures').map((f, i) => {
+      if (typeof f !== 'string' || !/^[a-z0-9-]+$/.test(f)) throw new ManifestError(`requires.webgpuFeatures[${i}]`, `is ${show(f)}; it must be a WebGPU feature name such as 'shader-f16'.`);
+      return f;
+    }),
+    maxStorageBufferBindingSize: amount(req, 'maxStorageBufferBindingSize', 'requires'),
+  };
+
   return {
     format: MANIFEST_FORMAT,
     formatVersion,
     id,
-    version: str(m, 'version', 'manifest'),
-    name: str(m, 'name', 'manifest'),
+    version: nonEmpty(m, 'version', ''),
+    name: nonEmpty(m, 'name', ''),
+    description: m['description'] === undefined ? '' : str(m, 'description', ''),
+    license: nonEmpty(m, 'license', ''),
     video,
     tokenizer,
     text,
@@ -426,6 +563,8 @@ export function parseManifest(json: unknown): Manifest {
     sampler,
     preview,
     graphs,
+    memory,
+    requires,
     raw: m,
   };
 }
