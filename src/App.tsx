@@ -1,6 +1,6 @@
 // The first screen: settings on the left; on the right the live preview while
 // denoising, then the looping player with Download, and progress below.
-import { Match, Switch } from 'solid-js';
+import { Match, Show, Switch } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
 import { Messages } from './components/Messages';
 import { Player } from './components/Player';
@@ -11,7 +11,7 @@ import { useLantern } from './store';
 
 export function App() {
   const { state } = useLantern();
-  const clipSeconds = () => (state.model === null ? 2 : state.model.frames / state.model.fps);
+  const clipSeconds = () => (state.lastModel === null ? 2 : state.lastModel.frames / state.lastModel.fps);
   return (
     <div class="app">
       <header>
@@ -34,7 +34,9 @@ export function App() {
         </section>
       </main>
       <footer>
-        Model: {state.model?.name ?? '—'} · {state.model === null ? '' : `${state.model.width}×${state.model.height}, ${state.model.frames} frames at ${state.model.fps} fps`}
+        <Show when={state.lastModel} fallback="No model loaded yet.">
+          {(model) => `Model: ${model().name} · ${model().width}×${model().height}, ${model().frames} frames at ${model().fps} fps`}
+        </Show>
       </footer>
     </div>
   );

@@ -50,7 +50,10 @@ export type Form = {
 
 export type LanternState = {
   engine: EngineState;
+  /** The model loaded now (null while loading or after a failed load). */
   model: ModelInfo | null;
+  /** The last model that loaded: its limits and clip size stay known while it reloads. */
+  lastModel: ModelInfo | null;
   backendChoice: BackendChoice;
   /** The load or generation in progress: what it is and when it started (performance.now()). */
   run: { kind: 'load' | 'generate'; startedAt: number } | null;
@@ -77,6 +80,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
   const [state, setState] = createStore<LanternState>({
     engine: client.state,
     model: null,
+    lastModel: null,
     backendChoice: options.backend,
     run: null,
     lastRun: null,
@@ -122,16 +126,19 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
       case 'ready': {
         endRun(engine.outcome === undefined || engine.outcome.kind === 'done');
         const model = engine.model;
-        setState('model', model);
+        setState({ model, lastModel: model });
         if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
         if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
         const outcome = engine.outcome;
-        if (outcome !== undefined && outcome.kind !== 'done') setState('error', { name: outcome.error.name, message: outcome.error.message });
+        if (outcome !== undefined && outcome.kind !== 'done') {
+          // The preview of a run that made no clip would be mistaken for its result.
+          setState({ error: { name: outcome.error.name, message: outcome.error.message }, preview: null });
+        }
         break;
       }
       case 'idle':
         endRun(false);
-        setState('model', null);
+        setState({ model: null, preview: null });
         if (engine.error !== undefined) setState('error', { name: engine.error.name, message: engine.error.message });
         break;
     }

@@ -9,7 +9,7 @@ const CHOICE_LABEL: Record<BackendChoice, string> = { auto: 'Automatic', webgpu:
 export function BackendPanel() {
   const { state, actions } = useLantern();
   return (
-    <section class="backend" aria-label="Backend">
+    <section class="backend" aria-label="Engine">
       <p class="backend-status" data-testid="backend-status">
         <Switch>
           <Match when={state.model}>

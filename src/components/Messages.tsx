@@ -23,7 +23,7 @@ export function Messages() {
       <Show when={state.truncatedWords}>
         {(dropped) => (
           <div class="message info" role="status" data-testid="truncated">
-            The prompt was too long for the model: it used the first {state.model?.maxPromptWords ?? 'few'} words and dropped the last {dropped()}. Shorten
+            The prompt was too long for the model: it used the first {state.lastModel?.maxPromptWords ?? 'few'} words and dropped the last {dropped()}. Shorten
             the prompt to use all of it.
           </div>
         )}

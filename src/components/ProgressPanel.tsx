@@ -29,7 +29,14 @@ export function ProgressPanel() {
       <ol class="phases">
         <For each={state.run?.kind === 'load' ? PHASES.slice(0, 1) : PHASES.slice(1)}>
           {(phase) => (
-            <li classList={{ current: state.progress?.phase === phase, past: PHASES.indexOf(phase) < phaseIndex() }}>{PHASE_SHORT[phase]}</li>
+            <li
+              classList={{
+                current: state.run !== null && state.progress?.phase === phase,
+                past: PHASES.indexOf(phase) < phaseIndex() || (state.run === null && state.lastRun?.ok === true),
+              }}
+            >
+              {PHASE_SHORT[phase]}
+            </li>
           )}
         </For>
       </ol>

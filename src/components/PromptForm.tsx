@@ -10,7 +10,7 @@ export function PromptForm() {
   const busy = () => state.engine.status === 'generating' || state.engine.status === 'loading';
   const words = createMemo(() => countWords(state.form.prompt));
   const over = () => {
-    const limit = state.model?.maxPromptWords;
+    const limit = state.lastModel?.maxPromptWords;
     return limit !== undefined && words() > limit ? words() - limit : 0;
   };
 
@@ -36,8 +36,8 @@ export function PromptForm() {
         aria-describedby="prompt-count"
       />
       <p id="prompt-count" class="hint" classList={{ warn: over() > 0 }}>
-        {words()} / {state.model?.maxPromptWords ?? '…'} words
-        <Show when={over() > 0}> — only the first {state.model?.maxPromptWords} are used; the last {over()} will be dropped</Show>
+        {words()} / {state.lastModel?.maxPromptWords ?? '…'} words
+        <Show when={over() > 0}> — only the first {state.lastModel?.maxPromptWords} are used; the last {over()} will be dropped</Show>
       </p>
 
       <label for="negative">Negative prompt</label>
