@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Python tests of training/, then the
-# TypeScript typecheck and Vitest (the node project, and the browser project
-# in headless Chromium with WebGPU). Sets up what the tests need first (the
+# TypeScript typecheck and Vitest (the node project, the browser project in
+# headless Chromium with WebGPU, then the e2e project: the app and the CLI
+# driven end to end). Sets up what the tests need first (the
 # Python environment, node_modules), so it works on a fresh clone. Every part
 # runs even when an earlier one fails; the script fails if any did.
 set -uo pipefail
@@ -20,9 +21,11 @@ echo "== typecheck (tsc --noEmit)"
 npx tsc --noEmit || failed+=(tsc)
 echo "== vitest (node and browser projects)"
 npx vitest run --project node --project browser || failed+=(vitest)
+echo "== end to end (vitest e2e: the app and the CLI in headless Chromium)"
+npx vitest run --project e2e || failed+=(e2e)
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1
 fi
-echo "all test suites passed: pytest, tsc, vitest"
+echo "all test suites passed: pytest, tsc, vitest, e2e"
