@@ -63,7 +63,7 @@ describe('validateRequest', () => {
     [{ prompt: 'x', seed: 1, steps: 2.5 }, 'InvalidSamplerSettingsError', /Steps 2.5/],
     [{ prompt: 'x', seed: 1, guidance: Number.NaN }, 'InvalidSamplerSettingsError', /Guidance NaN .* finite/],
     [{ prompt: 'x', seed: 1, guidance: Infinity }, 'InvalidSamplerSettingsError', /Guidance Infinity/],
-    [{ prompt: 'x', seed: 1, frames: 17 }, 'InvalidRequestError', /Frames 17 .* exactly 16 frames/],
+    [{ prompt: 'x', seed: 1, frames: manifest.video.frames + 1 }, 'InvalidRequestError', new RegExp(`Frames ${manifest.video.frames + 1} .* exactly ${manifest.video.frames} frames`)],
     [{ prompt: 'x', seed: 1, fps: 0 }, 'InvalidVideoInputError', /Frame rate 0/],
     [{ prompt: 'x', seed: 1, codec: 'h265' }, 'UnsupportedCodecError', /Unsupported codec 'h265'. Must be one of: avc, vp9, av1/],
     [{ prompt: 'x', seed: 1, conditioning: { kind: 'image', frames: [] } }, 'InvalidRequestError', /not supported by this engine yet/],

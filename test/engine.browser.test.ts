@@ -9,6 +9,9 @@ import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny'
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/generator';
+import { fetchManifest } from '../workers/model/load';
+import { clipFileName } from '../workers/video/filename';
+import type { Manifest } from '../workers/model/manifest';
 import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -41,11 +44,15 @@ function planar(frames: Uint8ClampedArray[], width: number, height: number): Uin
   return out;
 }
 
+// Sizes come from the manifest and the fixture's index.json, so the tests hold for a re-exported model.
 let index: FixtureIndex;
+let manifest: Manifest;
 let engine: Generator;
+let maxPromptWords: number;
 
 beforeAll(async () => {
   index = await fixtureIndex();
+  manifest = await fetchManifest(MANIFEST_URL);
   engine = createEngine();
 });
 
@@ -61,7 +68,11 @@ describe('engine on WASM', () => {
   test('load reports byte progress to the total and describes the model', async () => {
     const progress: Progress[] = [];
     const info = await engine.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' }, (p) => progress.push(p));
-    expect(info).toMatchObject({ id: 'lantern-tiny', width: 128, height: 128, frames: 16, fps: 8, defaultSteps: 20, defaultGuidance: 4, maxPromptWords: 46 });
+    const { width, height, frames, fps } = manifest.video;
+    expect(info).toMatchObject({ id: index.model, width, height, frames, fps, defaultSteps: manifest.sampler.defaultSteps, defaultGuidance: manifest.sampler.defaultGuidance });
+    // The template's specials ([BOS], [EOS]) take two of the text encoder's positions.
+    expect(info.maxPromptWords).toBe(manifest.tokenizer.maxTokens - 2);
+    maxPromptWords = info.maxPromptWords;
     expect(info.backend).toEqual({ backend: 'wasm', reason: 'WASM chosen by the user' });
     expect(await engine.backend()).toEqual(info.backend);
     expect(progress.length).toBeGreaterThan(2);
@@ -81,18 +92,21 @@ describe('engine on WASM', () => {
     const request: GenerateRequest = { prompt: index.prompt, negativePrompt: index.negative, seed: index.seed, steps: index.steps, guidance: index.guidance };
     first = await engine.generate(request, { onProgress: (p) => progress.push(p), onPreview: (p) => previews.push(p) });
     expectProgress(progress, index.steps);
-    expect(previews.map((p) => p.step)).toEqual([1, 2, 3]);
-    expect(previews[0]).toMatchObject({ steps: 3, width: 16, height: 16 });
-    expect(previews[0]!.frames).toHaveLength(4);
-    expect(previews[0]!.frames[0]).toHaveLength(16 * 16 * 4);
+    const { latent, video } = manifest;
+    expect(previews.map((p) => p.step)).toEqual(Array.from({ length: index.steps }, (_, i) => i + 1));
+    expect(previews[0]).toMatchObject({ steps: index.steps, width: latent.width, height: latent.height });
+    expect(previews[0]!.frames).toHaveLength(latent.frames);
+    expect(previews[0]!.frames[0]).toHaveLength(latent.width * latent.height * 4);
 
-    expect(first).toMatchObject({ width: 128, height: 128, fps: 8, seed: 7, backend: 'wasm', mimeType: 'video/mp4', fileName: 'lantern-a-red-ball-bounces-on-a-meadow-seed7.mp4' });
+    expect(first).toMatchObject({ width: video.width, height: video.height, fps: video.fps, seed: index.seed, backend: 'wasm', mimeType: 'video/mp4' });
+    expect(first.fileName).toBe(clipFileName(index.prompt, index.seed));
     expect(first.truncatedWords).toBeUndefined();
-    expect(first.frames).toHaveLength(16);
+    expect(first.frames).toHaveLength(video.frames);
+    expect(first.frames[0]).toHaveLength(video.width * video.height * 4);
     for (const phase of ['encodeText', 'denoise', 'decode', 'encode'] as const) expect(first.timings[phase]).toBeGreaterThan(0);
     // frames_uint8 = round(255 * frames): a float difference of 2e-3 (the fixture's tolerance) moves a byte by at most 1.
     const expected = (await fixtureTensor(index, 'frames_uint8')).data;
-    const actual = planar(first.frames, 128, 128);
+    const actual = planar(first.frames, video.width, video.height);
     let maxDiff = 0;
     let differing = 0;
     for (let i = 0; i < expected.length; i++) {
@@ -106,14 +120,14 @@ describe('engine on WASM', () => {
     const input = new Input({ source: new BufferSource(first.mp4), formats: ALL_FORMATS });
     const track = await input.getPrimaryVideoTrack();
     expect(track?.codec).toBe('avc');
-    expect([track?.displayWidth, track?.displayHeight]).toEqual([128, 128]);
+    expect([track?.displayWidth, track?.displayHeight]).toEqual([video.width, video.height]);
     const sink = new EncodedPacketSink(track!);
     let packets = 0;
     for await (const packet of sink.packets()) {
-      expect(packet.timestamp).toBeCloseTo(packets / 8, 5);
+      expect(packet.timestamp).toBeCloseTo(packets / video.fps, 5);
       packets++;
     }
-    expect(packets).toBe(16);
+    expect(packets).toBe(video.frames);
   });
 
   test('the same seed gives the same frames; another seed does not', async () => {
@@ -126,10 +140,10 @@ describe('engine on WASM', () => {
   });
 
   test('a prompt past the token limit is truncated and says so', async () => {
-    const words = Array.from({ length: 60 }, () => 'ball').join(' ');
+    const words = Array.from({ length: maxPromptWords + 14 }, () => 'ball').join(' ');
     const progress: Progress[] = [];
     const result = await engine.generate({ prompt: words, seed: 1, steps: 1, previewEvery: 0 }, { onProgress: (p) => progress.push(p) });
-    expect(result.truncatedWords).toBe(60 - 46);
+    expect(result.truncatedWords).toBe(14);
     expect(progress.find((p) => p.phase === 'encodeText' && p.truncatedWords === 14)).toBeDefined();
   });
 
@@ -139,7 +153,7 @@ describe('engine on WASM', () => {
       [{ prompt: 'a ball', seed: 1, steps: 0 }, 'InvalidSamplerSettingsError'],
       [{ prompt: 'a ball', seed: 1, steps: 1.5 }, 'InvalidSamplerSettingsError'],
       [{ prompt: 'a ball', seed: 1, guidance: Number.POSITIVE_INFINITY }, 'InvalidSamplerSettingsError'],
-      [{ prompt: 'a ball', seed: 1, frames: 8 }, 'InvalidRequestError'],
+      [{ prompt: 'a ball', seed: 1, frames: manifest.video.frames + 1 }, 'InvalidRequestError'],
       [{ prompt: 'a ball', seed: -1 }, 'InvalidSeedError'],
       [{ prompt: 'a ball', seed: 2 ** 32 }, 'InvalidSeedError'],
     ];
@@ -151,7 +165,7 @@ describe('engine on WASM', () => {
     const busy = await rejection(engine.generate({ prompt: 'a blue cube', seed: 4, steps: 1 }));
     expect(busy.name).toBe('EngineBusyError');
     expect((await rejection(engine.load({ manifestUrl: MANIFEST_URL }))).name).toBe('EngineBusyError');
-    expect((await running).frames).toHaveLength(16);
+    expect((await running).frames).toHaveLength(manifest.video.frames);
   });
 
   test.each(['encodeText', 'denoise', 'decode', 'encode'] as const)('cancel during %s ends in GenerationCanceledError, then a generation works', async (phase) => {
@@ -172,7 +186,7 @@ describe('engine on WASM', () => {
     expect(error).toMatchObject({ phase });
     expect(seen.at(-1)).toBe(phase);
     const after = await engine.generate({ prompt: 'a green star spins', seed: 5, steps: 1, previewEvery: 0 });
-    expect(after.frames).toHaveLength(16);
+    expect(after.frames).toHaveLength(manifest.video.frames);
   });
 
   test('cancel during load ends in GenerationCanceledError and keeps the loaded model', async () => {
@@ -201,7 +215,7 @@ describe('the worker', () => {
         Comlink.proxy({ onProgress: (p: Progress) => phases.add(p.phase), onPreview: () => undefined }),
       );
       expect(result.mp4).toBeInstanceOf(Uint8Array);
-      expect(result.frames).toHaveLength(16);
+      expect(result.frames).toHaveLength(manifest.video.frames);
       expect([...phases]).toEqual(['encodeText', 'denoise', 'decode', 'encode']);
       const error = await rejection(remote.generate({ prompt: ' ', seed: 1 }));
       expect(error.name).toBe('EmptyPromptError');

@@ -68,6 +68,8 @@ async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; ad
   for (const limit of LIMITS) requiredLimits[limit] = adapter.limits[limit];
   try {
     const device = await adapter.requestDevice({ label: 'lantern.engine.device', requiredFeatures: features, requiredLimits });
+    // Validation and out-of-memory errors nobody captured would otherwise only show as wrong numbers.
+    device.addEventListener('uncapturederror', (event) => console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`));
     return { device, adapter: name };
   } catch (error) {
     return { problem: `the adapter (${name}) refused a device: ${error instanceof Error ? error.message : String(error)}` };
