@@ -11,7 +11,7 @@
 // GPU device is replaced the same way, and the client says so (a `restart`
 // event) and reloads the last model before the next generation.
 import * as Comlink from 'comlink';
-import { type CancelablePhase, GenerationCanceledError } from '../workers/errors';
+import { type CancelablePhase, GenerationCanceledError, ModelNotLoadedError } from '../workers/errors';
 import type {
   BackendChoice,
   BackendInfo,
@@ -53,16 +53,8 @@ export class EngineUnresponsiveError extends Error {
   }
 }
 
-/** generate() before any load(): there is no model to run. */
-export class ModelNotLoadedError extends Error {
-  constructor() {
-    super('No model is loaded. Call load({ manifestUrl }) first (the app loads the built-in model at start).');
-    this.name = 'ModelNotLoadedError';
-  }
-}
-
 /** Errors made on the main thread; the engine's own are in workers/errors.ts. */
-export const CLIENT_ERROR_NAMES = ['EngineCrashedError', 'EngineUnresponsiveError', 'ModelNotLoadedError'] as const;
+export const CLIENT_ERROR_NAMES = ['EngineCrashedError', 'EngineUnresponsiveError'] as const;
 
 /** Engine errors after which the worker's GPU state cannot be trusted: replace the worker. */
 const RESTART_ERROR_NAMES: readonly string[] = ['GpuDeviceLostError'];
