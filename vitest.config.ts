@@ -1,6 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import viteConfig from './vite.config.ts';
+import { modelTestServer } from './test/support/model-server.ts';
 
 // Debian's Chromium (Playwright cannot download its own browsers here); the
 // flag turns on WebGPU, which headless Chromium serves with SwiftShader.
@@ -22,8 +23,10 @@ const browser = {
 export default mergeConfig(
   viteConfig,
   defineConfig({
+    // Synthetic models over HTTP for the model store's tests and benchmarks (/__lantern-test/...).
+    plugins: [modelTestServer()],
     // Pre-bundled up front: discovered mid-run, Vite re-optimises and reloads the browser test page.
-    optimizeDeps: { include: ['mediabunny', 'comlink'] },
+    optimizeDeps: { include: ['mediabunny', 'comlink', 'idb'] },
     test: {
       // vite-plugin-solid would default the environment to jsdom; nothing here needs a fake DOM.
       environment: 'node',

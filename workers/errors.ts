@@ -165,11 +165,15 @@ export const ENGINE_ERROR_NAMES = [
   'WebGpuUnavailableError',
   'GpuDeviceLostError',
   'InferenceError',
-  // Defined beside the code that throws them (workers/model, workers/pipeline).
+  // Defined beside the code that throws them (workers/model, workers/pipeline, workers/store).
   'ManifestError',
   'InvalidSeedError',
   'InvalidSamplerSettingsError',
   'EmptyPromptError',
   'TokenizerError',
+  'StorageQuotaError',
+  'ModelNotStoredError',
+  'ModelStoreUnavailableError',
+  'ModelDownloadCanceledError',
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];

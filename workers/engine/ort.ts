@@ -14,6 +14,8 @@ export type SessionTarget = { backend: 'wasm' } | { backend: 'webgpu'; device: G
 export type SessionOptions = {
   /** Keep outputs on the GPU (WebGPU only): the denoiser stages and the text embedding feed other GPU work. */
   outputsOnGpu?: boolean;
+  /** The graph's ONNX external-data files by the `location` its initializers name (a graph of more than 2 GiB; workers/store/graph.ts). */
+  externalData?: readonly { path: string; data: Uint8Array }[];
 };
 
 /**
@@ -31,6 +33,7 @@ export async function createSession(graph: string, bytes: Uint8Array, target: Se
       // Warnings only: ORT notes at every WebGPU session that shape ops run on the CPU, by design.
       logSeverityLevel: 3,
       ...(target.backend === 'webgpu' && options.outputsOnGpu === true ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      ...(options.externalData === undefined || options.externalData.length === 0 ? {} : { externalData: options.externalData }),
     });
   } catch (cause) {
     throw new InferenceError(graph, `onnxruntime-web could not create a ${target.backend} session: ${message(cause)}`, { cause });

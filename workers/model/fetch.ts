@@ -1,7 +1,7 @@
 // Where model bytes come from. The loader asks one `FileSource` for every
 // file the manifest names; `fetchFile` reads them from the network. The model
-// cache (a later issue) slots in as another FileSource that answers from
-// IndexedDB and falls back to `fetchFile`, so nothing else changes.
+// store slots in as another FileSource (workers/store/source.ts) that answers
+// from IndexedDB and falls back to `fetchFile`, so nothing else changes.
 import { ModelFileError, ModelIntegrityError } from '../errors';
 
 export type FileRequest = {
@@ -9,6 +9,8 @@ export type FileRequest = {
   url: string;
   /** The size the manifest gives; more bytes than this is an integrity error. */
   bytes: number;
+  /** The digest the manifest gives; the loader checks it, a cache uses it to tell its copy is this file. */
+  sha256?: string;
   signal?: AbortSignal;
   /** Bytes of this file received so far; called as chunks arrive. */
   onBytes?: (received: number) => void;

@@ -2,7 +2,7 @@
 // needs, each shard checked against the manifest's size and SHA-256 before
 // anything parses it. Progress is reported in bytes over all files.
 // Every file goes through one FileSource (workers/model/fetch.ts), where the
-// model cache will slot in.
+// model store slots in (workers/store/source.ts).
 import { ManifestError, type Manifest, checkModelUrl, parseManifest } from './manifest';
 import { ModelFileError, ModelIntegrityError } from '../errors';
 import { type FileSource, checkResponse, fetchFile } from './fetch';
@@ -88,7 +88,7 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
   const stop = new AbortController();
   const anySignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
   await forEachLimited(jobs, PARALLEL_FILES, stop, async (job) => {
-    const bytes = await source({ url: job.url, bytes: job.bytes, signal: anySignal, onBytes: (n) => {
+    const bytes = await source({ url: job.url, bytes: job.bytes, sha256: job.sha256, signal: anySignal, onBytes: (n) => {
       job.done = Math.min(n, job.bytes);
       report();
     } });

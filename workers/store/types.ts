@@ -1,0 +1,109 @@
+// The model store's one typed interface. The store implements `ModelStore`
+// inside its own worker (workers/store/store.worker.ts); the comlink proxy
+// satisfies the same type on the main thread, so the UI's models screen and
+// the tests code against one contract. Everything that crosses is
+// structured-clonable; errors travel as { name, message } (workers/errors.ts
+// lists the names) and progress as numbers, never prose.
+
+export const MODEL_STATES = ['partial', 'complete'] as const;
+/** partial: some files are missing or failed their check (a download stopped, or a file was corrupt); complete: every file is stored and verified. */
+export type ModelState = (typeof MODEL_STATES)[number];
+
+/** How stored files are checked when they are read. */
+export const CHECK_MODES = ['hash', 'stored'] as const;
+/**
+ * 'hash': re-hash the bytes (SHA-256) and compare with the manifest (catches
+ * a file altered on disk; costs one hash pass, which the engine's loader
+ * then does not repeat). 'stored': compare the size and the digest recorded
+ * when the file was verified at download (no hashing).
+ */
+export type CheckMode = (typeof CHECK_MODES)[number];
+
+export type StoredModel = {
+  /** The key: the manifest URL, absolute. */
+  manifestUrl: string;
+  id: string;
+  name: string;
+  version: string;
+  license: string;
+  state: ModelState;
+  /** Bytes of every file the manifest names (tokenizer, graphs, external data). */
+  totalBytes: number;
+  /** Bytes of the files stored and verified: the storage this model uses. */
+  storedBytes: number;
+  files: number;
+  storedFiles: number;
+  /** Memory the manifest says running the model takes, so the UI can warn before a download. */
+  recommendedMemoryBytes: number;
+  /** Milliseconds since the epoch. */
+  addedAt: number;
+  completedAt: number | null;
+  /** When `verify` last re-hashed every file. */
+  verifiedAt: number | null;
+};
+
+/**
+ * Progress of `add` and `verify`. Bytes count over the whole model and never
+ * go backwards; the last event of a finished call has `doneBytes === totalBytes`.
+ */
+export type StoreProgress =
+  /** Another tab or worker holds this model's lock (it is downloading it); this call waits, then finds what it stored. */
+  | { phase: 'wait'; doneBytes: number; totalBytes: number }
+  | {
+      phase: 'download';
+      /** Bytes stored and verified plus bytes of the file arriving now (files already stored count from the start). */
+      doneBytes: number;
+      totalBytes: number;
+      /** Files finished (stored or already there) and all files. */
+      doneFiles: number;
+      files: number;
+      /** Over the last few seconds of this call's own downloading; 0 until measurable. */
+      bytesPerSecond: number;
+      /** Seconds left at that rate; null until measurable. */
+      etaSeconds: number | null;
+    }
+  | { phase: 'verify'; doneBytes: number; totalBytes: number; doneFiles: number; files: number };
+
+export type StorageInfo = {
+  /** navigator.storage.estimate(); null where the browser has no StorageManager. */
+  usageBytes: number | null;
+  quotaBytes: number | null;
+  /** navigator.storage.persisted(): the browser will not evict this origin's data under storage pressure. */
+  persisted: boolean | null;
+};
+
+export type AddResult = {
+  model: StoredModel;
+  /** Files fetched by this call; 0 when everything was already stored (or another tab stored it meanwhile). */
+  fetchedFiles: number;
+  fetchedBytes: number;
+  /**
+   * The answer to navigator.storage.persist(), asked before downloading:
+   * false means the browser may evict the model under storage pressure; null
+   * when nothing was downloaded or the browser has no StorageManager.
+   */
+  persisted: boolean | null;
+};
+
+export type VerifyResult = {
+  model: StoredModel;
+  /** URLs of files whose bytes no longer matched the manifest; they were dropped and fetched again. */
+  corruptFiles: string[];
+  /** URLs of files that were missing and were fetched. */
+  missingFiles: string[];
+};
+
+/** What the UI's models screen calls. Every method is safe to call from several tabs at once. */
+export type ModelStore = {
+  /** Adds a model by manifest URL to the persisted list and downloads what is not stored yet (resuming at the first missing file). */
+  add(manifestUrl: string, onProgress?: (progress: StoreProgress) => void): Promise<AddResult>;
+  /** The models added, with state and storage used, in the order they were added. */
+  list(): Promise<StoredModel[]>;
+  /** Re-hashes every stored file of a model; corrupt or missing files are dropped and fetched again. */
+  verify(manifestUrl: string, onProgress?: (progress: StoreProgress) => void): Promise<VerifyResult>;
+  /** Deletes a model and its files, freeing their storage; a download of it running in this store is canceled first. */
+  remove(manifestUrl: string): Promise<void>;
+  /** Stops this store's running add or verify of a model (rejects it with ModelDownloadCanceledError); resolves once it has stopped. */
+  cancel(manifestUrl: string): Promise<void>;
+  storage(): Promise<StorageInfo>;
+};
