@@ -5,9 +5,11 @@
 // manifest rejected by name, quota (the estimate check, and a real
 // QuotaExceededError from IndexedDB in a storage bucket with a small quota),
 // two workers adding one model, remove and cancel.
+import * as Comlink from 'comlink';
 import { type IDBPDatabase, openDB, wrap } from 'idb';
 import { describe, expect, test } from 'vitest';
 import { ModelFileError, ModelIntegrityError } from '../workers/errors';
+import type { Generator } from '../workers/generator';
 import { sha256Integrity } from '../workers/model/integrity';
 import { fetchManifest, fetchModelFiles } from '../workers/model/load';
 import { connectModelStore } from '../workers/store/client';
@@ -180,6 +182,8 @@ describe('downloading into the store', () => {
     const first = connectModelStore();
     const interrupted = first.add(url).catch((e: unknown) => e);
     await until(async () => (await server.requests())[shardPath(url, 'weights.bin', 3)] === 1, 'shard 3 to be requested');
+    // Shard 2 is written while shard 3 downloads; kill the worker once it is stored.
+    await until(async () => (await stored('lantern-model-store', url)).files.length === 4, 'shard 2 to be stored');
     first.terminate();
     await server.control('release=1');
     void interrupted;
@@ -284,6 +288,7 @@ describe('storage quota', () => {
       await server.control('hold=weights.bin.part3');
       const adding = store.add(url);
       await until(async () => (await server.requests())[shardPath(url, 'weights.bin', 3)] === 1, 'shard 3 to be requested');
+      await until(async () => (await stored(dbName, url, bucket.indexedDB)).files.length === 4, 'shard 2 to be stored');
       const filler = await fill(bucket, 'filler', 3 * 1024 * KiB - (await bucket.estimate()).usage! - 64 * KiB);
       await server.control('release=1');
       const error = await rejection(adding);
@@ -334,6 +339,34 @@ describe('across contexts', () => {
     } finally {
       a.terminate();
       b.terminate();
+    }
+  });
+});
+
+describe('the engine reads the store', () => {
+  test('the engine\'s worker loads and runs the built-in model that the store\'s worker stored, fetching none of its files', async () => {
+    const server = testServer();
+    const url = server.tiny();
+    const store = connectModelStore();
+    const worker = new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module' });
+    try {
+      const added = await store.add(url);
+      expect(added.model.state).toBe('complete');
+      const before = await server.requests();
+      const engine = Comlink.wrap<Generator>(worker);
+      const info = await engine.load({ manifestUrl: url, backend: 'wasm' });
+      expect(info.id).toBe('lantern-tiny');
+      const result = await engine.generate({ prompt: 'a red ball bounces', seed: 3, steps: 1 });
+      expect(result.mp4.length).toBeGreaterThan(1000);
+      const after = await server.requests();
+      // The engine fetched the manifest again, and no model file.
+      const fetched = Object.entries(after).filter(([path, n]) => n !== (before[path] ?? 0)).map(([path]) => path);
+      expect(fetched).toEqual(['tiny/model.json']);
+      expect(Object.keys(before).length).toBe(added.model.files + 1);
+      await store.remove(url);
+    } finally {
+      worker.terminate();
+      store.terminate();
     }
   });
 });

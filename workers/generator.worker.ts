@@ -1,6 +1,9 @@
 // The engine's worker: the Generator interface, exposed over comlink. The
-// main thread wraps it in src/engine-client.ts.
+// main thread wraps it in src/engine-client.ts. Model files come from the
+// model store (IndexedDB, workers/store/) for models added to it, else from
+// the network.
 import * as Comlink from 'comlink';
 import { createEngine } from './engine/engine';
+import { createStoreSource } from './store/source';
 
-Comlink.expose(createEngine());
+Comlink.expose(createEngine({ source: createStoreSource() }));

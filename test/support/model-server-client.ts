@@ -7,6 +7,8 @@ export type TestServer = {
   syn(seed: number, shards: number, shardBytes: number): string;
   /** Manifest URL of a real ONNX model of about `mib` MiB of weights. */
   onnx(seed: number, mib: number, layout: 'inline' | 'external', shardMiB: number): string;
+  /** Manifest URL of the built-in model, served with its requests counted. */
+  tiny(): string;
   /** Manifest URL of a model naming `shards` shards of 128 MiB that are never served. */
   huge(shards: number): string;
   /** Requests per path (relative to the token), e.g. 'syn/1/6/1024/weights.bin.part2'. */
@@ -19,6 +21,7 @@ export function testServer(): TestServer {
   return {
     syn: (seed, shards, shardBytes) => new URL(`${base}syn/${seed}/${shards}/${shardBytes}/model.json`, location.href).href,
     onnx: (seed, mib, layout, shardMiB) => new URL(`${base}onnx/${seed}/${mib}/${layout}/${shardMiB}/model.json`, location.href).href,
+    tiny: () => new URL(`${base}tiny/model.json`, location.href).href,
     huge: (shards) => new URL(`${base}huge/${shards}/model.json`, location.href).href,
     async requests() {
       return (await fetch(`${base}requests`)).json() as Promise<Record<string, number>>;

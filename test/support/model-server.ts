@@ -8,6 +8,7 @@
 //        a real ONNX model (Gather from float32 weights, synthetic-model.ts): layout 'inline' is one
 //        .onnx of about <MiB> split into shards; 'external' keeps the weights in external-data files
 //        of two shards each (the graph of more than 2 GiB path)
+//   tiny/model.json                                the built-in model (models-manifest/lantern-tiny.json and public/models/lantern-tiny/), counted
 //   huge/<shards>/model.json                       a manifest naming <shards> shards of 128 MiB that are never served (quota checks)
 //   config                                         JSON: the scale test's size and layout (LANTERN_SCALE_MIB, LANTERN_SCALE_LAYOUT)
 //   requests                                       JSON: path -> number of requests for it
@@ -18,6 +19,7 @@
 // Responses say Cache-Control: no-store, so every fetch reaches the server
 // and the request counts are what the store asked for.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 import { fillWeights, onnxModel } from './synthetic-model.ts';
@@ -145,6 +147,23 @@ function model(path: string): { model: Model; dir: string } | null {
   return { model: m, dir };
 }
 
+/** Generated shards kept in memory (up to 1 GiB in all), so serving measures the browser's side, not the generator. */
+const cache = new Map<ServedFile, Uint8Array>();
+let cachedBytes = 0;
+
+function cached(file: ServedFile): ServedFile {
+  let bytes = cache.get(file);
+  if (bytes === undefined) {
+    if (file.bytes > 128 * MiB || cachedBytes + file.bytes > 1024 * MiB) return file;
+    bytes = new Uint8Array(file.bytes);
+    file.read(0, bytes);
+    cache.set(file, bytes);
+    cachedBytes += file.bytes;
+  }
+  const data = bytes;
+  return { name: file.name, bytes: file.bytes, read: (offset, out) => out.set(data.subarray(offset, offset + out.length)) };
+}
+
 async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean, breakAt: number | null): Promise<void> {
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Length', String(file.bytes));
@@ -202,6 +221,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     return true;
   }
   t.requests.set(path, (t.requests.get(path) ?? 0) + 1);
+  if (path === 'tiny/model.json' || path.startsWith('tiny/lantern-tiny/')) {
+    const file = path === 'tiny/model.json' ? 'models-manifest/lantern-tiny.json' : `public/models/lantern-tiny/${path.slice('tiny/lantern-tiny/'.length)}`;
+    if (file.includes('..')) return false;
+    res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(readFileSync(new URL(`../../${file}`, import.meta.url)));
+    return true;
+  }
   const huge = /^huge\/(\d+)\/model\.json$/.exec(path);
   if (huge !== null) {
     const m = validManifest();
@@ -238,7 +265,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
   if (t.hold.has(fileName)) await t.released;
   const dies = t.failAfter !== null && t.served >= t.failAfter;
   t.served++;
-  await serveFile(res, file, t.corrupt.has(fileName), dies ? Math.floor(file.bytes / 2) : null);
+  await serveFile(res, cached(file), t.corrupt.has(fileName), dies ? Math.floor(file.bytes / 2) : null);
   return true;
 }
 

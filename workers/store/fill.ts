@@ -119,19 +119,37 @@ export async function fillModel(db: StoreDb, entry: StoredEntry, options: FillOp
 
   await ensureRoom(options.area, entry.manifest.id, totalBytes(missing));
   const persisted = await requestPersistence(options.area);
-  for (const [i, file] of missing.entries()) {
-    options.signal.throwIfAborted();
-    const bytes = await downloadFile(file, {
-      signal: options.signal,
-      retries: options.retries,
-      onBytes: (received) => meter.update(done + Math.min(received, file.bytes), doneFiles),
-    });
-    options.signal.throwIfAborted();
-    await storeFile(db, entry, file, bytes, i === missing.length - 1, total - done);
-    done += file.bytes;
-    doneFiles++;
-    meter.update(done, doneFiles, true);
+  // The next file downloads while the last one is written: at most two shards in memory, and
+  // the network is not idle during IndexedDB writes. Writes stay in manifest order; a failed
+  // write stops the download running beside it, and nothing returns before the last write settled.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
+  let writing: Promise<void> = Promise.resolve();
+  let failed: { error: unknown } | null = null;
+  try {
+    for (const [i, file] of missing.entries()) {
+      signal.throwIfAborted();
+      const bytes = await downloadFile(file, {
+        signal,
+        retries: options.retries,
+        onBytes: (received) => meter.update(done + Math.min(received, file.bytes), doneFiles),
+      });
+      await writing;
+      signal.throwIfAborted();
+      const remaining = total - done;
+      done += file.bytes;
+      writing = storeFile(db, entry, file, bytes, i === missing.length - 1, remaining).then(
+        () => meter.update(done, ++doneFiles, true),
+        (error: unknown) => {
+          failed = { error };
+          stop.abort(error);
+        },
+      );
+    }
+  } finally {
+    await writing;
   }
+  if (failed !== null) throw (failed as { error: unknown }).error;
   return { fetched: missing, persisted };
 }
 
