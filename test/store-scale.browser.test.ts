@@ -11,6 +11,9 @@ import { describe, expect, test } from 'vitest';
 import { createSession, ort } from '../workers/engine/ort';
 import { connectModelStore } from '../workers/store/client';
 import { readStoredGraph } from '../workers/store/graph';
+import { createStoreSource } from '../workers/store/source';
+import { createModelStore } from '../workers/store/store';
+import { fetchManifest, fetchModelFiles } from '../workers/model/load';
 import type { StoreProgress } from '../workers/store/types';
 import { testServer } from './support/model-server-client';
 import { weightValue } from './support/synthetic-model';
@@ -77,6 +80,27 @@ describe('a multi-shard ONNX model through the store', () => {
     expect(downloads.at(-1)).toMatchObject({ doneBytes: added.model.totalBytes });
     expect(graph.model.length + graph.externalData.reduce((n, f) => n + f.data.length, 0)).toBeGreaterThan(300e6);
   }, 600_000);
+
+  test('the engine\'s loader reads an external-data graph too, from the network and through the store, and its session runs', async () => {
+    const server = testServer();
+    // 8 MiB of weights in external files of two 1 MiB shards each.
+    const url = server.onnx(22, 8, 'external', 1);
+    const manifest = await fetchManifest(url);
+    const dbName = `lantern-store-test-${crypto.randomUUID()}`;
+    await createModelStore({ dbName }).add(url);
+    for (const source of [undefined, createStoreSource({ dbName })]) {
+      const files = await fetchModelFiles(manifest, url, ['weights'], source === undefined ? {} : { source });
+      const external = files.externalData.get('weights')!;
+      expect(external.map((f) => [f.path, f.data.length])).toEqual([0, 1, 2, 3].map((j) => [`w-00${j}.bin`, 2 * MiB]));
+      const session = await createSession('weights', files.graphs.get('weights')!, { backend: 'wasm' }, { externalData: external });
+      const out = await session.run({ idx: new ort.Tensor('int64', BigInt64Array.from([5n]), [1]) });
+      expect(out['y3']!.data[0]).toBe(weightValue(22, 3, 5));
+      await session.release();
+    }
+    // The store fetched each file once; the loader's first pass (network) fetched them again; the second (store) none.
+    const requests = await server.requests();
+    expect(requests['onnx/22/8/external/1/w-002.bin.part1']).toBe(2);
+  });
 
   test('external data: each external file is assembled from its shards and given to onnxruntime as its own piece', async () => {
     const { added, graph } = await roundTrip(21, 96, 'external', 16);

@@ -17,6 +17,8 @@ export type ModelFiles = {
   tokenizerJson: unknown;
   /** Graph name -> its ONNX bytes (shards concatenated, verified). */
   graphs: Map<string, Uint8Array>;
+  /** Graph name -> its external-data files (manifest `externalData`), each assembled from its shards; absent for graphs without. */
+  externalData: Map<string, { path: string; data: Uint8Array }[]>;
 };
 
 export type LoadOptions = {
@@ -76,9 +78,13 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
       name,
       graph,
       shards: graph.shards.map((s, i): FileJob => ({ ...s, url: resolveModelUrl(s.url, manifestUrl, `graphs.${name}.shards[${i}].url`), done: 0 })),
+      external: graph.externalData.map((f, j) => ({
+        file: f,
+        shards: f.shards.map((s, i): FileJob => ({ ...s, url: resolveModelUrl(s.url, manifestUrl, `graphs.${name}.externalData[${j}].shards[${i}].url`), done: 0 })),
+      })),
     };
   });
-  const jobs = [tokenizer, ...graphJobs.flatMap((g) => g.shards)];
+  const jobs = [tokenizer, ...graphJobs.flatMap((g) => [...g.shards, ...g.external.flatMap((f) => f.shards)])];
   const total = jobs.reduce((sum, j) => sum + j.bytes, 0);
   const report = () => onProgress?.(jobs.reduce((sum, j) => sum + j.done, 0), total);
   report();
@@ -98,15 +104,24 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
     results.set(job, bytes);
   });
 
-  const graphs = new Map<string, Uint8Array>();
-  for (const { name, graph, shards } of graphJobs) {
+  /** A file's shards joined; a file of several shards is checked as a whole too. */
+  const join = async (shards: FileJob[], whole: { bytes: number; sha256: string }, what: string): Promise<Uint8Array> => {
     const parts = shards.map((s) => results.get(s)!);
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts, graph.bytes);
-    if (parts.length > 1) {
-      const digest = await sha256Integrity(bytes);
-      if (digest !== graph.sha256) throw new ModelIntegrityError(`graph '${name}' (${shards.length} shards joined)`, 'sha256', graph.sha256, digest);
+    if (parts.length === 1) return parts[0]!;
+    const bytes = concat(parts, whole.bytes);
+    const digest = await sha256Integrity(bytes);
+    if (digest !== whole.sha256) throw new ModelIntegrityError(`${what} (${shards.length} shards joined)`, 'sha256', whole.sha256, digest);
+    return bytes;
+  };
+  const graphs = new Map<string, Uint8Array>();
+  const externalData = new Map<string, { path: string; data: Uint8Array }[]>();
+  for (const { name, graph, shards, external } of graphJobs) {
+    graphs.set(name, await join(shards, graph, `graph '${name}'`));
+    if (external.length > 0) {
+      const files: { path: string; data: Uint8Array }[] = [];
+      for (const { file, shards: parts } of external) files.push({ path: file.path, data: await join(parts, file, `external data '${file.path}' of graph '${name}'`) });
+      externalData.set(name, files);
     }
-    graphs.set(name, bytes);
   }
 
   let tokenizerJson: unknown;
@@ -115,7 +130,7 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
   } catch (cause) {
     throw new TokenizerError(`${tokenizer.url} passed its integrity check but is not JSON: re-export the model.`, { cause });
   }
-  return { tokenizerJson, graphs };
+  return { tokenizerJson, graphs, externalData };
 }
 
 function concat(parts: Uint8Array[], bytes: number): Uint8Array {
