@@ -57,11 +57,14 @@ afterAll(() => {
   console.log(`measured max abs error vs fixtures: ${JSON.stringify(measured)}`);
 });
 
+// A WebGPU step on SwiftShader takes 20-60 s on this 2-core machine depending on what else runs.
+const TIMEOUT = { wasm: 120_000, webgpu: 600_000 } as const;
+
 describe.each(['wasm', 'webgpu'] as const)('%s backend matches the training code', (backend) => {
   let index: FixtureIndex;
   let model: TestRuntime;
 
-  test('loads, and the text encoder matches', async () => {
+  test('loads, and the text encoder matches', { timeout: TIMEOUT[backend] }, async () => {
     index = await fixtureIndex();
     model = await loadRuntime(backend);
     expect(model.runtime.info.backend).toBe(backend);
@@ -76,7 +79,7 @@ describe.each(['wasm', 'webgpu'] as const)('%s backend matches the training code
     expect(err).toBeLessThanOrEqual(bound(index, backend, 'text'));
   });
 
-  test('guided sampler: first denoiser call, trajectory and x0 estimates', async () => {
+  test('guided sampler: first denoiser call, trajectory and x0 estimates', { timeout: TIMEOUT[backend] }, async () => {
     const { manifest, runtime } = model;
     const noise = await fixtureFloats(index, 'noise');
     expect(maxAbsDiff(gaussianNoise(index.seed, latentSize(manifest).elements), noise)).toBeLessThan(1e-6);
@@ -88,7 +91,9 @@ describe.each(['wasm', 'webgpu'] as const)('%s backend matches the training code
     // The fixture's text, so the denoiser is checked on its own inputs.
     await rec.denoiser.setText(floatTensor(await fixtureFloats(index, 'text'), index.tensors['text']!.shape));
     try {
-      await sampleLatent(rec.denoiser, manifest, noise, index, ({ x, x0 }) => steps.push({ x: x.slice(), x0: x0.slice() }));
+      await sampleLatent(rec.denoiser, manifest, noise, index, ({ x, x0 }) => {
+        steps.push({ x: x.slice(), x0: x0.slice() });
+      });
     } finally {
       rec.denoiser.clearText();
     }
@@ -106,7 +111,7 @@ describe.each(['wasm', 'webgpu'] as const)('%s backend matches the training code
     expect(m.x0).toBeLessThanOrEqual(bound(index, backend, 'x0'));
   });
 
-  test('the decoder matches on the final latent', async () => {
+  test('the decoder matches on the final latent', { timeout: TIMEOUT[backend] }, async () => {
     const { manifest, runtime } = model;
     const size = latentSize(manifest).elements;
     const trajectory = await fixtureFloats(index, 'trajectory');

@@ -9,7 +9,7 @@ import type { GenerateRequest, GenerateResult, Generator } from '../workers/gene
 import { MANIFEST_URL } from './support/engine-fixtures';
 
 const REQUEST: GenerateRequest = { prompt: 'a red ball bounces on a meadow', seed: 7, steps: 1, guidance: 4, previewEvery: 0 };
-const SLOW = 400_000;
+const SLOW = 600_000;
 
 // The engine's devices, captured as they are made, so the test can lose one
 // for real (GPUDevice.destroy() resolves device.lost as a driver reset would).

@@ -162,10 +162,12 @@ describe('engine on WASM', () => {
 
   test('a second call while one runs is EngineBusyError', async () => {
     const running = engine.generate({ prompt: 'a blue cube', seed: 3, steps: 1 });
+    const settled = running.then((result) => result, (error: unknown) => error);
     const busy = await rejection(engine.generate({ prompt: 'a blue cube', seed: 4, steps: 1 }));
     expect(busy.name).toBe('EngineBusyError');
     expect((await rejection(engine.load({ manifestUrl: MANIFEST_URL }))).name).toBe('EngineBusyError');
-    expect((await running).frames).toHaveLength(manifest.video.frames);
+    expect(await settled).toMatchObject({ frames: expect.any(Array) });
+    expect(((await settled) as GenerateResult).frames).toHaveLength(manifest.video.frames);
   });
 
   test.each(['encodeText', 'denoise', 'decode', 'encode'] as const)('cancel during %s ends in GenerationCanceledError, then a generation works', async (phase) => {
@@ -219,6 +221,33 @@ describe('the worker', () => {
       expect([...phases]).toEqual(['encodeText', 'denoise', 'decode', 'encode']);
       const error = await rejection(remote.generate({ prompt: ' ', seed: 1 }));
       expect(error.name).toBe('EmptyPromptError');
+
+      // Cancel is a message to the worker: the engine must yield to its event loop between
+      // steps to see it, and stop at the next step boundary rather than after all of them.
+      const steps = 40;
+      let canceledAt = -1;
+      let lastStep = -1;
+      let canceled: Promise<void> | null = null;
+      const run = remote.generate(
+        { prompt: 'a yellow ball rolls', seed: 12, steps, previewEvery: 0 },
+        Comlink.proxy({
+          onProgress: (p: Progress) => {
+            if (p.phase !== 'denoise') return;
+            lastStep = p.step;
+            if (p.step === 1 && canceled === null) {
+              canceledAt = p.step;
+              canceled = remote.cancel();
+            }
+          },
+          onPreview: () => undefined,
+        }),
+      );
+      // comlink carries name and message, not the class's other fields.
+      expect(await rejection(run)).toMatchObject({ name: 'GenerationCanceledError', message: expect.stringContaining('during denoise') });
+      await canceled;
+      // The progress message and the cancel message each cross the worker boundary once, so a step may finish meanwhile.
+      expect(lastStep - canceledAt).toBeLessThanOrEqual(2);
+      expect((await remote.generate({ prompt: 'a yellow ball rolls', seed: 12, steps: 1 })).frames).toHaveLength(manifest.video.frames);
     } finally {
       worker.terminate();
     }

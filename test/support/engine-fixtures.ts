@@ -67,6 +67,6 @@ export async function loadRuntime(backend: Exclude<BackendChoice, 'auto'>): Prom
   const manifest = await fetchManifest(MANIFEST_URL);
   const selection = await selectBackend(backend, manifest);
   const files = await fetchModelFiles(manifest, MANIFEST_URL, graphsFor(manifest, selection.info.backend));
-  const runtime = await createRuntime(manifest, files, selection, () => undefined);
+  const runtime = await createRuntime(manifest, files, selection, async () => undefined);
   return { manifest, runtime, tokenizer: createPromptTokenizer(files.tokenizerJson, manifest.tokenizer) };
 }

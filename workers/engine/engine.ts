@@ -105,8 +105,14 @@ export function createEngine(options: EngineOptions = {}): Generator {
   let model: LoadedModel | null = null;
   let current: Activity | null = null;
 
-  const checkpoint = (activity: Activity, phase: CancelablePhase): void => {
+  /**
+   * Where a cancel (or a lost device) stops the activity. It first yields to
+   * the event loop: ORT's promises resolve as microtasks, so without this a
+   * cancel message from the main thread would wait for the whole loop.
+   */
+  const checkpoint = async (activity: Activity, phase: CancelablePhase): Promise<void> => {
     activity.phase = phase;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
     if (activity.controller.signal.aborted) throw new GenerationCanceledError(phase);
     const lost = model?.runtime?.lost() ?? null;
     if (activity.kind === 'generate' && lost !== null) throw new GpuDeviceLostError(lost.reason, lost.message);
@@ -171,7 +177,7 @@ export function createEngine(options: EngineOptions = {}): Generator {
     a: Activity,
     onProgress?: (p: Progress) => void,
   ): Promise<{ runtime: Runtime; files: ModelFiles }> => {
-    const check = () => checkpoint(a, a.phase);
+    const check = (): Promise<void> => checkpoint(a, a.phase);
     try {
       return { runtime: await createRuntime(manifest, files, selection, check), files };
     } catch (error) {
@@ -195,16 +201,16 @@ export function createEngine(options: EngineOptions = {}): Generator {
     return activity('load', 'load', async (a) => {
       const manifest = await fetchManifest(manifestUrl, a.controller.signal);
       checkPipelineGraphs(manifest);
-      checkpoint(a, 'load');
+      await checkpoint(a, 'load');
       const selection = await selectBackend(choice, manifest);
       let started: { runtime: Runtime; files: ModelFiles } | null = null;
       try {
-        checkpoint(a, 'load');
+        await checkpoint(a, 'load');
         const files = await ensureFiles(manifest, manifestUrl, null, graphsFor(manifest, selection.info.backend), a, onProgress);
         const tokenizer = createPromptTokenizer(files.tokenizerJson, manifest.tokenizer);
-        checkpoint(a, 'load');
+        await checkpoint(a, 'load');
         started = await startRuntime(manifest, manifestUrl, choice, selection, files, a, onProgress);
-        checkpoint(a, 'load');
+        await checkpoint(a, 'load');
         const { runtime } = started;
         const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, runtime, files: runtime.device === null ? null : started.files };
         await model?.runtime?.release();

@@ -32,8 +32,8 @@ function within(phase: keyof typeof PHASE_SPANS, done: number): number {
 }
 
 export type PipelineContext = {
-  /** Throws GenerationCanceledError (or a lost-device error) when the generation must stop. */
-  checkpoint(phase: CancelablePhase): void;
+  /** Yields to the event loop, then throws GenerationCanceledError (or a lost-device error) when the generation must stop. */
+  checkpoint(phase: CancelablePhase): Promise<void>;
   signal: AbortSignal;
   onProgress(progress: Progress): void;
   onPreview(preview: Preview): void;
@@ -72,14 +72,14 @@ export type SampleStep = {
 
 /**
  * Euler sampling on the shifted schedule with classifier-free guidance,
- * from `noise` (C, F, h, w). `onStep` may throw to stop (cancel).
+ * from `noise` (C, F, h, w). `onStep` may throw (or reject) to stop: cancel.
  */
 export async function sampleLatent(
   denoiser: Denoiser,
   manifest: Manifest,
   noise: Float32Array,
   settings: { steps: number; guidance: number },
-  onStep?: (step: SampleStep) => void,
+  onStep?: (step: SampleStep) => void | Promise<void>,
 ): Promise<Float32Array> {
   const { channels } = manifest.latent;
   const times = sampleSchedule(settings.steps, manifest.sampler.shift);
@@ -95,7 +95,7 @@ export async function sampleLatent(
     guidedFromBatch(vBatch, settings.guidance, v);
     x0Estimate(x, v, t, x0);
     eulerStep(x, v, t, times[i + 1]!, x);
-    onStep?.({ step: i + 1, steps: settings.steps, x, x0 });
+    await onStep?.({ step: i + 1, steps: settings.steps, x, x0 });
   }
   return x;
 }
@@ -162,7 +162,7 @@ export async function generateClip({ manifest, runtime, tokenizer }: GenerateInp
   };
 
   await checkVideoOut(manifest, request);
-  ctx.checkpoint('encodeText');
+  await ctx.checkpoint('encodeText');
   ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 0) });
   const encoded = await encodeText(manifest, runtime, tokenizer, request.prompt, request.negativePrompt);
   try {
@@ -170,34 +170,34 @@ export async function generateClip({ manifest, runtime, tokenizer }: GenerateInp
       ...(encoded.droppedTokens > 0 ? { truncatedWords: encoded.droppedTokens } : {}),
       ...(encoded.droppedNegativeTokens > 0 ? { truncatedNegativeWords: encoded.droppedNegativeTokens } : {}),
     };
-    ctx.checkpoint('encodeText');
+    await ctx.checkpoint('encodeText');
     await runtime.denoiser.setText(encoded.text);
     ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 1), ...truncated });
     lap('encodeText');
 
-    ctx.checkpoint('denoise');
+    await ctx.checkpoint('denoise');
     const { steps } = request;
     ctx.onProgress({ phase: 'denoise', step: 0, steps, fraction: within('denoise', 0) });
     const noise = gaussianNoise(request.seed, latentSize(manifest).elements);
-    const latent = await sampleLatent(runtime.denoiser, manifest, noise, request, ({ step, x0 }) => {
+    const latent = await sampleLatent(runtime.denoiser, manifest, noise, request, async ({ step, x0 }) => {
       ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
       if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {
         ctx.onPreview({ step, steps, width: manifest.latent.width, height: manifest.latent.height, frames: previewFrames(manifest, x0) });
       }
-      ctx.checkpoint('denoise');
+      await ctx.checkpoint('denoise');
     });
     runtime.denoiser.clearText();
     lap('denoise');
 
-    ctx.checkpoint('decode');
+    await ctx.checkpoint('decode');
     ctx.onProgress({ phase: 'decode', fraction: within('decode', 0) });
     const video = await decodeLatent(manifest, runtime, latent);
     const rgba = rgbaFrames(video, frames, height, width);
-    ctx.checkpoint('decode');
+    await ctx.checkpoint('decode');
     ctx.onProgress({ phase: 'decode', fraction: within('decode', 1) });
     lap('decode');
 
-    ctx.checkpoint('encode');
+    await ctx.checkpoint('encode');
     ctx.onProgress({ phase: 'encode', frame: 0, frames, fraction: within('encode', 0) });
     const clip = await encodeRgbaClip(rgba, { width, height }, {
       fps: request.fps,

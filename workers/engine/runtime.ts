@@ -52,7 +52,7 @@ export function checkPipelineGraphs(manifest: Manifest): void {
  * Creates every session of `selection`'s backend, one at a time (ORT
  * session creation is not safe to overlap on one device).
  */
-export async function createRuntime(manifest: Manifest, files: ModelFiles, selection: BackendSelection, checkCanceled: () => void): Promise<Runtime> {
+export async function createRuntime(manifest: Manifest, files: ModelFiles, selection: BackendSelection, checkCanceled: () => Promise<void>): Promise<Runtime> {
   const target: SessionTarget = selection.device === null ? { backend: 'wasm' } : { backend: 'webgpu', device: selection.device };
   const sessions = new Map<string, Session>();
   let planDenoiser: PlanDenoiser | null = null;
@@ -71,7 +71,7 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
 
   try {
     for (const graph of graphsFor(manifest, selection.info.backend)) {
-      checkCanceled();
+      await checkCanceled();
       const bytes = files.graphs.get(graph);
       if (bytes === undefined) throw new ManifestError(`graphs.${graph}`, 'was not downloaded.');
       // Stage outputs and the text embedding feed GPU work; the decoder's video is read on the CPU.
@@ -79,7 +79,7 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
       const externalData = files.externalData.get(graph);
       sessions.set(graph, await createSession(graph, bytes, target, { outputsOnGpu, ...(externalData === undefined ? {} : { externalData }) }));
     }
-    checkCanceled();
+    await checkCanceled();
     let denoiser: Denoiser;
     if (selection.device === null) {
       denoiser = createWholeGraphDenoiser(manifest, sessions.get(manifest.denoiser.wholeGraph)!);
