@@ -5,11 +5,17 @@ import { modelTestServer } from './test/support/model-server.ts';
 
 // Debian's Chromium (Playwright cannot download its own browsers here); the
 // flag turns on WebGPU, which headless Chromium serves with SwiftShader.
+// LANTERN_BROWSER_PROFILE=<dir> runs in a persistent, disk-backed profile there. Playwright's
+// default context is off the record: IndexedDB and its Blobs stay in memory, and Chromium
+// refused more than about 1.3 GB of them (a QuotaExceededError), so the 2.5 GB model store run
+// (test/store-scale.browser.test.ts) needs this. Vitest ignores it when files run in parallel.
+const profile = process.env['LANTERN_BROWSER_PROFILE'];
 const chromium = playwright({
   launchOptions: {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     args: ['--enable-unsafe-webgpu'],
   },
+  ...(profile === undefined || profile === '' ? {} : { persistentContext: profile }),
 });
 
 const browser = {
