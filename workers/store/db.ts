@@ -40,12 +40,11 @@ export type FileRecord = {
 
 type FileKey = [string, string];
 
-// An interface, not a type: idb's DBSchema is an interface with an index signature that a type alias does not satisfy.
-interface StoreSchema extends DBSchema {
+type StoreSchema = DBSchema & {
   models: { key: string; value: ModelRecord };
   files: { key: FileKey; value: FileRecord };
   chunks: { key: FileKey; value: Blob };
-}
+};
 
 export type StoreDb = IDBPDatabase<StoreSchema>;
 
