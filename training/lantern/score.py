@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from .evaluate import evaluate, write_report
+from .judge import ATTRIBUTES
 from .pipeline import LanternModel, load_checkpoint
 from .quantize import fake_quantize
 from .world.heldout import eval_prompts
@@ -33,6 +33,16 @@ def model_generator(model: LanternModel, steps: int, guidance: float):
     return generate
 
 
+def scores_of(verdicts: list[dict]) -> dict[str, float | None]:
+    """Percent passing per attribute over judged clips, from a report's verdicts."""
+    scores = {}
+    for a in ATTRIBUTES:
+        values = [v[a] for v in verdicts]
+        passed, failed = sum(x is True for x in values), sum(x is False for x in values)
+        scores[a] = round(100.0 * passed / (passed + failed), 1) if passed + failed else None
+    return scores
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", type=Path, required=True)
@@ -43,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--guidance", type=float, help="guidance (default: the model's, as the app)")
     ap.add_argument("--int8-count", type=int, default=100, help="prompts for the int8 comparison (0: skip)")
     ap.add_argument("--out", type=Path, required=True, help="report path stem, e.g. ../models-manifest/lantern-tiny")
+    ap.add_argument("--int8-only", action="store_true",
+                    help="keep <out>.report.json (the float32 scores) and only run the int8 comparison")
     args = ap.parse_args(argv)
 
     model, meta = load_checkpoint(args.checkpoint)
@@ -50,12 +62,19 @@ def main(argv: list[str] | None = None) -> None:
     steps = args.steps or model.cfg.flow.default_steps
     guidance = model.cfg.flow.default_guidance if args.guidance is None else args.guidance
     prompts = eval_prompts(args.count, args.prompt_seed)
-    start = time.time()
-    report = evaluate(model_generator(model, steps, guidance), prompts, args.seeds)
-    write_report(report, Path(f"{args.out}.report.md"), Path(f"{args.out}.report.json"))
-    summary = {"model": model.cfg.name, "checkpoint_step": meta.get("step"), "clips": report.clips,
+    if not args.int8_only:
+        result = evaluate(model_generator(model, steps, guidance), prompts, args.seeds)
+        write_report(result, Path(f"{args.out}.report.md"), Path(f"{args.out}.report.json"))
+    report = json.loads(Path(f"{args.out}.report.json").read_text())
+    if report["clips"] != args.count * len(args.seeds) or report["seeds"] != list(args.seeds):
+        raise SystemExit(f"{args.out}.report.json has {report['clips']} clips with seeds {report['seeds']}, "
+                         f"not --count {args.count} with --seeds {args.seeds}: score without --int8-only")
+    summary = {"model": model.cfg.name, "checkpoint_step": meta.get("step"),
+               "denoiser_steps": meta.get("denoiser_steps"), "clips": report["clips"],
                "seeds": list(args.seeds), "prompt_seed": args.prompt_seed, "steps": steps, "guidance": guidance,
-               "scores": report.scores, "targets": report.targets, "minutes": round((time.time() - start) / 60, 1)}
+               "scores": report["scores"], "targets": report["targets"],
+               "minutes_generating": round(report["seconds_generating"] / 60, 1),
+               "minutes_judging": round(report["seconds_judging"] / 60, 1)}
     if args.int8_count:
         quantized = fake_quantize(copy.deepcopy(model)).eval()
         subset = prompts[: args.int8_count]
@@ -63,13 +82,14 @@ def main(argv: list[str] | None = None) -> None:
         a = model_generator(model, steps, guidance)(texts, seeds)
         b = model_generator(quantized, steps, guidance)(texts, seeds)
         int8_report = evaluate(model_generator(quantized, steps, guidance), subset, args.seeds)
-        float_subset = evaluate(model_generator(model, steps, guidance), subset, args.seeds) \
-            if args.int8_count < args.count else report
+        # The float32 clips of the same prompts and seeds are already judged in the report.
+        wanted = {(p.prompt, s) for s in args.seeds for p in subset}
+        float_scores = scores_of([v for v in report["verdicts"] if (v["prompt"], v["seed"]) in wanted])
         summary["int8"] = {
             "clips": int8_report.clips,
-            "scores_float32": float_subset.scores,
+            "scores_float32": float_scores,
             "scores_int8": int8_report.scores,
-            "max_score_drop": max((float_subset.scores[k] or 0) - (int8_report.scores[k] or 0) for k in report.scores),
+            "max_score_drop": max((float_scores[k] or 0) - (int8_report.scores[k] or 0) for k in float_scores),
             "frames_max_abs_diff": float(np.abs(a - b).max()),
             "frames_mean_abs_diff": float(np.abs(a - b).mean()),
         }
