@@ -175,5 +175,6 @@ export const ENGINE_ERROR_NAMES = [
   'ModelNotStoredError',
   'ModelStoreUnavailableError',
   'ModelDownloadCanceledError',
+  'ModelUnavailableOfflineError',
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];

@@ -15,6 +15,7 @@
 //   control?failAfter=N                            file requests after the first N break off midway (the server "dies"); N=off: back
 //   control?corrupt=<file name>                    that file is served with one byte flipped
 //   control?hold=<file name>                       requests for that file wait until control?release=1
+//   control?down=1                                 every request (manifests too) is cut off unanswered, as with the network off; down=0: back
 //   control?reset=1                                clears the log and the faults
 // Responses say Cache-Control: no-store, so every fetch reaches the server
 // and the request counts are what the store asked for.
@@ -30,7 +31,7 @@ const MiB = 2 ** 20;
 
 type ServedFile = { name: string; bytes: number; read(offset: number, out: Uint8Array): void };
 type Model = { manifest: string; files: Map<string, ServedFile> };
-type Token = { requests: Map<string, number>; failAfter: number | null; served: number; corrupt: Set<string>; hold: Set<string>; release: () => void; released: Promise<void> };
+type Token = { requests: Map<string, number>; failAfter: number | null; served: number; corrupt: Set<string>; hold: Set<string>; down: boolean; release: () => void; released: Promise<void> };
 
 const models = new Map<string, Model>();
 const tokens = new Map<string, Token>();
@@ -40,7 +41,7 @@ function token(name: string): Token {
   if (t === undefined) {
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
-    t = { requests: new Map(), failAfter: null, served: 0, corrupt: new Set(), hold: new Set(), release, released };
+    t = { requests: new Map(), failAfter: null, served: 0, corrupt: new Set(), hold: new Set(), down: false, release, released };
     tokens.set(name, t);
   }
   return t;
@@ -205,6 +206,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
       now.failAfter = Number.isInteger(n) ? n : null; // failAfter=off: the server is back
       now.served = 0;
     }
+    if (url.searchParams.has('down')) now.down = url.searchParams.get('down') === '1';
     for (const c of url.searchParams.getAll('corrupt')) now.corrupt.add(c);
     for (const h of url.searchParams.getAll('hold')) now.hold.add(h);
     if (url.searchParams.has('release')) {
@@ -221,6 +223,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     return true;
   }
   t.requests.set(path, (t.requests.get(path) ?? 0) + 1);
+  if (t.down) {
+    // No answer at all: the browser's fetch rejects with a TypeError, as it does offline.
+    res.destroy();
+    return true;
+  }
   if (path === 'tiny/model.json' || path.startsWith('tiny/lantern-tiny/')) {
     const file = path === 'tiny/model.json' ? 'models-manifest/lantern-tiny.json' : `public/models/lantern-tiny/${path.slice('tiny/lantern-tiny/'.length)}`;
     if (file.includes('..')) return false;

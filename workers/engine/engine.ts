@@ -20,7 +20,7 @@ import {
 } from '../errors';
 import type { Manifest } from '../model/manifest';
 import type { FileSource } from '../model/fetch';
-import { type ModelFiles, fetchManifest, fetchModelFiles } from '../model/load';
+import { type ManifestSource, type ModelFiles, fetchManifest, fetchModelFiles } from '../model/load';
 import { type PromptTokenizer, createPromptTokenizer } from '../pipeline/tokenize';
 import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
 import { generateClip } from './pipeline';
@@ -30,6 +30,8 @@ import { type Runtime, checkPipelineGraphs, createRuntime, graphsFor } from './r
 export type EngineOptions = {
   /** Where model files come from (the model cache slots in here); default: fetch. */
   source?: FileSource;
+  /** Where manifests come from (the model store's copy first, in the worker); default: fetch. */
+  manifests?: ManifestSource;
 };
 
 type Activity = {
@@ -199,7 +201,7 @@ export function createEngine(options: EngineOptions = {}): Generator {
     }
     const { manifestUrl, choice } = valid;
     return activity('load', 'load', async (a) => {
-      const manifest = await fetchManifest(manifestUrl, a.controller.signal);
+      const manifest = await (options.manifests ?? fetchManifest)(manifestUrl, a.controller.signal);
       checkPipelineGraphs(manifest);
       await checkpoint(a, 'load');
       const selection = await selectBackend(choice, manifest);

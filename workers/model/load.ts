@@ -40,6 +40,13 @@ export function resolveModelUrl(url: string, manifestUrl: string, field: string)
   return new URL(url, new URL(manifestUrl, base())).href;
 }
 
+/**
+ * Where the engine's manifests come from: `fetchManifest` reads the network;
+ * the model store's `createStoreManifestSource` (workers/store/source.ts)
+ * answers a stored model's manifest from IndexedDB first.
+ */
+export type ManifestSource = (manifestUrl: string, signal?: AbortSignal) => Promise<Manifest>;
+
 /** Fetches and validates a manifest. A missing file is a ModelFileError; bad JSON or content a ManifestError. */
 export async function fetchManifest(manifestUrl: string, signal?: AbortSignal): Promise<Manifest> {
   const url = new URL(manifestUrl, base()).href;

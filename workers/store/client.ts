@@ -20,6 +20,7 @@ export function connectModelStore(worker: Worker = new Worker(new URL('./store.w
       const result = await remote.add(manifestUrl, progress(onProgress));
       return { ...result, persisted: result.fetchedFiles > 0 ? persisted : result.persisted };
     },
+    inspect: (manifestUrl) => remote.inspect(manifestUrl),
     list: () => remote.list(),
     verify: (manifestUrl, onProgress) => remote.verify(manifestUrl, progress(onProgress)),
     remove: (manifestUrl) => remote.remove(manifestUrl),

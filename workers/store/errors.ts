@@ -57,4 +57,28 @@ export class ModelDownloadCanceledError extends Error {
   }
 }
 
-export const STORE_ERROR_NAMES = ['StorageQuotaError', 'ModelNotStoredError', 'ModelStoreUnavailableError', 'ModelDownloadCanceledError'] as const;
+/**
+ * A model cannot load without the network, and the network cannot be reached:
+ * it is not stored in this browser (no manifest to load from), or a file of a
+ * partly stored model is missing.
+ */
+export class ModelUnavailableOfflineError extends Error {
+  readonly manifestUrl: string;
+  /** The file that could not be fetched; null when the model itself is not stored. */
+  readonly missingFile: string | null;
+  constructor(manifestUrl: string, missingFile: string | null, detail: string, options?: { cause?: unknown }) {
+    const offline = (globalThis.navigator as Navigator | undefined)?.onLine === false ? 'this browser is offline' : 'the network cannot be reached';
+    super(
+      (missingFile === null
+        ? `Model ${manifestUrl} is not stored in this browser, and ${offline} to download it (${detail}). `
+        : `Model ${manifestUrl} is only partly stored in this browser: its file ${missingFile} is missing, and ${offline} to fetch it (${detail}). `) +
+        'Connect to the network and load it once (Lantern keeps it, then it loads offline), or add it on the Models screen while online.',
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'ModelUnavailableOfflineError';
+    this.manifestUrl = manifestUrl;
+    this.missingFile = missingFile;
+  }
+}
+
+export const STORE_ERROR_NAMES = ['StorageQuotaError', 'ModelNotStoredError', 'ModelStoreUnavailableError', 'ModelDownloadCanceledError', 'ModelUnavailableOfflineError'] as const;

@@ -1,7 +1,8 @@
 // The files a manifest names, as the store keeps them: the tokenizer, then
 // each graph's shards and its external-data files' shards, in manifest
 // order, every URL made absolute. One entry per URL.
-import { ManifestError, type Manifest } from '../model/manifest';
+import { InvalidRequestError } from '../errors';
+import { ManifestError, MODEL_URL_PROTOCOLS, type Manifest } from '../model/manifest';
 import { resolveModelUrl } from '../model/load';
 
 export type ModelFile = {
@@ -40,6 +41,23 @@ export function modelFiles(manifest: Manifest, manifestUrl: string): ModelFile[]
 /** Manifest URLs are keys: always absolute, resolved like fetch would. */
 export function absoluteUrl(url: string): string {
   return new URL(url, globalThis.location?.href ?? 'http://localhost/').href;
+}
+
+/** A manifest URL a person typed, made absolute; anything but http(s) is an InvalidRequestError saying what is allowed. */
+export function checkedManifestUrl(url: string): string {
+  const allowed = `it must be an absolute URL starting with ${MODEL_URL_PROTOCOLS.map((p) => `'${p}//'`).join(' or ')}, or a path on this site such as /models/lantern-tiny.json.`;
+  const shown = url.length > 80 ? `${url.slice(0, 77)}...` : url;
+  if (url.trim() === '') throw new InvalidRequestError('manifestUrl', `The manifest URL is empty; ${allowed}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim(), globalThis.location?.href ?? 'http://localhost/');
+  } catch {
+    throw new InvalidRequestError('manifestUrl', `The manifest URL '${shown}' is not a URL; ${allowed}`);
+  }
+  if (!(MODEL_URL_PROTOCOLS as readonly string[]).includes(parsed.protocol)) {
+    throw new InvalidRequestError('manifestUrl', `The manifest URL '${shown}' has scheme '${parsed.protocol}'; ${allowed}`);
+  }
+  return parsed.href;
 }
 
 export function totalBytes(files: readonly ModelFile[]): number {

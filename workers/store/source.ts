@@ -4,14 +4,19 @@
 // of a stored model that is missing, or fails its check, is fetched again
 // under the model's lock and stored; the engine gets verified bytes either
 // way. Models the store has no record of load from the network as before.
+// Manifests likewise (createStoreManifestSource): a stored model's manifest
+// is the store's record of it, so loading a stored model needs no network.
+import { ModelFileError } from '../errors';
 import { fetchFile, type FileRequest, type FileSource } from '../model/fetch';
 import { rememberDigest, sha256Integrity } from '../model/integrity';
-import { STORE_DB_NAME, type StoreDb, allModels, databaseHandle, fileRecord, readChunk } from './db';
+import { type ManifestSource, fetchManifest } from '../model/load';
+import { STORE_DB_NAME, type ModelRecord, type StoreDb, allModels, databaseHandle, fileRecord, getModel, readChunk } from './db';
+import { ModelUnavailableOfflineError } from './errors';
 import { type StoredEntry, matches, readEntry, refetchFile } from './fill';
 import type { ModelFile } from './files';
-import { modelFiles } from './files';
+import { absoluteUrl, modelFiles } from './files';
 import { withModelLock } from './locks';
-import { parseManifest } from '../model/manifest';
+import { type Manifest, parseManifest } from '../model/manifest';
 import { type StorageArea, originStorage } from './quota';
 import type { CheckMode } from './types';
 
@@ -100,7 +105,72 @@ export function createStoreSource(options: StoreSourceOptions = {}): FileSource 
         return again;
       }
       entry = await readEntry(db, manifestUrl, 'load');
-      return refetchFile(db, entry, file, again === 'corrupt', { signal, retries, ...(request.onBytes === undefined ? {} : { onBytes: request.onBytes }) });
+      try {
+        return await refetchFile(db, entry, file, again === 'corrupt', { signal, retries, ...(request.onBytes === undefined ? {} : { onBytes: request.onBytes }) });
+      } catch (error) {
+        if (unreachable(error, signal)) throw new ModelUnavailableOfflineError(manifestUrl, file.url, detailOf(error), { cause: error });
+        throw error;
+      }
     });
+  };
+}
+
+/** A request that got no answer (offline, refused, cut off), as opposed to an HTTP error or a cancel. */
+function unreachable(error: unknown, signal?: AbortSignal): error is ModelFileError {
+  return error instanceof ModelFileError && error.status === null && signal?.aborted !== true;
+}
+
+function detailOf(error: ModelFileError): string {
+  return error.cause instanceof Error ? error.cause.message : 'no answer';
+}
+
+export type StoreManifestSourceOptions = {
+  dbName?: string;
+  storage?: StorageArea;
+  /** For manifests of models not in the store; default fetchManifest. */
+  fallback?: ManifestSource;
+};
+
+/**
+ * The engine's manifests: a stored model's (complete or partial) from its
+ * record in the store, without a request, so it loads with the network off;
+ * any other from the network. A model neither stored nor reachable is a
+ * ModelUnavailableOfflineError saying so. The store's record is updated by
+ * the store's add(), which fetches the manifest afresh (the models screen's
+ * Add, and the page's first load of the built-in model).
+ */
+export function createStoreManifestSource(options: StoreManifestSourceOptions = {}): ManifestSource {
+  const database = databaseHandle(options.dbName ?? STORE_DB_NAME, options.storage ?? originStorage());
+  const fallback = options.fallback ?? fetchManifest;
+  let unavailable = false;
+
+  const stored = async (manifestUrl: string): Promise<Manifest | undefined> => {
+    let record: ModelRecord | undefined;
+    try {
+      record = await getModel(await database(), manifestUrl);
+    } catch (error) {
+      if (!unavailable) console.warn('Lantern: manifests load from the network without the model store:', error);
+      unavailable = true;
+      return undefined;
+    }
+    if (record === undefined) return undefined;
+    try {
+      return parseManifest(record.manifest);
+    } catch (error) {
+      console.warn(`Lantern: stored model ${manifestUrl} has a manifest this version cannot read; fetching it from the network.`, error);
+      return undefined;
+    }
+  };
+
+  return async (url, signal) => {
+    const manifestUrl = absoluteUrl(url);
+    const manifest = await stored(manifestUrl);
+    if (manifest !== undefined) return manifest;
+    try {
+      return await fallback(manifestUrl, signal);
+    } catch (error) {
+      if (unreachable(error, signal)) throw new ModelUnavailableOfflineError(manifestUrl, null, detailOf(error), { cause: error });
+      throw error;
+    }
   };
 }

@@ -8,10 +8,11 @@ import { sha256Integrity } from '../model/integrity';
 import { type ModelRecord, type StoreDb, STORE_DB_NAME, allModels, databaseHandle, deleteModel, getModel, putModel, readChunk } from './db';
 import { ModelDownloadCanceledError } from './errors';
 import { type StoredEntry, dropCorrupt, fillModel, readEntry, storedFiles } from './fill';
-import { absoluteUrl, modelFiles, totalBytes } from './files';
+import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files';
+import { deviceFacts, fitConcerns } from './inspect';
 import { withModelLock } from './locks';
 import { type StorageArea, originStorage, storageInfo } from './quota';
-import type { AddResult, ModelStore, StoreProgress, StoredModel, VerifyResult } from './types';
+import type { AddResult, ManifestCheck, ModelStore, StoreProgress, StoredModel, VerifyResult } from './types';
 
 export type ModelStoreOptions = {
   /** The IndexedDB database (tests use their own). */
@@ -80,8 +81,38 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   };
 
   const store: ModelStore = {
+    async inspect(url) {
+      const manifestUrl = checkedManifestUrl(url);
+      const manifest = await fetchManifest(manifestUrl);
+      const files = modelFiles(manifest, manifestUrl);
+      const db = await database();
+      const known = await getModel(db, manifestUrl);
+      let missingBytes = totalBytes(files);
+      if (known !== undefined) {
+        const valid = await storedFiles(db, { record: known, manifest, files });
+        missingBytes = totalBytes(files.filter((f) => !valid.has(f.url)));
+      }
+      const device = await deviceFacts();
+      const check: ManifestCheck = {
+        manifestUrl,
+        id: manifest.id,
+        name: manifest.name,
+        version: manifest.version,
+        license: manifest.license,
+        description: manifest.description,
+        totalBytes: totalBytes(files),
+        files: files.length,
+        missingBytes,
+        stored: known === undefined ? null : missingBytes === 0 ? 'complete' : 'partial',
+        recommendedMemoryBytes: manifest.memory.recommendedBytes,
+        device,
+        concerns: await fitConcerns(manifest, device, area, missingBytes),
+      };
+      return check;
+    },
+
     async add(url, onProgress) {
-      const manifestUrl = absoluteUrl(url);
+      const manifestUrl = checkedManifestUrl(url);
       const manifest = await fetchManifest(manifestUrl);
       const total = totalBytes(modelFiles(manifest, manifestUrl));
       const db = await database();

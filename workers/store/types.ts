@@ -93,8 +93,56 @@ export type VerifyResult = {
   missingFiles: string[];
 };
 
+/**
+ * Why a model may not run (or fit) here, found before downloading it. The UI
+ * words each one; none stops `add`.
+ * - memory: the manifest's recommended memory exceeds what the device
+ *   reports (navigator.deviceMemory, which browsers round and cap, e.g. at 8 GiB).
+ * - gpu: the WebGPU adapter lacks a feature or the storage-binding size the
+ *   model's WebGPU path needs (the engine would run it on the CPU instead),
+ *   or there is no adapter.
+ * - quota: what is left to download exceeds the free storage quota (add would fail).
+ */
+export type FitConcern =
+  | { kind: 'memory'; neededBytes: number; deviceBytes: number }
+  | { kind: 'gpu'; missingFeatures: string[]; neededBindingBytes: number; adapterBindingBytes: number | null }
+  | { kind: 'quota'; neededBytes: number; freeBytes: number };
+
+/** What the device reports, for the models screen. */
+export type DeviceFacts = {
+  /** navigator.deviceMemory in bytes; null where the browser does not say. */
+  memoryBytes: number | null;
+  /** The WebGPU adapter's limit and features; null without an adapter. */
+  gpu: { maxStorageBufferBindingSize: number; maxBufferSize: number; features: string[] } | null;
+};
+
+/** A manifest checked before anything is downloaded (`inspect`). */
+export type ManifestCheck = {
+  manifestUrl: string;
+  id: string;
+  name: string;
+  version: string;
+  license: string;
+  description: string;
+  totalBytes: number;
+  files: number;
+  /** Bytes `add` would download now (less than totalBytes when some files are stored). */
+  missingBytes: number;
+  /** The model's state in the store; null when it is not stored. */
+  stored: ModelState | null;
+  recommendedMemoryBytes: number;
+  device: DeviceFacts;
+  concerns: FitConcern[];
+};
+
 /** What the UI's models screen calls. Every method is safe to call from several tabs at once. */
 export type ModelStore = {
+  /**
+   * Fetches and validates a manifest and says whether the model fits this
+   * device and the quota, downloading nothing and storing nothing. A bad
+   * manifest is a ManifestError naming the field; a bad URL too.
+   */
+  inspect(manifestUrl: string): Promise<ManifestCheck>;
   /** Adds a model by manifest URL to the persisted list and downloads what is not stored yet (resuming at the first missing file). */
   add(manifestUrl: string, onProgress?: (progress: StoreProgress) => void): Promise<AddResult>;
   /** The models added, with state and storage used, in the order they were added. */
