@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { contentSecurityPolicy, progressiveWebApp } from './pwa.config.ts';
 
 const MANIFEST_DIR = fileURLToPath(new URL('./models-manifest/', import.meta.url));
 /** `lantern-tiny.json` is a manifest; `lantern-tiny.report.json` and README.md are not. */
@@ -36,8 +37,12 @@ function modelManifests(): Plugin {
   };
 }
 
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
 export default defineConfig({
-  plugins: [solid(), modelManifests()],
+  plugins: [solid(), modelManifests(), ...progressiveWebApp(), ...contentSecurityPolicy()],
+  // Shown in the page's footer, so a person can tell which version runs (after "A new version is ready").
+  define: { __LANTERN_VERSION__: JSON.stringify(version) },
   worker: { format: 'es' },
   build: { target: 'es2022' },
 });

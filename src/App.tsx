@@ -3,10 +3,12 @@
 import { Match, Show, Switch } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
 import { Messages } from './components/Messages';
+import { OfflineStatus } from './components/OfflineStatus';
 import { Player } from './components/Player';
 import { PreviewCanvas } from './components/PreviewCanvas';
 import { ProgressPanel } from './components/ProgressPanel';
 import { PromptForm } from './components/PromptForm';
+import { UpdatePrompt } from './components/UpdatePrompt';
 import { useLantern } from './store';
 
 export function App() {
@@ -18,6 +20,8 @@ export function App() {
         <h1>Lantern</h1>
         <p class="tagline">Text to video, generated on this device. Nothing is uploaded.</p>
         <BackendPanel />
+        <OfflineStatus />
+        <UpdatePrompt />
       </header>
       <main>
         <PromptForm />
@@ -37,6 +41,7 @@ export function App() {
         <Show when={state.lastModel} fallback="No model loaded yet.">
           {(model) => `Model: ${model().name} · ${model().width}×${model().height}, ${model().frames} frames at ${model().fps} fps`}
         </Show>
+        <span data-testid="app-version"> · Lantern {__LANTERN_VERSION__}</span>
       </footer>
     </div>
   );

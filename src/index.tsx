@@ -5,6 +5,7 @@ import { render } from 'solid-js/web';
 import { App } from './App';
 import { EngineClient } from './engine-client';
 import { installLanternGlobal } from './lantern-global';
+import { OfflineContext, createOfflineStore } from './offline';
 import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './store';
 import type { BackendChoice } from '../workers/generator';
 import './styles.css';
@@ -21,11 +22,14 @@ else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address
 const client = new EngineClient();
 const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
 installLanternGlobal(client, store.actions.start(), BUILTIN_MANIFEST_URL);
+const offline = createOfflineStore(client, { manifestUrl: BUILTIN_MANIFEST_URL });
 
 render(
   () => (
     <LanternContext.Provider value={store}>
-      <App />
+      <OfflineContext.Provider value={offline}>
+        <App />
+      </OfflineContext.Provider>
     </LanternContext.Provider>
   ),
   root,
