@@ -1,6 +1,7 @@
 // The first screen: settings on the left; on the right the live preview while
-// denoising, then the looping player with Download, and progress below.
-import { Match, Show, Switch } from 'solid-js';
+// denoising, then the looping player with Download, and progress below. A
+// tab switches to the models screen (src/models/).
+import { Match, Show, Switch, createSignal } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
 import { Messages } from './components/Messages';
 import { OfflineStatus } from './components/OfflineStatus';
@@ -8,12 +9,16 @@ import { Player } from './components/Player';
 import { PreviewCanvas } from './components/PreviewCanvas';
 import { ProgressPanel } from './components/ProgressPanel';
 import { PromptForm } from './components/PromptForm';
+import { type Screen, ScreenTabs } from './components/ScreenTabs';
 import { UpdatePrompt } from './components/UpdatePrompt';
+import { ModelDownloadStatus } from './models/ModelDownloadStatus';
+import { ModelsScreen } from './models/ModelsScreen';
 import { useLantern } from './store';
 
 export function App() {
   const { state } = useLantern();
   const clipSeconds = () => (state.lastModel === null ? 2 : state.lastModel.frames / state.lastModel.fps);
+  const [screen, setScreen] = createSignal<Screen>('generate');
   return (
     <div class="app">
       <header>
@@ -22,8 +27,10 @@ export function App() {
         <BackendPanel />
         <OfflineStatus />
         <UpdatePrompt />
+        <ModelDownloadStatus />
+        <ScreenTabs screen={screen()} onSelect={setScreen} />
       </header>
-      <main>
+      <main id="screen-generate" role="tabpanel" aria-labelledby="tab-generate" hidden={screen() !== 'generate'}>
         <PromptForm />
         <section class="panel stage" aria-label="Clip">
           <Switch>
@@ -37,6 +44,7 @@ export function App() {
           <Messages />
         </section>
       </main>
+      <ModelsScreen hidden={screen() !== 'models'} />
       <footer>
         <Show when={state.lastModel} fallback="No model loaded yet.">
           {(model) => `Model: ${model().name} · ${model().width}×${model().height}, ${model().frames} frames at ${model().fps} fps`}

@@ -64,7 +64,7 @@ export type Outcome = { kind: 'done' } | { kind: 'canceled'; error: Error } | { 
 export type EngineState =
   /** No model: before the first load, or after one failed or was canceled (then `error` says why). */
   | { status: 'idle'; error?: Error }
-  | { status: 'loading'; backend: BackendChoice }
+  | { status: 'loading'; backend: BackendChoice; manifestUrl: string }
   | { status: 'ready'; model: ModelInfo; outcome?: Outcome }
   | { status: 'generating'; model: ModelInfo; request: GenerateRequest };
 
@@ -234,7 +234,7 @@ export class EngineClient implements Generator {
     this.#lastLoad = request;
     this.#model = null;
     this.#phase = 'load';
-    this.#setState({ status: 'loading', backend: request.backend ?? 'auto' });
+    this.#setState({ status: 'loading', backend: request.backend ?? 'auto', manifestUrl: request.manifestUrl });
     try {
       const model = await this.#call(
         (remote, sink) => remote.load(request, Comlink.proxy(sink.onProgress)),

@@ -1,13 +1,17 @@
 // Entry: one EngineClient (the worker), one store, the first screen, and
 // `window.lantern` for scripts. `?backend=wasm|webgpu|auto` picks the first
-// load's backend (the CLI uses it).
+// load's backend (the CLI uses it). The built-in model goes into the model
+// store (its own worker) before the engine's first load, which then reads
+// it from IndexedDB, so a second visit fetches no model file.
 import { render } from 'solid-js/web';
 import { App } from './App';
 import { EngineClient } from './engine-client';
 import { installLanternGlobal } from './lantern-global';
+import { ModelsContext, createModelsStore } from './models/models-store';
 import { OfflineContext, createOfflineStore } from './offline';
 import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './store';
 import type { BackendChoice } from '../workers/generator';
+import { connectModelStore } from '../workers/store/client';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -21,14 +25,17 @@ else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address
 
 const client = new EngineClient();
 const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
-installLanternGlobal(client, store.actions.start(), BUILTIN_MANIFEST_URL);
+const models = createModelsStore(connectModelStore());
+installLanternGlobal(client, models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()), BUILTIN_MANIFEST_URL);
 const offline = createOfflineStore(client, { manifestUrl: BUILTIN_MANIFEST_URL });
 
 render(
   () => (
     <LanternContext.Provider value={store}>
       <OfflineContext.Provider value={offline}>
-        <App />
+        <ModelsContext.Provider value={models}>
+          <App />
+        </ModelsContext.Provider>
       </OfflineContext.Provider>
     </LanternContext.Provider>
   ),

@@ -27,6 +27,11 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   EngineBusyError: { title: 'The engine is busy', hint: 'Wait for the current run to finish, or press Cancel.' },
   ModelNotLoadedError: { title: 'No model is loaded', hint: 'Reload the page to load the built-in model.' },
   GenerationCanceledError: { title: 'Canceled', hint: 'Press Generate to start again.' },
+  ModelUnavailableOfflineError: { title: 'The model is not available offline', hint: 'Connect to the network and reload the page; once stored, the model loads offline.' },
+  StorageQuotaError: { title: 'Not enough storage for the model', hint: 'Delete models you do not need on the Models screen, or free disk space, then try again.' },
+  ModelStoreUnavailableError: { title: 'Models cannot be kept in this browser', hint: 'Allow site data for this page (or leave private browsing); until then the model downloads on every visit.' },
+  ModelDownloadCanceledError: { title: 'Download canceled', hint: 'Press Resume on the Models screen to continue where it stopped.' },
+  ModelNotStoredError: { title: 'That model is not stored', hint: 'Add it on the Models screen first.' },
 };
 
 export function describeError(error: { name: string; message: string }): ErrorText {

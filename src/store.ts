@@ -50,6 +50,8 @@ export type Form = {
 
 export type LanternState = {
   engine: EngineState;
+  /** The manifest (absolute URL) of the model loaded or loading, however the load was asked for (UI, models screen, window.lantern). */
+  manifestUrl: string;
   /** The model loaded now (null while loading or after a failed load). */
   model: ModelInfo | null;
   /** The last model that loaded: its limits and clip size stay known while it reloads. */
@@ -79,6 +81,7 @@ const TICK_MS = 200;
 export function createLanternStore(client: EngineClient, options: { manifestUrl: string; backend: BackendChoice; notices?: string[] }) {
   const [state, setState] = createStore<LanternState>({
     engine: client.state,
+    manifestUrl: absolute(options.manifestUrl),
     model: null,
     lastModel: null,
     backendChoice: options.backend,
@@ -115,7 +118,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
     switch (engine.status) {
       case 'loading':
         // The error stays: a reload after a restart must not hide why the engine was restarted.
-        setState('model', null);
+        setState({ model: null, manifestUrl: absolute(engine.manifestUrl) });
         startRun('load');
         break;
       case 'generating':
@@ -191,9 +194,9 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
   };
   client.subscribe(onEvent);
 
-  const load = (backend: BackendChoice): Promise<ModelInfo> => {
+  const load = (backend: BackendChoice, manifestUrl: string = state.manifestUrl): Promise<ModelInfo> => {
     setState('backendChoice', backend);
-    return client.load({ manifestUrl: options.manifestUrl, backend });
+    return client.load({ manifestUrl, backend });
   };
 
   /** The request the form describes; an empty seed is replaced by a random one (shown in the field). */
@@ -218,7 +221,12 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
 
   const actions = {
     /** Loads the model with the chosen backend; resolves (or rejects) with the first load. */
-    start: (): Promise<ModelInfo> => load(options.backend),
+    start: (): Promise<ModelInfo> => load(options.backend, options.manifestUrl),
+    /** Loads another model (the models screen's Use) with the backend chosen now. */
+    useModel: (manifestUrl: string): void => {
+      setState({ error: null });
+      load(state.backendChoice, manifestUrl).catch((error: unknown) => console.info('Lantern: model load failed', error));
+    },
     setForm: <K extends keyof Form>(key: K, value: Form[K]): void => {
       setState('form', key, value);
     },
@@ -245,6 +253,11 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
   };
 
   return { state, actions };
+}
+
+/** Manifest URLs are compared absolute, as the model store keys them. */
+function absolute(url: string): string {
+  return new URL(url, location.href).href;
 }
 
 function withDefined<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

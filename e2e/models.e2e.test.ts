@@ -1,0 +1,333 @@
+// The models screen and the built-in model's trip through the model store,
+// end to end in headless Chromium against the app's dev server: the first
+// visit downloads each model file once (into IndexedDB, with the download
+// shown on the page) and the engine loads from there; a second visit fetches
+// nothing under /models/, the manifest included; Re-verify, Cancel/Resume,
+// Delete and Add by manifest URL from the screen. One browser profile for the
+// whole file, so the store persists between its tests, which run in order.
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { launchBrowser } from '../scripts/browser-session.mjs';
+import { ManifestError, parseManifest } from '../workers/model/manifest';
+import { formatSize } from '../src/models/words';
+
+const appUrl = inject('appUrl');
+const MANIFEST_PATH = '/models/lantern-tiny.json';
+const manifestJson = JSON.parse(readFileSync(new URL('../models-manifest/lantern-tiny.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const manifest = parseManifest(manifestJson);
+/** Every file the manifest names, as paths on the server: what the store downloads. */
+const FILES = [manifest.tokenizer, ...Object.values(manifest.graphs).flatMap((g) => [...g.shards, ...g.externalData.flatMap((f) => f.shards)])].map(
+  (f) => new URL(f.url, new URL(MANIFEST_PATH, appUrl)).pathname,
+);
+const TOTAL_BYTES = manifest.tokenizer.bytes + Object.values(manifest.graphs).reduce((sum, g) => sum + g.bytes + g.externalData.reduce((s, f) => s + f.bytes, 0), 0);
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext();
+  page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Paths under /models/ that the page and its workers request while `run` runs. */
+async function modelRequests(run: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onRequest = (request: Request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/models/')) seen.push(path);
+  };
+  page.on('request', onRequest);
+  try {
+    await run();
+  } finally {
+    page.off('request', onRequest);
+  }
+  return seen.sort();
+}
+
+async function ready(): Promise<void> {
+  await page.waitForFunction(() => window.lantern !== undefined);
+  await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).ready);
+}
+
+const card = (name = manifest.name) => page.getByRole('article', { name });
+const once = (paths: string[]) => [...paths].sort();
+
+async function showModels(): Promise<void> {
+  await page.getByRole('tab', { name: 'Models' }).click();
+  expect(await page.getByRole('tab', { name: 'Models' }).getAttribute('aria-selected')).toBe('true');
+}
+
+describe('the built-in model through the model store', () => {
+  test('first visit: each model file is downloaded once, into IndexedDB, with the download shown; the models screen lists the model complete with its size', async () => {
+    // Every state of the page's download line, from a MutationObserver (it disappears once the model is stored).
+    await page.addInitScript(() => {
+      const w = window as unknown as { downloadLine: { done: number; total: number; text: string }[] };
+      w.downloadLine = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="model-download"]');
+        if (el === null || el.hasAttribute('data-error-name')) return;
+        const record = { done: Number(el.getAttribute('data-done-bytes')), total: Number(el.getAttribute('data-total-bytes')), text: el.textContent ?? '' };
+        const last = w.downloadLine.at(-1);
+        if (last?.done !== record.done || last.text !== record.text) w.downloadLine.push(record);
+      }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const requests = await modelRequests(async () => {
+      await page.goto(`${appUrl}?backend=wasm`);
+      await ready();
+    });
+    // The store fetched the manifest and every file once; the engine then read manifest and files from IndexedDB.
+    expect(requests).toEqual(once([MANIFEST_PATH, ...FILES]));
+
+    const line = await page.evaluate(() => (window as unknown as { downloadLine: { done: number; total: number; text: string }[] }).downloadLine);
+    const measured = line.filter((r) => r.total > 0);
+    expect(measured.length, 'download progress shown on the page').toBeGreaterThan(0);
+    for (const [i, r] of measured.entries()) {
+      expect(r.total).toBe(TOTAL_BYTES);
+      if (i > 0) expect(r.done).toBeGreaterThanOrEqual(measured[i - 1]!.done);
+    }
+    expect(measured.at(-1)!.text).toContain(`Downloading ${manifest.name} into this browser`);
+    expect(measured.at(-1)!.text).toContain(`of ${formatSize(TOTAL_BYTES)}`);
+    expect(await page.getByTestId('model-download').count(), 'the line goes once the model is stored').toBe(0);
+
+    await showModels();
+    const model = card();
+    await expect.poll(() => model.getAttribute('data-state')).toBe('complete');
+    expect(await model.getAttribute('data-total-bytes')).toBe(String(TOTAL_BYTES));
+    expect(await model.getAttribute('data-stored-bytes')).toBe(String(TOTAL_BYTES));
+    expect(await model.getByTestId('model-size').textContent()).toBe(`${formatSize(TOTAL_BYTES)} in ${FILES.length} files`);
+    expect(await model.getByTestId('model-state').textContent()).toBe('Complete · in use');
+    const storage = page.getByRole('region', { name: 'Storage' });
+    expect(Number(await storage.getAttribute('data-usage-bytes'))).toBeGreaterThanOrEqual(TOTAL_BYTES);
+    expect(Number(await storage.getAttribute('data-quota-bytes'))).toBeGreaterThan(TOTAL_BYTES);
+    expect(await storage.textContent()).toMatch(/used of about .* this site may use/);
+    // Headless Chromium does not grant persistent storage; the screen says so instead of assuming it.
+    expect(await storage.getAttribute('data-persisted')).toBe('false');
+    expect(await storage.textContent()).toContain('Not persistent');
+  });
+
+  test('second visit: nothing under /models/ is fetched, the manifest included; the model loads from IndexedDB', async () => {
+    const requests = await modelRequests(async () => {
+      await page.reload();
+      await ready();
+    });
+    expect(requests).toEqual([]);
+    expect(await page.getByTestId('backend-status').textContent()).toMatch(/^WASM/);
+  });
+
+  test('Re-verify re-hashes every file and reports that all match, fetching nothing', async () => {
+    await showModels();
+    const model = card();
+    const requests = await modelRequests(async () => {
+      await model.getByRole('button', { name: 'Re-verify' }).click();
+      await model.locator('[data-outcome="verified"]').waitFor({ timeout: 60_000 });
+    });
+    expect(await model.locator('[data-outcome]').textContent()).toBe('Verified: every file matches its SHA-256.');
+    expect(requests).toEqual([]);
+    expect(await model.getAttribute('data-state')).toBe('complete');
+  });
+});
+
+describe('adding a model by manifest URL', () => {
+  test('a bad manifest, a bad scheme and a missing file each show their named error, precisely', async () => {
+    await showModels();
+    const input = page.getByRole('textbox', { name: 'Manifest URL' });
+    const error = page.getByTestId('add-model-error');
+    /** Checks `url` and returns the error shown for it (its message names the URL, which tells it from the last one). */
+    const check = async (url: string): Promise<{ name: string | null; message: string | null }> => {
+      await input.fill(url);
+      await page.getByRole('button', { name: 'Check' }).click();
+      await expect.poll(() => error.locator('.error-message').textContent()).toContain(url.replace(/^\//, ''));
+      return { name: await error.getAttribute('data-error-name'), message: await error.locator('.error-message').textContent() };
+    };
+
+    // package.json is JSON, but no manifest: the validator's own message, word for word.
+    let expected = '';
+    try {
+      parseManifest(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
+    } catch (e) {
+      expected = (e as ManifestError).message;
+    }
+    expect(expected).toMatch(/^Invalid model manifest: /);
+    await input.fill('/package.json');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => error.getAttribute('data-error-name')).toBe('ManifestError');
+    expect(await error.locator('.error-message').textContent()).toBe(expected);
+    expect(await error.textContent()).toMatch(/^This is not a usable model manifest\. /);
+
+    const scheme = await check('javascript:alert(1)');
+    expect(scheme).toEqual({
+      name: 'InvalidRequestError',
+      message: "The manifest URL 'javascript:alert(1)' has scheme 'javascript:'; it must be an absolute URL starting with 'https://' or 'http://', or a path on this site such as /models/lantern-tiny.json.",
+    });
+    const missing = await check('/models/no-such-model.json');
+    expect(missing.name).toBe('ModelFileError');
+    expect(missing.message).toContain('/models/no-such-model.json');
+    expect(missing.message).toContain('The file is missing from the server');
+    // Nothing was added.
+    expect(await page.getByRole('article').count()).toBe(1);
+  });
+
+  test("a manifest needing more memory than the device reports is flagged before anything downloads; Discard adds nothing", async () => {
+    const big = structuredClone(manifestJson) as { memory: { recommendedBytes: number } };
+    big.memory.recommendedBytes = 60 * 2 ** 30;
+    // Served beside the built-in model so its file URLs resolve to the real files (none is fetched here).
+    await context.route('**/models/e2e-big.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(big) }));
+    try {
+      await showModels();
+      const requests = await modelRequests(async () => {
+        await page.getByRole('textbox', { name: 'Manifest URL' }).fill('/models/e2e-big.json');
+        await page.getByRole('button', { name: 'Check' }).click();
+        await page.getByTestId('add-model-summary').waitFor();
+      });
+      expect(requests).toEqual(['/models/e2e-big.json']);
+      const summary = page.getByTestId('add-model-summary');
+      expect((await summary.getAttribute('data-concerns'))?.split(' ')).toContain('memory');
+      expect(await summary.locator('[data-concern="memory"]').textContent()).toMatch(/^This model recommends 60\.0 GB of memory, but this device reports [\d.]+ [GM]B: it may fail to load or crash the tab\.$/);
+      expect(await summary.getByRole('button', { name: 'Download anyway' }).count()).toBe(1);
+      await summary.getByRole('button', { name: 'Discard' }).click();
+      expect(await page.getByTestId('add-model-summary').count()).toBe(0);
+      expect(await page.getByRole('article').count()).toBe(1);
+    } finally {
+      await context.unroute('**/models/e2e-big.json');
+    }
+  });
+
+  test('a valid manifest URL: Check, Download (shown as downloading), Cancel download (partial, files kept), Resume (the rest only), then Use', async () => {
+    // The same model under a second manifest URL: the store keeps it as its own model.
+    const copy = `${MANIFEST_PATH}?copy=1`;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = '**/models/lantern-tiny/dit_stage_03.onnx';
+    let heldRequested = false;
+    await context.route(held, async (route) => {
+      heldRequested = true;
+      await released;
+      await route.continue().catch(() => undefined); // canceled meanwhile: the request is gone
+    });
+    try {
+      await showModels();
+      await page.getByRole('textbox', { name: 'Manifest URL' }).fill(copy);
+      await page.getByRole('button', { name: 'Check' }).click();
+      const summary = page.getByTestId('add-model-summary');
+      await summary.waitFor();
+      expect(await summary.getAttribute('data-concerns')).not.toContain('memory');
+      expect(await summary.textContent()).toContain(`${formatSize(TOTAL_BYTES)} in ${FILES.length} files`);
+
+      const first = await modelRequests(async () => {
+        await summary.getByRole('button', { name: `Download ${formatSize(TOTAL_BYTES)}` }).click();
+        await expect.poll(() => page.getByRole('article').count()).toBe(2);
+        const added = page.locator(`article[data-model-id="lantern-tiny"]`).nth(1);
+        await expect.poll(() => added.getAttribute('data-state')).toBe('downloading');
+        // Held at dit_stage_03: the bytes of the files before it, of the whole model's.
+        await expect.poll(() => added.locator('.model-progress [role="status"]').textContent()).toMatch(new RegExp(`^[\\d.]+ [KM]B of ${formatSize(TOTAL_BYTES).replace('.', '\\.')}`));
+        await expect.poll(() => heldRequested).toBe(true);
+        await added.getByRole('button', { name: 'Cancel download' }).click();
+        await expect.poll(() => added.getAttribute('data-state')).toBe('partial');
+        expect(await added.locator('[data-outcome="canceled"]').textContent()).toContain('Resume continues where it stopped');
+      });
+      release();
+      await context.unroute(held);
+      const added = page.locator('article[data-model-id="lantern-tiny"]').nth(1);
+      const stored = Number(await added.getAttribute('data-stored-bytes'));
+      expect(stored).toBeLessThan(TOTAL_BYTES);
+
+      const rest = await modelRequests(async () => {
+        await added.getByRole('button', { name: 'Resume' }).click();
+        await expect.poll(() => added.getAttribute('data-state'), { timeout: 60_000 }).toBe('complete');
+      });
+      // Files go one after another in manifest order, so everything before the held file was stored.
+      // Resume fetched the manifest again, the held file and those after it, once each, and nothing stored.
+      const heldPath = '/models/lantern-tiny/dit_stage_03.onnx';
+      expect(first).toContain(heldPath);
+      expect(rest).toEqual(once([MANIFEST_PATH, ...FILES.filter((f) => !first.includes(f) || f === heldPath)]));
+      expect(rest.length - 1).toBeLessThan(FILES.length);
+      expect(await added.getAttribute('data-stored-bytes')).toBe(String(TOTAL_BYTES));
+
+      // Use loads it into the engine (from IndexedDB: no request), and the screen says which model is in use.
+      const used = await modelRequests(async () => {
+        await added.getByRole('button', { name: 'Use' }).click();
+        await expect.poll(() => added.getByTestId('model-state').textContent(), { timeout: 120_000 }).toBe('Complete · in use');
+      });
+      expect(used).toEqual([]);
+      expect(await card().first().getByTestId('model-state').textContent()).toBe('Complete');
+      expect(await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).backend())).toMatchObject({ backend: 'wasm' });
+    } finally {
+      release();
+      await context.unroute(held).catch(() => undefined);
+    }
+  });
+});
+
+describe('deleting', () => {
+  test('Delete asks first, then removes only that model (the other model and other site data stay); a reload downloads the built-in model again, each file once', async () => {
+    // Other data of this site, which Delete must not touch.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.open('e2e-other-data', 1);
+          request.onupgradeneeded = () => request.result.createObjectStore('things').put('kept', 'probe');
+          request.onsuccess = () => {
+            request.result.close();
+            resolve();
+          };
+          request.onerror = () => reject(request.error);
+        }),
+    );
+    await showModels();
+    const builtin = page.locator('article[data-model-id="lantern-tiny"]').first();
+    expect(await builtin.locator('.url').textContent()).toBe(new URL(MANIFEST_PATH, appUrl).href);
+    await builtin.getByRole('button', { name: 'Delete' }).click();
+    const confirm = builtin.getByRole('group', { name: `Confirm deleting ${manifest.name}` });
+    expect(await confirm.textContent()).toContain(`This frees ${formatSize(TOTAL_BYTES)}`);
+    await confirm.getByRole('button', { name: 'Keep' }).click();
+    expect(await page.getByRole('article').count()).toBe(2);
+
+    await builtin.getByRole('button', { name: 'Delete' }).click();
+    await builtin.getByRole('group', { name: `Confirm deleting ${manifest.name}` }).getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => page.getByRole('article').count()).toBe(1);
+    const left = page.getByRole('article');
+    expect(await left.locator('.url').textContent()).toContain('?copy=1');
+    expect(await left.getAttribute('data-state')).toBe('complete');
+    const kept = await page.evaluate(async (manifestUrl) => {
+      const open = (name: string) =>
+        new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const count = (db: IDBDatabase, store: string, query?: IDBValidKey | IDBKeyRange) =>
+        new Promise<number>((resolve, reject) => {
+          const request = db.transaction(store).objectStore(store).count(query);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const store = await open('lantern-model-store');
+      const other = await open('e2e-other-data');
+      const range = IDBKeyRange.bound([manifestUrl], [manifestUrl, []]);
+      const out = { files: await count(store, 'files', range), chunks: await count(store, 'chunks', range), allChunks: await count(store, 'chunks'), probe: await count(other, 'things') };
+      store.close();
+      other.close();
+      return out;
+    }, new URL(MANIFEST_PATH, appUrl).href);
+    expect(kept).toEqual({ files: 0, chunks: 0, allChunks: FILES.length, probe: 1 });
+
+    const requests = await modelRequests(async () => {
+      await page.reload();
+      await ready();
+    });
+    expect(requests).toEqual(once([MANIFEST_PATH, ...FILES]));
+    await showModels();
+    await expect.poll(() => page.getByRole('article').count()).toBe(2);
+    await expect.poll(() => page.locator('article[data-state="complete"]').count()).toBe(2);
+    expect(errors).toEqual([]);
+  });
+});

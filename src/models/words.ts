@@ -1,0 +1,91 @@
+// Words for the models screen: the store reports numbers (bytes, rates,
+// seconds) and typed concerns; this file turns them into sentences.
+import type { FitConcern, StorageInfo, StoreProgress } from '../../workers/store/types';
+import { formatBytes, formatSeconds } from '../messages';
+import type { ModelOutcome, ModelView } from './models-store';
+
+export const VIEW_LABEL: Record<ModelView, string> = {
+  waiting: 'Waiting for another tab',
+  downloading: 'Downloading',
+  verifying: 'Verifying',
+  complete: 'Complete',
+  partial: 'Partly downloaded',
+  corrupted: 'Corrupted',
+};
+
+/** formatBytes, with GB from 1 GiB up (quotas and device memory). */
+export function formatSize(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : formatBytes(bytes);
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatSize(bytesPerSecond)}/s`;
+}
+
+/** "12.3 MB of 28.0 MB · 4.1 MB/s · about 4.0 s left" */
+export function describeStoreProgress(progress: StoreProgress): string {
+  const bytes = `${formatSize(progress.doneBytes)} of ${formatSize(progress.totalBytes)}`;
+  switch (progress.phase) {
+    case 'wait':
+      return 'Another tab is downloading this model; it continues here when that one finishes';
+    case 'verify':
+      return `Checking ${bytes} (file ${progress.doneFiles} of ${progress.files})`;
+    case 'download': {
+      const parts = [bytes];
+      if (progress.bytesPerSecond > 0) parts.push(formatRate(progress.bytesPerSecond));
+      if (progress.etaSeconds !== null && progress.doneBytes < progress.totalBytes) parts.push(`about ${formatSeconds(progress.etaSeconds * 1000)} left`);
+      return parts.join(' · ');
+    }
+  }
+}
+
+/** What the last call on a model came to, in a sentence; null when there is nothing to say. */
+export function describeOutcome(outcome: ModelOutcome): string | null {
+  switch (outcome.kind) {
+    case 'added':
+      if (outcome.fetchedFiles === 0) return 'Every file was already stored; nothing was downloaded.';
+      return `Downloaded and verified ${outcome.fetchedFiles} file${outcome.fetchedFiles === 1 ? '' : 's'} (${formatSize(outcome.fetchedBytes)}).`;
+    case 'verified': {
+      const bad = outcome.corruptFiles.length;
+      const missing = outcome.missingFiles.length;
+      if (bad === 0 && missing === 0) return 'Verified: every file matches its SHA-256.';
+      const said: string[] = [];
+      if (bad > 0) said.push(`${bad} damaged file${bad === 1 ? ' was' : 's were'} found`);
+      if (missing > 0) said.push(`${missing} file${missing === 1 ? ' was' : 's were'} missing`);
+      return `Verified: ${said.join(' and ')}, and fetched again. Every file matches now.`;
+    }
+    case 'canceled':
+      return 'Download canceled. What was stored is kept; Resume continues where it stopped.';
+    case 'corrupted':
+    case 'failed':
+      return null;
+  }
+}
+
+export function describeConcern(concern: FitConcern): string {
+  switch (concern.kind) {
+    case 'memory':
+      return `This model recommends ${formatSize(concern.neededBytes)} of memory, but this device reports ${formatSize(concern.deviceBytes)}: it may fail to load or crash the tab.`;
+    case 'gpu': {
+      const why =
+        concern.adapterBindingBytes === null
+          ? 'this browser has no WebGPU adapter'
+          : concern.missingFeatures.length > 0
+            ? `the GPU lacks ${concern.missingFeatures.join(', ')}`
+            : `the GPU binds buffers of at most ${formatSize(concern.adapterBindingBytes)} and the model needs ${formatSize(concern.neededBindingBytes)}`;
+      return `It will run on the CPU (WASM), which is slower: ${why}.`;
+    }
+    case 'quota':
+      return `It needs ${formatSize(concern.neededBytes)} of storage, but only ${formatSize(concern.freeBytes)} of this site's quota is free: the download will stop when it is full. Delete models you do not need first.`;
+  }
+}
+
+export function describePersistence(persisted: boolean | null): string {
+  if (persisted === null) return 'This browser does not say whether it keeps stored models under storage pressure.';
+  return persisted ? 'Persistent: the browser will not evict stored models when space runs low.' : 'Not persistent: the browser may evict stored models when space runs low.';
+}
+
+export function describeStorage(storage: StorageInfo): string {
+  if (storage.usageBytes === null || storage.quotaBytes === null) return 'The browser gives no storage estimate.';
+  return `${formatSize(storage.usageBytes)} used of about ${formatSize(storage.quotaBytes)} this site may use (the browser's estimate).`;
+}
