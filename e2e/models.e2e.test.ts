@@ -331,3 +331,72 @@ describe('deleting', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('damaged files', () => {
+  /** Flips a byte of a stored file in IndexedDB, behind the store's back (its record, with the verified digest, stays). */
+  const tamper = (fileUrl: string) =>
+    page.evaluate(
+      async ({ manifestUrl, fileUrl }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open('lantern-model-store');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        const key = [manifestUrl, fileUrl];
+        const blob = await new Promise<Blob>((resolve, reject) => {
+          const request = db.transaction('chunks').objectStore('chunks').get(key);
+          request.onsuccess = () => resolve(request.result as Blob);
+          request.onerror = () => reject(request.error);
+        });
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        bytes[bytes.length >> 1]! ^= 0xff;
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('chunks', 'readwrite');
+          tx.objectStore('chunks').put(new Blob([bytes]), key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+      },
+      { manifestUrl: new URL(MANIFEST_PATH, appUrl).href, fileUrl },
+    );
+
+  test('Re-verify finds a file altered on disk and fetches only it again; with the network off it shows the model corrupted, and Resume repairs it', async () => {
+    const tokenizerPath = FILES[0]!;
+    const tokenizerUrl = new URL(tokenizerPath, appUrl).href;
+    await showModels();
+    // Deleted and downloaded again above, the built-in model is listed after the copy now.
+    const builtin = page.locator(`article[data-manifest-url="${new URL(MANIFEST_PATH, appUrl).href}"]`);
+
+    await tamper(tokenizerUrl);
+    const repaired = await modelRequests(async () => {
+      await builtin.getByRole('button', { name: 'Re-verify' }).click();
+      await expect.poll(() => builtin.locator('[data-outcome]').textContent(), { timeout: 60_000 }).toMatch(/^Verified: 1 damaged file was found/);
+    });
+    expect(await builtin.locator('[data-outcome]').textContent()).toBe('Verified: 1 damaged file was found, and fetched again. Every file matches now.');
+    expect(repaired).toEqual([tokenizerPath]);
+    expect(await builtin.getAttribute('data-state')).toBe('complete');
+
+    await tamper(tokenizerUrl);
+    await context.setOffline(true);
+    try {
+      await builtin.getByRole('button', { name: 'Re-verify' }).click();
+      // The store retries a failed fetch twice (after 0.5 s and 2 s) before it gives up.
+      await expect.poll(() => builtin.getAttribute('data-state'), { timeout: 60_000 }).toBe('corrupted');
+      const alert = builtin.getByRole('alert');
+      expect(await alert.getAttribute('data-error-name')).toBe('ModelFileError');
+      expect(await alert.textContent()).toMatch(/^Damaged files were found and dropped, but could not be fetched again\. Could not fetch model file /);
+      expect(await alert.textContent()).toContain(tokenizerUrl);
+      expect(await builtin.getByTestId('model-state').textContent()).toMatch(/^Corrupted/);
+      expect(Number(await builtin.getAttribute('data-stored-bytes'))).toBe(TOTAL_BYTES - manifest.tokenizer.bytes);
+    } finally {
+      await context.setOffline(false);
+    }
+    const resumed = await modelRequests(async () => {
+      await builtin.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => builtin.getAttribute('data-state'), { timeout: 60_000 }).toBe('complete');
+    });
+    expect(resumed).toEqual(once([MANIFEST_PATH, tokenizerPath]));
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // One stored model: name, id, size, state (with the download's bytes, rate
 // and ETA while one runs), storage used, and its actions. `data-state`,
-// `data-total-bytes` and `data-stored-bytes` carry the facts for scripts
-// and tests.
+// `data-manifest-url`, `data-total-bytes` and `data-stored-bytes` carry the
+// facts for scripts and tests.
 import { Match, Show, Switch, createUniqueId } from 'solid-js';
 import type { StoredModel } from '../../workers/store/types';
 import { describeError } from '../messages';
@@ -30,6 +30,7 @@ export function ModelCard(props: { model: StoredModel }) {
       class="panel model-card"
       aria-labelledby={headingId}
       data-model-id={props.model.id}
+      data-manifest-url={url()}
       data-state={view()}
       data-total-bytes={props.model.totalBytes}
       data-stored-bytes={props.model.storedBytes}
