@@ -58,6 +58,8 @@ async function ready(): Promise<void> {
   await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).ready);
 }
 
+/** For polls on what downloads, IndexedDB or the engine change: vitest's default is 1 s, and this machine's two cores are shared. */
+const WAIT = { timeout: 30_000 };
 const card = (name = manifest.name) => page.getByRole('article', { name });
 const once = (paths: string[]) => [...paths].sort();
 
@@ -100,7 +102,7 @@ describe('the built-in model through the model store', () => {
 
     await showModels();
     const model = card();
-    await expect.poll(() => model.getAttribute('data-state')).toBe('complete');
+    await expect.poll(() => model.getAttribute('data-state'), WAIT).toBe('complete');
     expect(await model.getAttribute('data-total-bytes')).toBe(String(TOTAL_BYTES));
     expect(await model.getAttribute('data-stored-bytes')).toBe(String(TOTAL_BYTES));
     expect(await model.getByTestId('model-size').textContent()).toBe(`${formatSize(TOTAL_BYTES)} in ${FILES.length} files`);
@@ -145,7 +147,7 @@ describe('adding a model by manifest URL', () => {
     const check = async (url: string): Promise<{ name: string | null; message: string | null }> => {
       await input.fill(url);
       await page.getByRole('button', { name: 'Check' }).click();
-      await expect.poll(() => error.locator('.error-message').textContent()).toContain(url.replace(/^\//, ''));
+      await expect.poll(() => error.locator('.error-message').textContent(), WAIT).toContain(url.replace(/^\//, ''));
       return { name: await error.getAttribute('data-error-name'), message: await error.locator('.error-message').textContent() };
     };
 
@@ -159,7 +161,7 @@ describe('adding a model by manifest URL', () => {
     expect(expected).toMatch(/^Invalid model manifest: /);
     await input.fill('/package.json');
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect.poll(() => error.getAttribute('data-error-name')).toBe('ManifestError');
+    await expect.poll(() => error.getAttribute('data-error-name'), WAIT).toBe('ManifestError');
     expect(await error.locator('.error-message').textContent()).toBe(expected);
     expect(await error.textContent()).toMatch(/^This is not a usable model manifest\. /);
 
@@ -224,14 +226,14 @@ describe('adding a model by manifest URL', () => {
 
       const first = await modelRequests(async () => {
         await summary.getByRole('button', { name: `Download ${formatSize(TOTAL_BYTES)}` }).click();
-        await expect.poll(() => page.getByRole('article').count()).toBe(2);
+        await expect.poll(() => page.getByRole('article').count(), WAIT).toBe(2);
         const added = page.locator(`article[data-model-id="lantern-tiny"]`).nth(1);
-        await expect.poll(() => added.getAttribute('data-state')).toBe('downloading');
+        await expect.poll(() => added.getAttribute('data-state'), WAIT).toBe('downloading');
         // Held at dit_stage_03: the bytes of the files before it, of the whole model's.
-        await expect.poll(() => added.locator('.model-progress [role="status"]').textContent()).toMatch(new RegExp(`^[\\d.]+ [KM]B of ${formatSize(TOTAL_BYTES).replace('.', '\\.')}`));
-        await expect.poll(() => heldRequested).toBe(true);
+        await expect.poll(() => added.locator('.model-progress [role="status"]').textContent(), WAIT).toMatch(new RegExp(`^[\\d.]+ [KM]B of ${formatSize(TOTAL_BYTES).replace('.', '\\.')}`));
+        await expect.poll(() => heldRequested, WAIT).toBe(true);
         await added.getByRole('button', { name: 'Cancel download' }).click();
-        await expect.poll(() => added.getAttribute('data-state')).toBe('partial');
+        await expect.poll(() => added.getAttribute('data-state'), WAIT).toBe('partial');
         expect(await added.locator('[data-outcome="canceled"]').textContent()).toContain('Resume continues where it stopped');
       });
       release();
@@ -293,7 +295,7 @@ describe('deleting', () => {
 
     await builtin.getByRole('button', { name: 'Delete' }).click();
     await builtin.getByRole('group', { name: `Confirm deleting ${manifest.name}` }).getByRole('button', { name: 'Yes, delete' }).click();
-    await expect.poll(() => page.getByRole('article').count()).toBe(1);
+    await expect.poll(() => page.getByRole('article').count(), WAIT).toBe(1);
     const left = page.getByRole('article');
     expect(await left.locator('.url').textContent()).toContain('?copy=1');
     expect(await left.getAttribute('data-state')).toBe('complete');
@@ -326,8 +328,8 @@ describe('deleting', () => {
     });
     expect(requests).toEqual(once([MANIFEST_PATH, ...FILES]));
     await showModels();
-    await expect.poll(() => page.getByRole('article').count()).toBe(2);
-    await expect.poll(() => page.locator('article[data-state="complete"]').count()).toBe(2);
+    await expect.poll(() => page.getByRole('article').count(), WAIT).toBe(2);
+    await expect.poll(() => page.locator('article[data-state="complete"]').count(), WAIT).toBe(2);
     expect(errors).toEqual([]);
   });
 });
