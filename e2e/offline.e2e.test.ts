@@ -248,31 +248,35 @@ describe('offline and private', () => {
     expect(inWorker).toEqual({ outcome: 'TypeError', seen: ['connect-src https://example.com/lantern-probe'] });
   });
 
-  test('on a host that sends no CSP header, the service worker gives the engine worker the policy from the second visit on', async () => {
+  test('on a host that sends no CSP header, the service worker adds it to what it serves, and the engine worker is under it', async () => {
     const bare = await serveStatic(outDir);
     try {
       const context = await newContext();
       const page = await context.newPage();
       const response = await page.goto(`${bare.url}?backend=wasm`);
       expect(response?.headers()['content-security-policy']).toBeUndefined();
-      const blockedInEngine = async (): Promise<string[]> => {
-        await page.waitForFunction(() => window.lantern !== undefined);
-        await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).ready);
-        const engine = page.workers().find((w) => w.url().includes('generator.worker'));
-        if (engine === undefined) throw new Error('no engine worker');
-        return engine.evaluate(async () => {
-          const seen: string[] = [];
-          self.addEventListener('securitypolicyviolation', (e) => seen.push(e.effectiveDirective));
-          await fetch('https://example.com/lantern-probe').catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return seen;
-        });
-      };
-      // First visit: the page has its <meta> policy, but a worker takes its policy from its script's response, which had none.
-      expect(await blockedInEngine()).toEqual([]);
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+
+      const workerScripts: { fromServiceWorker: boolean; policy: string | undefined }[] = [];
+      page.on('response', (r) => {
+        if (/\/assets\/generator\.worker-[^/]*\.js$/.test(r.url())) workerScripts.push({ fromServiceWorker: r.fromServiceWorker(), policy: r.headers()['content-security-policy'] });
+      });
       await page.reload();
-      expect(await blockedInEngine()).toEqual(['connect-src']);
+      await page.waitForFunction(() => window.lantern !== undefined);
+      await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).ready);
+      const engine = page.workers().find((w) => w.url().includes('generator.worker'));
+      if (engine === undefined) throw new Error('no engine worker');
+      // The host sends the worker's script without a policy; the service worker serves it with one.
+      expect((await context.request.get(engine.url())).headers()['content-security-policy']).toBeUndefined();
+      expect(workerScripts).toEqual([{ fromServiceWorker: true, policy: CONTENT_SECURITY_POLICY }]);
+      const seen = await engine.evaluate(async () => {
+        const violations: string[] = [];
+        self.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
+        await fetch('https://example.com/lantern-probe').catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return violations;
+      });
+      expect(seen).toEqual(['connect-src']);
     } finally {
       await bare.close();
     }

@@ -27,7 +27,7 @@ const client = new EngineClient();
 const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
 const models = createModelsStore(connectModelStore());
 installLanternGlobal(client, models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()), BUILTIN_MANIFEST_URL);
-const offline = createOfflineStore(client, { manifestUrl: BUILTIN_MANIFEST_URL });
+const offline = createOfflineStore(client);
 
 render(
   () => (

@@ -1,19 +1,19 @@
-// Whether the app works offline, and what the last generation sent over the
-// network, as observed (src/network-watch.ts). Nothing in the dev server,
+// Whether the app works offline (the shell cached by the service worker and
+// the built-in model stored; src/models/ shows that model's download), and
+// what the last generation sent over the network, as observed
+// (src/network-watch.ts). Nothing in the dev server,
 // which has no service worker. `data-offline` and `data-network-requests`
 // carry the facts for scripts and tests.
 import { Show } from 'solid-js';
+import { useModels } from '../models/models-store';
 import type { NetworkReport } from '../network-watch';
-import { type ModelKeeping, useOffline } from '../offline';
+import { useOffline } from '../offline';
 
-function describeOffline(shellCached: boolean, model: ModelKeeping): { key: string; text: string } {
-  if (model.status === 'failed') return { key: 'failed', text: `Not available offline: the model could not be stored (${model.error.name}: ${model.error.message})` };
-  if (model.status === 'saving') {
-    const percent = model.totalBytes === 0 ? 0 : Math.floor((100 * model.doneBytes) / model.totalBytes);
-    return { key: 'saving', text: `Storing the model for offline use (${percent}%)` };
-  }
+/** The app shell from the service worker's cache, and the built-in model complete in the model store: both, or what is missing. */
+function describeOffline(shellCached: boolean, model: 'unknown' | 'missing' | 'complete'): { key: string; text: string } {
   if (!shellCached) return { key: 'preparing', text: 'Preparing offline use' };
-  if (model.status === 'waiting') return { key: 'waiting', text: 'Checking the stored model' };
+  if (model === 'unknown') return { key: 'checking', text: 'Checking the stored model' };
+  if (model === 'missing') return { key: 'no-model', text: 'Not available offline: the model is not stored in this browser yet' };
   return { key: 'ready', text: 'Offline-ready' };
 }
 
@@ -27,7 +27,13 @@ function describeGeneration(report: NetworkReport): string {
 
 export function OfflineStatus() {
   const { state } = useOffline();
-  const offline = () => describeOffline(state.shellCached, state.model);
+  const models = useModels();
+  const builtIn = () => {
+    if (!models.state.listed || models.state.preparing === null) return 'unknown';
+    const model = models.state.models.find((m) => m.manifestUrl === models.state.preparing);
+    return model?.state === 'complete' && models.state.tasks[model.manifestUrl] === undefined ? 'complete' : 'missing';
+  };
+  const offline = () => describeOffline(state.shellCached, builtIn());
   return (
     <Show when={state.enabled}>
       <p
