@@ -1,26 +1,37 @@
 // `npm run bench`: Lantern's WGSL attention (both lane paths) against
 // onnxruntime-web's own attention on the same GPUDevice, in the same page,
-// at the built-in model's attention shapes. Prints a table of median
-// wall-clock per call (record, submit, wait for the queue) and the ratio to
-// our subgroup kernel. On SwiftShader (a CPU WebGPU) only the ratios mean
-// anything. The ORT graphs are written by bench/make_attention_models.py.
+// at the built-in model's attention shapes: the first self and the first
+// cross attention step of its manifest's plan, the same steps
+// bench/make_attention_models.py reads to write the ORT graphs, so the
+// shapes follow a re-export (graphs left at other shapes fail the bench,
+// naming the script to rerun). Prints a table of median wall-clock per call
+// (record, submit, wait for the queue) and the ratio to our subgroup kernel.
+// On SwiftShader (a CPU WebGPU) only the ratios mean anything.
 import * as ort from 'onnxruntime-web/webgpu';
 import { expect, test } from 'vitest';
 import { type AttentionPath, createAttention } from '../workers/gpu/attention';
 import { createF32, readF32, uploadF32 } from '../workers/gpu/buffers';
-import type { Rope } from '../workers/gpu/rope';
+import { GUIDANCE_BATCH as BATCH } from '../workers/engine/denoiser';
+import { fetchManifest } from '../workers/model/load';
+import type { PlanAttention } from '../workers/model/manifest';
 import { mulberry32, randomNormal } from '../test/support/attention-reference';
+import { MANIFEST_URL } from '../test/support/engine-fixtures';
 
-const BATCH = 2;  // classifier-free guidance runs both halves in one call
-const HEADS = 6;
-const HEAD_DIM = 32;
-const TOKENS = 256;
-const TEXT = 48;
-const ROPE: Rope = { grid: [4, 8, 8], dims: [8, 12, 12], theta: 10000 };
 const WARMUP = 2;
 const ITERATIONS = 9;
 
 type Row = { shape: string; implementation: string; medianMs: number; maxDiff: number | null };
+
+/** The plan's first attention step of each kind; cross keys "text" arrive resolved to `text.tokens`. */
+async function planShapes(): Promise<Record<PlanAttention['kind'], PlanAttention>> {
+  const plan = (await fetchManifest(MANIFEST_URL)).denoiser.plan;
+  const first = (kind: PlanAttention['kind']): PlanAttention => {
+    const step = plan.find((s): s is PlanAttention => s.op === 'attention' && s.kind === kind);
+    if (step === undefined) throw new Error(`${MANIFEST_URL} has no ${kind}-attention step in denoiser.plan; the bench times one of each kind.`);
+    return step;
+  };
+  return { self: first('self'), cross: first('cross') };
+}
 
 async function timeIt(fn: () => Promise<void>): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await fn();
@@ -74,12 +85,13 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
   const device = await adapter.requestDevice({ label: 'bench.attention.device', requiredFeatures: features });
   const rows: Row[] = [];
   const random = mulberry32(11);
+  const steps = await planShapes();
 
   for (const kind of ['self', 'cross'] as const) {
-    const keys = kind === 'self' ? TOKENS : TEXT;
-    const shape = `${kind} B${BATCH} H${HEADS} ${TOKENS}x${keys} D${HEAD_DIM}${kind === 'self' ? ' +RoPE' : ''}`;
-    const qLength = BATCH * HEADS * TOKENS * HEAD_DIM;
-    const kvLength = BATCH * HEADS * keys * HEAD_DIM;
+    const { heads, headDim, queries, keys, scale, rope } = steps[kind];
+    const shape = `${kind} B${BATCH} H${heads} ${queries}x${keys} D${headDim}${rope === null ? '' : ' +RoPE'}`;
+    const qLength = BATCH * heads * queries * headDim;
+    const kvLength = BATCH * heads * keys * headDim;
     const buffers = {
       q: uploadF32(device, randomNormal(random, qLength), 'bench.q'),
       k: uploadF32(device, randomNormal(random, kvLength), 'bench.k'),
@@ -93,11 +105,12 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
       const attention = await createAttention(device, {
         kind,
         batch: BATCH,
-        heads: HEADS,
-        headDim: HEAD_DIM,
-        queries: TOKENS,
+        heads,
+        headDim,
+        queries,
         keys,
-        ...(kind === 'self' ? { rope: ROPE } : {}),
+        scale,
+        ...(rope === null ? {} : { rope }),
         useSubgroups: path === 'subgroups',
       });
       const medianMs = await timeIt(async () => {
@@ -121,8 +134,16 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
       // MultiHeadAttention takes (B, N, H*D); the same buffers serve, with their values in another order.
       const feeds = Object.fromEntries(
         (['q', 'k', 'v'] as const).map((name, i) => {
-          const tokens = name === 'q' ? TOKENS : keys;
-          const dims = mha ? [BATCH, tokens, HEADS * HEAD_DIM] : [BATCH, HEADS, tokens, HEAD_DIM];
+          const tokens = name === 'q' ? queries : keys;
+          const dims = mha ? [BATCH, tokens, heads * headDim] : [BATCH, heads, tokens, headDim];
+          const meta = session.inputMetadata[i];
+          const declared = meta?.isTensor === true ? meta.shape.join(',') : '?';
+          if (declared !== dims.join(',')) {
+            throw new Error(
+              `bench/models/${model}.onnx takes ${name} [${declared}], but ${MANIFEST_URL}'s first ${kind}-attention step needs [${dims.join(',')}]. ` +
+                'Rerun .venv/bin/python bench/make_attention_models.py and commit bench/models/.',
+            );
+          }
           return [session.inputNames[i]!, ort.Tensor.fromGpuBuffer(buffers[name], { dataType: 'float32', dims })];
         }),
       );
