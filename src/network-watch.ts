@@ -12,9 +12,13 @@ import { isNetworkMessage } from '../workers/sw/protocol';
 
 export type NetworkRequest = { url: string; via: 'service-worker' | 'page' };
 
+/** Why a span's network use was not observed: the browser has no service workers, or none controlled the page. */
+export const UNOBSERVED_REASONS = ['unsupported', 'uncontrolled'] as const;
+export type UnobservedReason = (typeof UNOBSERVED_REASONS)[number];
+
 export type NetworkReport =
   | { observed: true; requests: NetworkRequest[] }
-  | { observed: false; reason: string; requests: NetworkRequest[] };
+  | { observed: false; reason: UnobservedReason; requests: NetworkRequest[] };
 
 export type NetworkWatch = {
   /** Starts a span; its `end()` resolves with what went to the network during it. */
@@ -59,10 +63,8 @@ export function createNetworkWatch(): NetworkWatch {
         async end(): Promise<NetworkReport> {
           await new Promise((resolve) => setTimeout(resolve, LATE_REPORT_MS));
           spans.delete(requests);
-          if (container === null) return { observed: false, reason: 'this browser has no service workers', requests };
-          if (!controlledAtStart || container.controller === null) {
-            return { observed: false, reason: 'no service worker controlled the page (the first visit, or a forced reload)', requests };
-          }
+          if (container === null) return { observed: false, reason: 'unsupported', requests };
+          if (!controlledAtStart || container.controller === null) return { observed: false, reason: 'uncontrolled', requests };
           return { observed: true, requests };
         },
       };

@@ -22,7 +22,6 @@ export type OfflineState = {
   updateReady: boolean;
   /** What went to the network during the last generation (null before the first). */
   lastGeneration: NetworkReport | null;
-  version: string;
 };
 
 export type OfflineStore = ReturnType<typeof createOfflineStore>;
@@ -37,7 +36,6 @@ export function createOfflineStore(client: EngineClient) {
     shellCached: enabled && navigator.serviceWorker.controller !== null,
     updateReady: false,
     lastGeneration: null,
-    version: __LANTERN_VERSION__,
   });
   // Each generation's network use, from the moment the engine starts it until it ends.
   const watch = createNetworkWatch();

@@ -1,12 +1,12 @@
 // Whether the app works offline (the shell cached by the service worker and
 // the built-in model stored; src/models/ shows that model's download), and
 // what the last generation sent over the network, as observed
-// (src/network-watch.ts). Nothing in the dev server,
-// which has no service worker. `data-offline` and `data-network-requests`
-// carry the facts for scripts and tests.
+// (src/network-watch.ts). Nothing in the dev server, which has no service
+// worker. `data-offline` and `data-network-requests` carry the facts for
+// scripts and tests.
 import { Show } from 'solid-js';
 import { useModels } from '../models/models-store';
-import type { NetworkReport } from '../network-watch';
+import type { NetworkReport, UnobservedReason } from '../network-watch';
 import { useOffline } from '../offline';
 
 /** The app shell from the service worker's cache, and the built-in model complete in the model store: both, or what is missing. */
@@ -17,8 +17,13 @@ function describeOffline(shellCached: boolean, model: 'unknown' | 'missing' | 'c
   return { key: 'ready', text: 'Offline-ready' };
 }
 
+const UNOBSERVED: Record<UnobservedReason, string> = {
+  unsupported: 'this browser has no service workers',
+  uncontrolled: 'no service worker controlled the page (before it installed on the first visit, or after a forced reload)',
+};
+
 function describeGeneration(report: NetworkReport): string {
-  if (!report.observed) return `network use by this generation not observed: ${report.reason}`;
+  if (!report.observed) return `network use by this generation not observed: ${UNOBSERVED[report.reason]}`;
   const count = report.requests.length;
   if (count === 0) return 'no network used by this generation';
   const first = report.requests[0]?.url ?? '';
