@@ -66,10 +66,12 @@ const MAX_REGS = 16;
 const MAX_ROWS = 4;
 /**
  * Default lane groups per workgroup and rows per lane group (capped by
- * MAX_REGS), per path. On SwiftShader, self-attention at the model's shape
- * (B2 H6 256 tokens D32) ran fastest with quads x 4 rows x 16 groups and
- * with 2 rows x 32 invocations on the portable path; more rows per group
- * means each K and V vec4 read from workgroup memory feeds more rows.
+ * MAX_REGS), per path. Tuned on SwiftShader at the first built-in model's
+ * self-attention shape (B2 H6 256 tokens D32), where quads x 4 rows x 16
+ * groups and 2 rows x 32 invocations on the portable path ran fastest; more
+ * rows per group means each K and V vec4 read from workgroup memory feeds
+ * more rows. Not re-tuned for the current model's D64 (where MAX_REGS caps
+ * the portable path at 1 row) nor on a real GPU.
  */
 const DEFAULT_TILE: Record<AttentionPath, { groups: number; rows: number }> = {
   subgroups: { groups: 16, rows: 4 },
