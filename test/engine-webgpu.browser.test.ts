@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator } from '../workers/generator';
 import { MANIFEST_URL } from './support/engine-fixtures';
+import { rejection } from './support/rejection';
 
 const REQUEST: GenerateRequest = { prompt: 'a red ball bounces on a meadow', seed: 7, steps: 1, guidance: 4, previewEvery: 0 };
 const SLOW = 600_000;
@@ -25,15 +26,6 @@ beforeAll(() => {
 afterAll(() => {
   GPUAdapter.prototype.requestDevice = requestDevice;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('engine on WebGPU', () => {
   let engine: Generator;

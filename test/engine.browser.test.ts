@@ -13,15 +13,7 @@ import { fetchManifest } from '../workers/model/load';
 import { clipFileName } from '../workers/video/filename';
 import type { Manifest } from '../workers/model/manifest';
 import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from './support/rejection';
 
 /** Phases in order, fractions never going backwards, and the last one at 1. */
 function expectProgress(progress: Progress[], steps: number): void {

@@ -8,15 +8,7 @@ import { sha256Integrity } from '../workers/model/integrity';
 import { fetchManifest, fetchModelFiles, resolveModelUrl } from '../workers/model/load';
 import { ManifestError } from '../workers/model/manifest';
 import { MANIFEST_URL } from './support/engine-fixtures';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from './support/rejection';
 
 /** The real fetch, with the file whose URL ends in `suffix` altered by `change`. */
 function altered(suffix: string, change: (bytes: Uint8Array) => Uint8Array): FileSource {

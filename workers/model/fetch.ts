@@ -18,8 +18,11 @@ export type FileRequest = {
 
 export type FileSource = (request: FileRequest) => Promise<Uint8Array>;
 
-/** Reads a file with fetch, streaming into one buffer of the promised size. Aborting rejects with the signal's reason. */
-export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes }) => {
+/**
+ * fetch() that names the file when it fails: the network error or a bad
+ * response is a ModelFileError; aborting rejects with the signal's reason.
+ */
+export async function fetchChecked(url: string, signal?: AbortSignal): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url, signal === undefined ? {} : { signal });
@@ -28,6 +31,12 @@ export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes }) => 
     throw new ModelFileError(url, null, cause instanceof Error ? cause.message : String(cause), { cause });
   }
   checkResponse(url, response);
+  return response;
+}
+
+/** Reads a file with fetch, streaming into one buffer of the promised size. Aborting rejects with the signal's reason. */
+export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes }) => {
+  const response = await fetchChecked(url, signal);
   const data = new Uint8Array(bytes);
   let received = 0;
   if (response.body === null) {

@@ -5,7 +5,7 @@
 // model store slots in (workers/store/source.ts).
 import { ManifestError, type Manifest, checkModelUrl, parseManifest } from './manifest';
 import { ModelFileError, ModelIntegrityError } from '../errors';
-import { type FileSource, checkResponse, fetchFile } from './fetch';
+import { type FileSource, fetchChecked, fetchFile } from './fetch';
 import { sha256Integrity, verifyIntegrity } from './integrity';
 import { TokenizerError } from '../pipeline/tokenize';
 
@@ -50,14 +50,7 @@ export type ManifestSource = (manifestUrl: string, signal?: AbortSignal) => Prom
 /** Fetches and validates a manifest. A missing file is a ModelFileError; bad JSON or content a ManifestError. */
 export async function fetchManifest(manifestUrl: string, signal?: AbortSignal): Promise<Manifest> {
   const url = new URL(manifestUrl, base()).href;
-  let response: Response;
-  try {
-    response = await fetch(url, signal === undefined ? {} : { signal });
-  } catch (cause) {
-    if (signal?.aborted === true) throw signal.reason;
-    throw new ModelFileError(url, null, cause instanceof Error ? cause.message : String(cause), { cause });
-  }
-  checkResponse(url, response);
+  const response = await fetchChecked(url, signal);
   const text = await response.text();
   let json: unknown;
   try {
