@@ -24,6 +24,11 @@ const LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
+/** The limits the engine's device asks for: the adapter's maximum of each limit in LIMITS. */
+export function engineDeviceLimits(adapter: GPUAdapter): Record<string, number> {
+  return Object.fromEntries(LIMITS.map((limit) => [limit, adapter.limits[limit]]));
+}
+
 /** The manifest's `requires` block (not yet covered by the validator, so read defensively). */
 function requirements(manifest: Manifest): { features: string[]; maxStorageBufferBindingSize: number } {
   const requires = manifest.raw['requires'];
@@ -64,10 +69,12 @@ async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; ad
   }
   const features = [...needs.features] as GPUFeatureName[];
   if (adapter.features.has('subgroups') && !features.includes('subgroups')) features.push('subgroups');
-  const requiredLimits: Record<string, number> = {};
-  for (const limit of LIMITS) requiredLimits[limit] = adapter.limits[limit];
   try {
-    const device = await adapter.requestDevice({ label: 'lantern.engine.device', requiredFeatures: features, requiredLimits });
+    const device = await adapter.requestDevice({
+      label: 'lantern.engine.device',
+      requiredFeatures: features,
+      requiredLimits: engineDeviceLimits(adapter),
+    });
     // Validation and out-of-memory errors nobody captured would otherwise only show as wrong numbers.
     device.addEventListener('uncapturederror', (event) => console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`));
     return { device, adapter: name };

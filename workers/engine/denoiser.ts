@@ -6,10 +6,8 @@
 import type { Manifest } from '../model/manifest';
 import { PLAN_INPUTS, PLAN_OUTPUT } from '../model/manifest';
 import { InferenceError } from '../errors';
+import { GUIDANCE_BATCH } from '../pipeline/sampler';
 import { type Session, type Tensor, floatTensor, readFloats, runSession } from './ort';
-
-/** Classifier-free guidance runs the conditional and the unconditional clip in one batch. */
-export const GUIDANCE_BATCH = 2;
 
 export type Denoiser = {
   /** The guidance batch's text embeddings (2, L, D), for every call until clearText(); runs the plan's once-per-clip steps. */

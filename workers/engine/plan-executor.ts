@@ -11,7 +11,8 @@ import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model/manife
 import { PLAN_OUTPUT } from '../model/manifest';
 import { type Attention, createAttention } from '../gpu/attention';
 import { InferenceError } from '../errors';
-import { type Denoiser, GUIDANCE_BATCH, denoiserShapes } from './denoiser';
+import { type Denoiser, denoiserShapes } from './denoiser';
+import { GUIDANCE_BATCH } from '../pipeline/sampler';
 import { type Session, type Tensor, floatTensor, ort, readFloats, runSession } from './ort';
 
 export type PlanDenoiser = Denoiser & { readonly attentionPath: 'subgroups' | 'portable'; destroy(): void };

@@ -9,6 +9,12 @@
 
 const f = Math.fround;
 
+/**
+ * Classifier-free guidance runs the conditional and the unconditional clip in
+ * one batch, in that order (the manifest's sampler.guidanceBatch).
+ */
+export const GUIDANCE_BATCH = 2;
+
 /** Sampler settings outside what the model or the maths allow. */
 export class InvalidSamplerSettingsError extends Error {
   constructor(message: string) {
