@@ -10,28 +10,17 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { expect, test } from 'vitest';
 import { type AttentionPath, createAttention } from '../workers/gpu/attention';
-import { createF32, readF32, uploadF32 } from '../workers/gpu/buffers';
-import { GUIDANCE_BATCH as BATCH } from '../workers/engine/denoiser';
+import { readF32 } from '../workers/gpu/buffers';
 import { fetchManifest } from '../workers/model/load';
-import type { PlanAttention } from '../workers/model/manifest';
 import { mulberry32, randomNormal } from '../test/support/attention-reference';
+import { uploadAttentionInputs } from '../test/support/attention-buffers';
 import { MANIFEST_URL } from '../test/support/engine-fixtures';
+import { planShapes, shapeName } from './attention-shapes';
 
 const WARMUP = 2;
 const ITERATIONS = 9;
 
 type Row = { shape: string; implementation: string; medianMs: number; maxDiff: number | null };
-
-/** The plan's first attention step of each kind; cross keys "text" arrive resolved to `text.tokens`. */
-async function planShapes(): Promise<Record<PlanAttention['kind'], PlanAttention>> {
-  const plan = (await fetchManifest(MANIFEST_URL)).denoiser.plan;
-  const first = (kind: PlanAttention['kind']): PlanAttention => {
-    const step = plan.find((s): s is PlanAttention => s.op === 'attention' && s.kind === kind);
-    if (step === undefined) throw new Error(`${MANIFEST_URL} has no ${kind}-attention step in denoiser.plan; the bench times one of each kind.`);
-    return step;
-  };
-  return { self: first('self'), cross: first('cross') };
-}
 
 async function timeIt(fn: () => Promise<void>): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await fn();
@@ -85,26 +74,25 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
   const device = await adapter.requestDevice({ label: 'bench.attention.device', requiredFeatures: features });
   const rows: Row[] = [];
   const random = mulberry32(11);
-  const steps = await planShapes();
+  const steps = planShapes(await fetchManifest(MANIFEST_URL), MANIFEST_URL);
 
   for (const kind of ['self', 'cross'] as const) {
-    const { heads, headDim, queries, keys, scale, rope } = steps[kind];
-    const shape = `${kind} B${BATCH} H${heads} ${queries}x${keys} D${headDim}${rope === null ? '' : ' +RoPE'}`;
-    const qLength = BATCH * heads * queries * headDim;
-    const kvLength = BATCH * heads * keys * headDim;
-    const buffers = {
-      q: uploadF32(device, randomNormal(random, qLength), 'bench.q'),
-      k: uploadF32(device, randomNormal(random, kvLength), 'bench.k'),
-      v: uploadF32(device, randomNormal(random, kvLength), 'bench.v'),
-      out: createF32(device, qLength, 'bench.out'),
-    };
+    const { batch, heads, headDim, queries, keys, scale, rope } = steps[kind];
+    const shape = shapeName(steps[kind]);
+    const qLength = batch * heads * queries * headDim;
+    const kvLength = batch * heads * keys * headDim;
+    const buffers = uploadAttentionInputs(
+      device,
+      { q: randomNormal(random, qLength), k: randomNormal(random, kvLength), v: randomNormal(random, kvLength) },
+      'bench',
+    );
 
     let reference: Float32Array | null = null;
     for (const path of ['subgroups', 'portable'] as const satisfies readonly AttentionPath[]) {
       if (path === 'subgroups' && !device.features.has('subgroups')) continue;
       const attention = await createAttention(device, {
         kind,
-        batch: BATCH,
+        batch,
         heads,
         headDim,
         queries,
@@ -135,7 +123,7 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
       const feeds = Object.fromEntries(
         (['q', 'k', 'v'] as const).map((name, i) => {
           const tokens = name === 'q' ? queries : keys;
-          const dims = mha ? [BATCH, tokens, heads * headDim] : [BATCH, heads, tokens, headDim];
+          const dims = mha ? [batch, tokens, heads * headDim] : [batch, heads, tokens, headDim];
           const meta = session.inputMetadata[i];
           const declared = meta?.isTensor === true ? meta.shape.join(',') : '?';
           if (declared !== dims.join(',')) {
@@ -160,7 +148,7 @@ test('attention: Lantern WGSL vs onnxruntime-web WebGPU', async () => {
       rows.push({ shape, implementation: what, medianMs, maxDiff: last === null || reference === null ? null : maxDiff(last, reference) });
       await session.release();
     }
-    for (const buffer of Object.values(buffers)) buffer.destroy();
+    buffers.destroy();
   }
 
   const info = device.adapterInfo;

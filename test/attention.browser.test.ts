@@ -4,7 +4,7 @@
 // shapes, ragged tiles and large logits.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type AttentionOptions, type AttentionPath, createAttention } from '../workers/gpu/attention';
-import { createF32, readF32, uploadF32 } from '../workers/gpu/buffers';
+import { createF32, readF32 } from '../workers/gpu/buffers';
 import type { Rope } from '../workers/gpu/rope';
 import {
   type AttentionShape,
@@ -15,6 +15,7 @@ import {
   mulberry32,
   randomNormal,
 } from './support/attention-reference';
+import { uploadAttentionInputs } from './support/attention-buffers';
 
 const FIXTURES = '/test/fixtures/attention';
 
@@ -68,17 +69,12 @@ async function run(
     ...(tile === undefined ? {} : { tile }),
   });
   expect(attention.path).toBe(path);
-  const buffers = {
-    q: uploadF32(device, q, 'test.q'),
-    k: uploadF32(device, k, 'test.k'),
-    v: uploadF32(device, v, 'test.v'),
-    out: createF32(device, q.length, 'test.out'),
-  };
+  const buffers = uploadAttentionInputs(device, { q, k, v }, 'test');
   const encoder = device.createCommandEncoder({ label: 'test.attention.encoder' });
   attention.encode(encoder, buffers);
   device.queue.submit([encoder.finish()]);
   const out = await readF32(device, buffers.out, q.length);
-  for (const buffer of Object.values(buffers)) buffer.destroy();
+  buffers.destroy();
   attention.destroy();
   return out;
 }
@@ -194,18 +190,14 @@ test('encode records into the caller\'s encoder and reuses its bind group', asyn
   const k = randomNormal(random, 5 * 32);
   const v = randomNormal(random, 5 * 32);
   const attention = await createAttention(device, { kind: 'cross', batch: 1, heads: 1, headDim: 32, queries: 9, keys: 5 });
-  const buffers = {
-    q: uploadF32(device, q, 'test.q'),
-    k: uploadF32(device, k, 'test.k'),
-    v: uploadF32(device, v, 'test.v'),
-    out: createF32(device, q.length, 'test.out'),
-  };
+  const buffers = uploadAttentionInputs(device, { q, k, v }, 'test');
   // Twice in one encoder, as a denoising step would across blocks.
   const encoder = device.createCommandEncoder({ label: 'test.attention.encoder' });
   attention.encode(encoder, buffers);
   attention.encode(encoder, buffers);
   device.queue.submit([encoder.finish()]);
   expectClose(await readF32(device, buffers.out, q.length), attentionReference(shape, q, k, v), RANDOM_TOLERANCE, 'twice');
+  buffers.destroy();
   attention.destroy();
 });
 

@@ -31,16 +31,30 @@ function rotate(x: Float32Array, tokens: number, headDim: number, angles: Float6
   return out;
 }
 
-export function attentionReference(s: AttentionShape, q: Float32Array, k: Float32Array, v: Float32Array): Float64Array {
+/**
+ * Attention in float64, (batch * heads, queries, headDim). With `rows`, only
+ * those query rows of every batch and head are computed, and the result is
+ * (batch * heads, rows.length, headDim): a spot check for shapes too large
+ * to compute whole.
+ */
+export function attentionReference(
+  s: AttentionShape,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  rows?: readonly number[],
+): Float64Array {
   const { queries: nq, keys: nk, headDim: d } = s;
   const bh = s.batch * s.heads;
+  const picked = rows ?? Array.from({ length: nq }, (_, i) => i);
   const angles = s.rope === null ? null : ropeAngles(s.rope, d);
   const qr = angles === null ? Float64Array.from(q) : rotate(q, nq, d, angles, bh);
   const kr = angles === null ? Float64Array.from(k) : rotate(k, nk, d, angles, bh);
-  const out = new Float64Array(bh * nq * d);
+  const out = new Float64Array(bh * picked.length * d);
   const scores = new Float64Array(nk);
   for (let h = 0; h < bh; h++) {
-    for (let i = 0; i < nq; i++) {
+    for (let r = 0; r < picked.length; r++) {
+      const i = picked[r]!;
       let max = -Infinity;
       for (let j = 0; j < nk; j++) {
         let dot = 0;
@@ -56,7 +70,7 @@ export function attentionReference(s: AttentionShape, q: Float32Array, k: Float3
       for (let c = 0; c < d; c++) {
         let acc = 0;
         for (let j = 0; j < nk; j++) acc += scores[j]! * v[(h * nk + j) * d + c]!;
-        out[(h * nq + i) * d + c] = acc / sum;
+        out[(h * picked.length + r) * d + c] = acc / sum;
       }
     }
   }
