@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any, Callable
 
 import torch
 import torch.nn as nn
@@ -28,87 +29,36 @@ from .pipeline import LanternModel, load_checkpoint
 OPSET = 17
 
 
-class TextEncoderGraph(nn.Module):
-    def __init__(self, model: LanternModel):
+class Graph(nn.Module):
+    """One exported graph: `fn`, computed with the modules of `owner`
+    (registered here, so the trace names their weights), as the nn.Module
+    torch.onnx.export takes."""
+
+    def __init__(self, owner: nn.Module, fn: Callable[..., Any]):
         super().__init__()
-        self.encoder = model.text_encoder
+        self.owner, self.fn = owner, fn
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.encoder(ids, mask > 0)
-
-
-class EncoderGraph(nn.Module):
-    def __init__(self, model: LanternModel):
-        super().__init__()
-        self.model = model
-
-    def forward(self, video: torch.Tensor) -> torch.Tensor:
-        return self.model.encode_video(video)
+    def forward(self, *args: torch.Tensor) -> Any:
+        return self.fn(*args)
 
 
-class DecoderGraph(nn.Module):
-    def __init__(self, model: LanternModel):
-        super().__init__()
-        self.model = model
-
-    def forward(self, latent: torch.Tensor) -> torch.Tensor:
-        return self.model.decode_latent(latent)
-
-
-class DenoiserGraph(nn.Module):
-    def __init__(self, dit: DiT):
-        super().__init__()
-        self.dit = dit
-
-    def forward(self, x_in: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.dit(x_in, t, text, fast=False)
-
-
-class TextKVGraph(nn.Module):
-    def __init__(self, dit: DiT):
-        super().__init__()
-        self.dit = dit
-
-    def forward(self, text: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return tuple(t for block in self.dit.blocks for t in block.text_kv(text))
-
-
-class EmbedStage(nn.Module):
+def embed_stage(dit: DiT) -> Graph:
     """embed + block 0 up to its self-attention."""
-
-    def __init__(self, dit: DiT):
-        super().__init__()
-        self.dit = dit
-
-    def forward(self, x_in, t, text):
-        x, c = self.dit.embed(x_in, t, text)
-        return (x, c, *self.dit.blocks[0].pre_self(x, c))
+    def run(x_in, t, text):
+        x, c = dit.embed(x_in, t, text)
+        return (x, c, *dit.blocks[0].pre_self(x, c))
+    return Graph(dit, run)
 
 
-class CrossStage(nn.Module):
-    """block i from its self-attention output up to its cross-attention."""
-
-    def __init__(self, dit: DiT, i: int):
-        super().__init__()
-        self.block = dit.blocks[i]
-
-    def forward(self, x, c, attn):
-        return self.block.pre_cross(x, c, attn)
-
-
-class NextStage(nn.Module):
+def next_stage(dit: DiT, i: int) -> Graph:
     """block i from its cross-attention output to block i+1's self-attention,
     or, after the last block, to the velocity prediction."""
-
-    def __init__(self, dit: DiT, i: int):
-        super().__init__()
-        self.dit, self.i = dit, i
-
-    def forward(self, x, c, cross):
-        x = self.dit.blocks[self.i].post_cross(x, c, cross)
-        if self.i + 1 == len(self.dit.blocks):
-            return self.dit.final(x, c)
-        return (x, *self.dit.blocks[self.i + 1].pre_self(x, c))
+    def run(x, c, cross):
+        x = dit.blocks[i].post_cross(x, c, cross)
+        if i + 1 == len(dit.blocks):
+            return dit.final(x, c)
+        return (x, *dit.blocks[i + 1].pre_self(x, c))
+    return Graph(dit, run)
 
 
 def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list[str], list[str]]]]:
@@ -123,8 +73,9 @@ def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list
         "headDim": cfg.head_dim, "queries": cfg.tokens, "keys": keys, "layout": "BHND",
         "scale": cfg.head_dim ** -0.5, "rope": r}
     kv_names = [f"{kv}_text_{i}" for i in range(cfg.depth) for kv in ("k", "v")]
-    graphs = [("dit_text_kv", TextKVGraph(dit), ["text"], kv_names),
-              ("dit_stage_00", EmbedStage(dit), ["x_in", "t", "text"], ["x", "c", "q", "k", "v"])]
+    text_kv = Graph(dit, lambda text: tuple(t for block in dit.blocks for t in block.text_kv(text)))
+    graphs = [("dit_text_kv", text_kv, ["text"], kv_names),
+              ("dit_stage_00", embed_stage(dit), ["x_in", "t", "text"], ["x", "c", "q", "k", "v"])]
     plan = [{"op": "run", "graph": "dit_text_kv", "once": True, "inputs": {"text": "text"},
              "outputs": {n: n for n in kv_names}},
             {"op": "run", "graph": "dit_stage_00", "inputs": {"x_in": "x_in", "t": "t", "text": "text"},
@@ -132,13 +83,14 @@ def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list
     for i in range(cfg.depth):
         cross, nxt = f"dit_stage_{2 * i + 1:02d}", f"dit_stage_{2 * i + 2:02d}"
         plan.append(attn("self", "q", "k", "v", "attn", cfg.tokens, rope))
-        graphs.append((cross, CrossStage(dit, i), ["x", "c", "attn"], ["x_next", "q_cross"]))
+        # block i from its self-attention output up to its cross-attention
+        graphs.append((cross, Graph(dit.blocks[i], dit.blocks[i].pre_cross), ["x", "c", "attn"], ["x_next", "q_cross"]))
         plan.append({"op": "run", "graph": cross, "inputs": {"x": "x", "c": "c", "attn": "attn"},
                      "outputs": {"x_next": "x", "q_cross": "q_cross"}})
         plan.append(attn("cross", "q_cross", f"k_text_{i}", f"v_text_{i}", "cross", "text", None))
         last = i + 1 == cfg.depth
         outs = ["v_out"] if last else ["x_next", "q", "k", "v"]
-        graphs.append((nxt, NextStage(dit, i), ["x", "c", "cross"], outs))
+        graphs.append((nxt, next_stage(dit, i), ["x", "c", "cross"], outs))
         plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross"},
                      "outputs": {"v_out": "v_out"} if last else {"x_next": "x", "q": "q", "k": "k", "v": "v"}})
     return plan, graphs
@@ -211,10 +163,12 @@ def export_all(model: LanternModel, out: Path, quantize: bool = True) -> dict:
     run_plan(plan, {name: m for name, m, _, _ in stage_graphs},
              {"x_in": ex["x_in"], "t": ex["t"], "text": ex["text"]}, record=stage_args)
     graphs = [
-        ("text_encoder", TextEncoderGraph(model), (ex["ids"], ex["mask"]), ["ids", "mask"], ["text"]),
-        ("encoder", EncoderGraph(model), (ex["video"],), ["video"], ["latent"]),
-        ("decoder", DecoderGraph(model), (ex["latent"],), ["latent"], ["video"]),
-        ("denoiser", DenoiserGraph(model.dit), (ex["x_in"], ex["t"], ex["text"]), ["x_in", "t", "text"], ["v_out"]),
+        ("text_encoder", Graph(model.text_encoder, lambda ids, mask: model.text_encoder(ids, mask > 0)),
+         (ex["ids"], ex["mask"]), ["ids", "mask"], ["text"]),
+        ("encoder", Graph(model, model.encode_video), (ex["video"],), ["video"], ["latent"]),
+        ("decoder", Graph(model, model.decode_latent), (ex["latent"],), ["latent"], ["video"]),
+        ("denoiser", Graph(model.dit, lambda x_in, t, text: model.dit(x_in, t, text, fast=False)),
+         (ex["x_in"], ex["t"], ex["text"]), ["x_in", "t", "text"], ["v_out"]),
     ] + [(name, m, stage_args[name], ins, outs) for name, m, ins, outs in stage_graphs]
     info = {}
     for name, module, args, ins, outs in graphs:
