@@ -93,6 +93,33 @@ def train_autoencoder(model: LanternModel, cfg: TrainConfig, rng: random.Random,
     ae.eval()
 
 
+class HostClock:
+    """Host (CPU) time per phase of a denoiser step, averaged since the last
+    report. Nothing waits for the GPU, so on CUDA this is what Python and
+    kernel launches cost (unless CUDA's launch queue fills, when "step"
+    absorbs the wait): when the phases add up to the whole step time
+    (1 / steps_per_s), the run is host-bound, and the largest phase says where."""
+
+    def __init__(self):
+        self.totals: dict[str, float] = {}
+        self.steps = 0
+        self.mark = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.totals[phase] = self.totals.get(phase, 0.0) + now - self.mark
+        self.mark = now
+
+    def skip(self) -> None:
+        """Leave out the time since the last lap (probes, checkpoints)."""
+        self.mark = time.perf_counter()
+
+    def report(self) -> dict[str, float]:
+        ms = {phase: round(total / max(1, self.steps) * 1e3, 2) for phase, total in self.totals.items()}
+        self.totals, self.steps = {}, 0
+        return ms
+
+
 class LatentPool:
     """Rendered clips kept as normalised latents, with their specs."""
 
@@ -160,6 +187,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     model.text_encoder.train()
     budget = cfg.dit_minutes * 60
     start, step, next_eval = time.time(), 0, cfg.eval_every_minutes * 60
+    clock = HostClock()
     while step < cfg.dit_max_steps and time.time() - start < budget:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
@@ -171,6 +199,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=device)
         noise = torch.randn_like(x0)
         x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
+        clock.lap("batch")
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
             text = model.text_encoder(ids.to(device), mask_t.to(device))
             v = model.dit(x_in, t, text)
@@ -184,14 +213,20 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         with torch.no_grad():
             for p_ema, p in zip(list(ema.dit.parameters()) + list(ema.text_encoder.parameters()), params):
                 p_ema.lerp_(p, 1 - decay)
+        clock.lap("step")
         pool.refresh(cfg.pool_refresh)
+        clock.lap("refresh")
+        clock.steps += 1
         if step % cfg.log_every == 0:
             log(phase="denoiser", step=step, loss=round(loss.item(), 5), grad_norm=round(float(grad_norm), 3),
-                lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, time.time() - start), 2))
+                lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, time.time() - start), 2),
+                host_ms=clock.report())
+            clock.skip()
         if next_eval and time.time() - start > next_eval:
             next_eval += cfg.eval_every_minutes * 60
             probe(ema, cfg, step, log)
             save_checkpoint(ema, out / "checkpoint", extra={"step": step})
+            clock.skip()
         step += 1
     ema.stats = model.stats
     log(phase="denoiser", step=step, done=True, minutes=round((time.time() - start) / 60, 2))

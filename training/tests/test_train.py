@@ -36,6 +36,9 @@ def test_smoke_training_run(tmp_path):
     assert {"autoencoder", "latent_stats", "pool", "denoiser", "probe", "done"} <= phases
     losses = [r["loss"] for r in records if r["phase"] == "denoiser" and "loss" in r]
     assert losses and all(l == l and l < 100 for l in losses)  # finite
+    # Host time per step by phase, to tell a host-bound run from a GPU-bound one.
+    timed = [r["host_ms"] for r in records if r["phase"] == "denoiser" and "loss" in r]
+    assert timed and all(set(t) == {"batch", "step", "refresh"} and min(t.values()) > 0 for t in timed)
     probe = next(r for r in records if r["phase"] == "probe")
     assert "error" not in probe, probe
     model, meta = load_checkpoint(tmp_path / "checkpoint")
