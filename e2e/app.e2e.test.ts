@@ -81,6 +81,29 @@ describe('first screen', () => {
     });
   });
 
+  test('Video format offers the codecs the model info lists; VP9 chosen gives a VP9 MP4 named so', async () => {
+    await withPage(FAST, async (page) => {
+      const codecs = await page.evaluate(async () => (await (window.lantern as NonNullable<Window['lantern']>).ready).codecs);
+      expect(codecs).toEqual(['avc', 'vp9', 'av1']);  // Chromium here encodes all three at 128x128
+      const options = await page.getByLabel('Video format').locator('option').evaluateAll((all) =>
+        all.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled, text: o.textContent })),
+      );
+      expect(options).toEqual([
+        { value: 'avc', disabled: false, text: 'H.264 (MP4)' },
+        { value: 'vp9', disabled: false, text: 'VP9 (MP4)' },
+        { value: 'av1', disabled: false, text: 'AV1 (MP4)' },
+      ]);
+      expect(await page.getByLabel('Video format').inputValue()).toBe('avc');
+
+      await generateFromForm(page, { prompt: 'a red ball bounces on a meadow', seed: 7, steps: 1, codec: 'vp9' });
+      await video(page).waitFor({ timeout: 240_000 });
+      expect(await page.getByTestId('clip-facts').textContent()).toContain('VP9');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+      expect(download.suggestedFilename()).toBe('lantern-a-red-ball-bounces-on-a-meadow-seed7-vp9.mp4');
+      expect(await readMp4(new Uint8Array(await readFile(await download.path())))).toMatchObject({ codec: 'vp9', width: 128, height: 128, packets: 16 });
+    });
+  });
+
   test('Cancel mid-denoise ends in a named cancel, and Generate works again', async () => {
     await withPage(FAST, async (page) => {
       await recordProgress(page);

@@ -59,11 +59,15 @@ export async function progressLog(page: Page): Promise<{ log: ProgressRecord[]; 
 }
 
 /** Fills the form and presses Generate. */
-export async function generateFromForm(page: Page, fields: { prompt: string; seed?: number; steps?: number; negative?: string }): Promise<void> {
+export async function generateFromForm(
+  page: Page,
+  fields: { prompt: string; seed?: number; steps?: number; negative?: string; codec?: 'avc' | 'vp9' | 'av1' },
+): Promise<void> {
   await page.getByLabel('Prompt', { exact: true }).fill(fields.prompt);
   if (fields.negative !== undefined) await page.getByLabel('Negative prompt').fill(fields.negative);
   if (fields.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(fields.seed));
   if (fields.steps !== undefined) await page.getByLabel('Steps').fill(String(fields.steps));
+  if (fields.codec !== undefined) await page.getByLabel('Video format').selectOption(fields.codec);
   await page.getByRole('button', { name: 'Generate' }).click();
 }
 

@@ -2,7 +2,7 @@
 // turns them into sentences (progress by phase, durations, and for each error
 // name a title and what to do next). The engine's message, which names the
 // bad value and the allowed set, is always shown under the title.
-import type { BackendInfo, Progress } from '../workers/generator';
+import type { BackendInfo, Progress, VideoCodecName } from '../workers/generator';
 
 export type ErrorText = { title: string; hint: string };
 
@@ -93,6 +93,9 @@ export function describeBackend(info: BackendInfo): string {
   }
   return 'WASM';
 }
+
+/** Names people know the codecs by; every clip is an MP4 file. */
+export const CODEC_LABEL: Record<VideoCodecName, string> = { avc: 'H.264', vp9: 'VP9', av1: 'AV1' };
 
 /**
  * Tokens as the model's word-level tokenizer splits text (whitespace, then

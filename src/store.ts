@@ -5,6 +5,7 @@
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, ModelInfo, Preview, Progress } from '../workers/generator';
+import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../workers/video/codecs';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from './engine-client';
 
 /** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
@@ -30,6 +31,7 @@ export type Clip = {
   prompt: string;
   seed: number;
   backend: Backend;
+  codec: VideoCodecName;
   width: number;
   height: number;
   fps: number;
@@ -46,6 +48,8 @@ export type Form = {
   seed: string;
   steps: string;
   guidance: string;
+  /** The clip's video codec; kept to one the loaded model's ModelInfo.codecs lists. */
+  codec: VideoCodecName;
 };
 
 export type LanternState = {
@@ -94,7 +98,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
     error: null,
     notices: options.notices ?? [],
     truncatedWords: null,
-    form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '' },
+    form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '', codec: DEFAULT_VIDEO_CODEC },
   });
 
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -132,6 +136,8 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
         setState({ model, lastModel: model });
         if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
         if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
+        // A codec this browser cannot encode is not offered (PromptForm); fall back to the first it can.
+        if (!model.codecs.includes(state.form.codec)) setState('form', 'codec', model.codecs[0] ?? DEFAULT_VIDEO_CODEC);
         const outcome = engine.outcome;
         if (outcome !== undefined && outcome.kind !== 'done') {
           // The preview of a run that made no clip would be mistaken for its result.
@@ -177,6 +183,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
           prompt: request.prompt,
           seed: result.seed,
           backend: result.backend,
+          codec: result.codec,
           width: result.width,
           height: result.height,
           fps: result.fps,
@@ -215,6 +222,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
       seed: Number(seed),
       ...withDefined('steps', optionalNumber(form.steps)),
       ...withDefined('guidance', optionalNumber(form.guidance)),
+      codec: form.codec,
       previewEvery: 1,
     };
   };

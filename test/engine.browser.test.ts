@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/generator';
 import { fetchManifest } from '../workers/model/load';
+import { codecsSupported } from '../workers/video/encode';
 import { clipFileName } from '../workers/video/filename';
 import type { Manifest } from '../workers/model/manifest';
 import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
@@ -67,6 +68,9 @@ describe('engine on WASM', () => {
     maxPromptWords = info.maxPromptWords;
     expect(info.backend).toEqual({ backend: 'wasm', reason: 'WASM chosen by the user' });
     expect(await engine.backend()).toEqual(info.backend);
+    // The codecs this browser encodes at the model's clip size: Chromium here has all three.
+    expect(info.codecs).toEqual(await codecsSupported({ width, height, fps }));
+    expect(info.codecs).toEqual(['avc', 'vp9', 'av1']);
     expect(progress.length).toBeGreaterThan(2);
     for (const [i, p] of progress.entries()) {
       expect(p.phase).toBe('load');
@@ -90,7 +94,7 @@ describe('engine on WASM', () => {
     expect(previews[0]!.frames).toHaveLength(latent.frames);
     expect(previews[0]!.frames[0]).toHaveLength(latent.width * latent.height * 4);
 
-    expect(first).toMatchObject({ width: video.width, height: video.height, fps: video.fps, seed: index.seed, backend: 'wasm', mimeType: 'video/mp4' });
+    expect(first).toMatchObject({ width: video.width, height: video.height, fps: video.fps, seed: index.seed, backend: 'wasm', codec: 'avc', mimeType: 'video/mp4' });
     expect(first.fileName).toBe(clipFileName(index.prompt, index.seed));
     expect(first.truncatedWords).toBeUndefined();
     expect(first.frames).toHaveLength(video.frames);

@@ -6,6 +6,10 @@
 // errors travel as { name, message } and the UI branches on `name`
 // (workers/errors.ts lists the names).
 
+import type { VideoCodecName } from './video/codecs';
+
+export type { VideoCodecName };
+
 export const BACKENDS = ['webgpu', 'wasm'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
@@ -38,6 +42,12 @@ export type ModelInfo = {
   defaultSteps: number;
   defaultGuidance: number;
   backend: BackendInfo;
+  /**
+   * The video codecs this browser's WebCodecs can encode the model's clips
+   * in (its size, at its fps), in the order 'avc', 'vp9', 'av1'; empty where
+   * the browser has no WebCodecs.
+   */
+  codecs: VideoCodecName[];
 };
 
 /** Frames given to the model (image-to-video, continuation); used by later issues. */
@@ -57,7 +67,8 @@ export type GenerateRequest = {
   /** Must equal the model's frame count (this model makes one length). */
   frames?: number;
   fps?: number;
-  codec?: 'avc' | 'vp9' | 'av1';
+  /** Defaults to 'avc' (H.264); ModelInfo.codecs lists what this browser can encode. */
+  codec?: VideoCodecName;
   conditioning?: ConditioningFrames;
   /** Send a preview every this many denoising steps (0: none). */
   previewEvery?: number;
@@ -85,6 +96,7 @@ export type GenerateResult = {
   fps: number;
   seed: number;
   backend: Backend;
+  codec: VideoCodecName;
   /** Milliseconds per phase. */
   timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
   /** Set when the prompt was cut to the model's token limit: how many words (tokens) were dropped. */

@@ -1,7 +1,7 @@
 // The finished clip: a looping, muted, autoplaying player, the Download link
 // (named by the engine: lantern-<prompt>-seed<seed>.mp4) and what made it.
 import type { Clip } from '../store';
-import { formatBytes, formatSeconds } from '../messages';
+import { CODEC_LABEL, formatBytes, formatSeconds } from '../messages';
 
 export function Player(props: { clip: Clip }) {
   const total = () => Object.values(props.clip.timings).reduce((sum, ms) => sum + ms, 0);
@@ -14,7 +14,7 @@ export function Player(props: { clip: Clip }) {
         </a>
         <span class="clip-facts" data-testid="clip-facts">
           Seed used: <strong data-testid="seed-used">{props.clip.seed}</strong> · {props.clip.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {props.clip.width}×{props.clip.height}, {props.clip.frames}{' '}
-          frames at {props.clip.fps} fps · {formatBytes(props.clip.bytes)} · made in {formatSeconds(total())} (denoise {formatSeconds(props.clip.timings.denoise)})
+          frames at {props.clip.fps} fps · {CODEC_LABEL[props.clip.codec]} · {formatBytes(props.clip.bytes)} · made in {formatSeconds(total())} (denoise {formatSeconds(props.clip.timings.denoise)})
         </span>
       </figcaption>
     </figure>

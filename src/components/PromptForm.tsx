@@ -1,8 +1,10 @@
-// Prompt, negative prompt, seed (with Random), steps and guidance; Generate
+// Prompt, negative prompt, seed (with Random), steps, guidance and the video
+// format (the codecs this browser cannot encode are shown, disabled); Generate
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
 import { Show, createMemo } from 'solid-js';
-import { countWords } from '../messages';
+import { VIDEO_CODECS, isVideoCodec } from '../../workers/video/codecs';
+import { CODEC_LABEL, countWords } from '../messages';
 import { MAX_SEED, useLantern } from '../store';
 
 export function PromptForm() {
@@ -61,6 +63,27 @@ export function PromptForm() {
           <label for="guidance">Guidance</label>
           <input id="guidance" type="number" step={0.5} value={state.form.guidance} onInput={(e) => actions.setForm('guidance', e.currentTarget.value)} />
         </div>
+      </div>
+
+      <div class="field format">
+        <label for="codec">Video format</label>
+        <select
+          id="codec"
+          value={state.form.codec}
+          onChange={(e) => {
+            const value = e.currentTarget.value;
+            if (isVideoCodec(value)) actions.setForm('codec', value);
+          }}
+        >
+          {VIDEO_CODECS.map((codec) => {
+            const unsupported = () => state.lastModel !== null && !state.lastModel.codecs.includes(codec);
+            return (
+              <option value={codec} disabled={unsupported()}>
+                {CODEC_LABEL[codec]} (MP4){unsupported() ? ' — this browser cannot encode it' : ''}
+              </option>
+            );
+          })}
+        </select>
       </div>
 
       <div class="actions">

@@ -12,7 +12,7 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../../workers/generator';
 
 const BACKEND: BackendInfo = { backend: 'wasm', reason: 'scripted test engine' };
-const MODEL: ModelInfo = { id: 'scripted', name: 'Scripted', width: 4, height: 4, frames: 2, fps: 2, maxPromptWords: 8, defaultSteps: 3, defaultGuidance: 1, backend: BACKEND };
+const MODEL: ModelInfo = { id: 'scripted', name: 'Scripted', width: 4, height: 4, frames: 2, fps: 2, maxPromptWords: 8, defaultSteps: 3, defaultGuidance: 1, backend: BACKEND, codecs: ['avc'] };
 
 let canceled = false;
 let loads = 0;
@@ -54,7 +54,7 @@ const engine: Generator & { loads(): number } = {
     callbacks?.onProgress?.({ phase: 'encode', frame: 2, frames: 2, fraction: 1 });
     const mp4 = new Uint8Array([0, 0, 0, 8, 0x66, 0x74, 0x79, 0x70]);
     return Comlink.transfer(
-      { mp4, mimeType: 'video/mp4', fileName: `clip-seed${request.seed}.mp4`, frames: [], width: 4, height: 4, fps: 2, seed: request.seed, backend: 'wasm', timings: { encodeText: 1, denoise: 1, decode: 1, encode: 1 } },
+      { mp4, mimeType: 'video/mp4', fileName: `clip-seed${request.seed}.mp4`, frames: [], width: 4, height: 4, fps: 2, seed: request.seed, backend: 'wasm', codec: request.codec ?? 'avc', timings: { encodeText: 1, denoise: 1, decode: 1, encode: 1 } },
       [mp4.buffer],
     );
   },

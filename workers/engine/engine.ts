@@ -22,6 +22,8 @@ import type { Manifest } from '../model/manifest';
 import type { FileSource } from '../model/fetch';
 import { type ManifestSource, type ModelFiles, fetchManifest, fetchModelFiles } from '../model/load';
 import { type PromptTokenizer, createPromptTokenizer } from '../pipeline/tokenize';
+import type { VideoCodecName } from '../video/codecs';
+import { encodableCodecs } from '../video/encode';
 import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
 import { generateClip } from './pipeline';
 import { validateRequest } from './request';
@@ -69,7 +71,7 @@ function notify<T>(callback: ((value: T) => unknown) | undefined, value: T): voi
   }
 }
 
-function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
+function modelInfo(model: LoadedModel, runtime: Runtime, codecs: VideoCodecName[]): ModelInfo {
   const { manifest } = model;
   return {
     id: manifest.id,
@@ -82,6 +84,7 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
     defaultSteps: manifest.sampler.defaultSteps,
     defaultGuidance: manifest.sampler.defaultGuidance,
     backend: runtime.info,
+    codecs,
   };
 }
 
@@ -214,10 +217,13 @@ export function createEngine(options: EngineOptions = {}): Generator {
         started = await startRuntime(manifest, manifestUrl, choice, selection, files, a, onProgress);
         await checkpoint(a, 'load');
         const { runtime } = started;
+        const { width, height, fps } = manifest.video;
+        const codecs = await encodableCodecs({ width, height, fps });
+        await checkpoint(a, 'load');
         const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, runtime, files: runtime.device === null ? null : started.files };
         await model?.runtime?.release();
         model = loaded;
-        return modelInfo(loaded, runtime);
+        return modelInfo(loaded, runtime, codecs);
       } catch (error) {
         if (started !== null) await started.runtime.release();
         else selection.device?.destroy();

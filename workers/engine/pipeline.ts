@@ -217,6 +217,7 @@ export async function generateClip({ manifest, runtime, tokenizer }: GenerateInp
       fps: request.fps,
       seed: request.seed,
       backend: runtime.info.backend,
+      codec: request.codec,
       timings,
       ...truncated,
     };

@@ -54,6 +54,16 @@ function requireWebCodecs(): void {
   }
 }
 
+/**
+ * The codecs of VIDEO_CODECS this browser can encode a clip in, or none
+ * where it has no WebCodecs (what a model's ModelInfo.codecs reports; a
+ * generation there fails with WebCodecsUnavailableError).
+ */
+export async function encodableCodecs(clip: ClipSize & { fps: number }): Promise<VideoCodecName[]> {
+  if (typeof globalThis.VideoEncoder !== 'function' || typeof globalThis.VideoFrame !== 'function') return [];
+  return codecsSupported(clip);
+}
+
 /** About 1 bit per pixel per frame, at least 250 kbit/s: small synthetic clips stay sharp. */
 export function defaultBitrate(width: number, height: number, fps: number): number {
   return Math.min(25_000_000, Math.max(250_000, Math.round(width * height * fps)));
