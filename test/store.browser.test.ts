@@ -18,7 +18,8 @@ import type { StorageQuotaError } from '../workers/store/errors';
 import { createModelStore } from '../workers/store/store';
 import type { StorageArea } from '../workers/store/quota';
 import type { StoreProgress } from '../workers/store/types';
-import { rejection, shardPath, testServer } from './support/model-server-client';
+import { shardPath, testServer } from './support/model-server-client';
+import { rejection } from './support/rejection';
 
 const KiB = 1024;
 const TOKENIZER_BYTES = 1000;
@@ -308,6 +309,14 @@ describe('storage quota', () => {
       expect((again as StorageQuotaError).availableBytes).toBeLessThan(shard);
       const requests = await server.requests();
       for (const i of [0, 1, 2, 3]) expect(requests[shardPath(url, 'weights.bin', i)]).toBe(1);
+
+      // A new model in the full bucket: its record does not fit either (Chromium 156 refuses even that
+      // write), and that too is a StorageQuotaError counting the whole model, with nothing fetched.
+      const other = server.syn(7, 2, shard);
+      const refused = await rejection(store.add(other));
+      expect(refused).toMatchObject({ name: 'StorageQuotaError', neededBytes: 2 * shard + 1000 });  // the weights and the 1000-byte tokenizer
+      expect(((refused as StorageQuotaError).availableBytes ?? 0)).toBeLessThan(2 * shard);
+      expect(Object.keys(await server.requests()).filter((path) => path.startsWith('syn/7/'))).toEqual(['syn/7/2/262144/model.json']);
       await filler.clear();
     } finally {
       await (navigator as unknown as { storageBuckets: { delete(name: string): Promise<void> } }).storageBuckets.delete(bucket.name);

@@ -6,12 +6,12 @@
 import { fetchManifest } from '../model/load';
 import { sha256Integrity } from '../model/integrity';
 import { type ModelRecord, type StoreDb, STORE_DB_NAME, allModels, databaseHandle, deleteModel, getModel, putModel, readChunk } from './db';
-import { ModelDownloadCanceledError } from './errors';
+import { ModelDownloadCanceledError, StorageQuotaError } from './errors';
 import { type StoredEntry, dropCorrupt, fillModel, readEntry, storedFiles } from './fill';
 import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files';
 import { deviceFacts, fitConcerns } from './inspect';
 import { withModelLock } from './locks';
-import { type StorageArea, originStorage, storageInfo } from './quota';
+import { type StorageArea, isQuotaExceeded, originStorage, storageInfo } from './quota';
 import type { AddResult, ManifestCheck, ModelStore, StoreProgress, StoredModel, VerifyResult } from './types';
 
 export type ModelStoreOptions = {
@@ -31,6 +31,18 @@ function notify(callback: ((p: StoreProgress) => unknown) | undefined, progress:
     void Promise.resolve(callback(progress)).catch(warn);
   } catch (error) {
     warn(error);
+  }
+}
+
+/** Writes a model's record; a full quota is the StorageQuotaError a file write gives, counting the bytes still to store. */
+async function putRecordOrQuotaError(db: StoreDb, entry: StoredEntry): Promise<void> {
+  try {
+    await putModel(db, entry.record);
+  } catch (error) {
+    if (!isQuotaExceeded(error)) throw error;
+    const valid = await storedFiles(db, entry);
+    const missing = totalBytes(entry.files.filter((f) => !valid.has(f.url)));
+    throw new StorageQuotaError(entry.manifest.id, missing, null, { cause: error });
   }
 }
 
@@ -123,9 +135,12 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }, async (signal): Promise<AddResult> => {
         const known = await getModel(db, manifestUrl);
         const record: ModelRecord = known ?? { manifestUrl, manifest: manifest.raw, state: 'partial', addedAt: Date.now(), completedAt: null, verifiedAt: null };
-        // The manifest just fetched wins: a model updated on the server is brought up to it (files it no longer names are dropped).
-        record.manifest = manifest.raw;
-        await putModel(db, record);
+        // The manifest just fetched wins: a model updated on the server is brought up to it (files it no longer names are
+        // dropped). Written only when it changed, so resuming a model in a full quota reaches the room check below.
+        if (known === undefined || JSON.stringify(known.manifest) !== JSON.stringify(manifest.raw)) {
+          record.manifest = manifest.raw;
+          await putRecordOrQuotaError(db, { record, manifest, files: modelFiles(manifest, manifestUrl) });
+        }
         const entry = await readEntry(db, manifestUrl, 'add');
         const { fetched, persisted } = await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
         if (waited && fetched.length > 0) console.info(`Lantern: another tab stopped downloading ${manifestUrl}; this one finished it.`);
