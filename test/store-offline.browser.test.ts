@@ -15,7 +15,8 @@ import { deviceFacts, fitConcerns } from '../workers/store/inspect';
 import type { StorageArea } from '../workers/store/quota';
 import { createStoreManifestSource, createStoreSource } from '../workers/store/source';
 import { createModelStore } from '../workers/store/store';
-import { rejection, shardPath, testServer } from './support/model-server-client';
+import { shardPath, testServer } from './support/model-server-client';
+import { rejection } from './support/rejection';
 
 const KiB = 1024;
 const GiB = 2 ** 30;

@@ -38,12 +38,3 @@ export function shardPath(manifestUrl: string, file: string, shard: number | nul
   const dir = new URL('.', manifestUrl).pathname.replace(/^\/__lantern-test\/[^/]+\//, '');
   return `${dir}${file}${shard === null ? '' : `.part${shard}`}`;
 }
-
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
