@@ -7,6 +7,7 @@ import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, ModelInfo, Preview, Progress } from '../workers/generator';
 import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../workers/video/codecs';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from './engine-client';
+import { CODEC_LABEL } from './messages';
 
 /** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
 export const BUILTIN_MANIFEST_URL = '/models/lantern-tiny.json';
@@ -136,8 +137,15 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
         setState({ model, lastModel: model });
         if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
         if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
-        // A codec this browser cannot encode is not offered (PromptForm); fall back to the first it can.
-        if (!model.codecs.includes(state.form.codec)) setState('form', 'codec', model.codecs[0] ?? DEFAULT_VIDEO_CODEC);
+        // A codec this browser cannot encode for this model is not offered (PromptForm): switch, and say so.
+        const chosen = state.form.codec;
+        if (model.codecs.length > 0 && !model.codecs.includes(chosen)) {
+          const codec = model.codecs[0] ?? DEFAULT_VIDEO_CODEC;
+          const notice = `${CODEC_LABEL[chosen]} cannot be encoded by this browser at ${model.width}×${model.height}; Video format is now ${CODEC_LABEL[codec]}.`;
+          console.warn(`Lantern: ${notice}`);
+          setState('form', 'codec', codec);
+          setState('notices', (notices) => [...notices, notice]);
+        }
         const outcome = engine.outcome;
         if (outcome !== undefined && outcome.kind !== 'done') {
           // The preview of a run that made no clip would be mistaken for its result.
