@@ -108,7 +108,12 @@ describe('the built-in model through the model store', () => {
     expect(await model.getByTestId('model-size').textContent()).toBe(`${formatSize(TOTAL_BYTES)} in ${FILES.length} files`);
     expect(await model.getByTestId('model-state').textContent()).toBe('Complete · in use');
     const storage = page.getByRole('region', { name: 'Storage' });
-    expect(Number(await storage.getAttribute('data-usage-bytes'))).toBeGreaterThanOrEqual(TOTAL_BYTES);
+    // The browser's own count of this site's storage, now holding the model. Chromium 156 stores
+    // IndexedDB values compressed (21.7 MB for the 29.4 MB of int8 graphs), so it can be below the model's bytes.
+    const usage = Number(await storage.getAttribute('data-usage-bytes'));
+    const estimate = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    expect(usage).toBeGreaterThan(TOTAL_BYTES / 4);
+    expect(Math.abs(usage - estimate), `shown ${usage}, estimate() ${estimate}`).toBeLessThan(1024 * 1024);
     expect(Number(await storage.getAttribute('data-quota-bytes'))).toBeGreaterThan(TOTAL_BYTES);
     expect(await storage.textContent()).toMatch(/used of about .* this site may use/);
     // Headless Chromium does not grant persistent storage; the screen says so instead of assuming it.
