@@ -157,6 +157,7 @@ async function main() {
             fileName: r.fileName,
             seed: r.seed,
             backend: r.backend,
+            codec: r.codec,
             width: r.width,
             height: r.height,
             fps: r.fps,
@@ -186,7 +187,7 @@ async function main() {
     const out = resolve(options.out ?? outcome.fileName);
     await writeFile(out, mp4);
     const t = outcome.timings;
-    console.log(`wrote ${out} (${mp4.length} bytes; ${outcome.frames} frames, ${outcome.width}x${outcome.height} at ${outcome.fps} fps)`);
+    console.log(`wrote ${out} (${mp4.length} bytes; ${outcome.codec}, ${outcome.frames} frames, ${outcome.width}x${outcome.height} at ${outcome.fps} fps)`);
     console.log(`seed ${outcome.seed}`);
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);
