@@ -65,10 +65,11 @@ async function main(): Promise<void> {
   for (const shape of shapes) {
     const started = performance.now();
     results.push(await measureShape(device, shape, { sweep: !args.quick, reps: args.quick ? 3 : 7 }));
+    // After every shape, so a run cut short by its time limit still brings back what it measured.
+    writeFileSync(args.out, JSON.stringify({ adapter, results }, null, 1));
     console.log(`${shapeName(shape)}: ${results.at(-1)!.timings.length} configurations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   console.log(`\n${table(results)}\n`);
-  writeFileSync(args.out, JSON.stringify({ adapter, results }, null, 1));
   const bad = results.flatMap((r) => r.timings.filter((t) => !(t.maxError <= TOLERANCE)).map((t) => `${r.name} ${t.path} ${tileName(t.tile)}: ${t.maxError}`));
   device.destroy();
   if (bad.length > 0) {
