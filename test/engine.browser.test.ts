@@ -6,7 +6,7 @@
 // named errors. Then the real worker entry, through comlink.
 import * as Comlink from 'comlink';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/generator';
 import { fetchManifest } from '../workers/model/load';
@@ -154,6 +154,20 @@ describe('engine on WASM', () => {
       [{ prompt: 'a ball', seed: 2 ** 32 }, 'InvalidSeedError'],
     ];
     for (const [request, name] of cases) expect((await rejection(engine.generate(request))).name, JSON.stringify(request)).toBe(name);
+  });
+
+  test('progress and preview callbacks that throw are logged and do not stop the generation', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const fail = () => {
+      throw new Error('a broken page callback');
+    };
+    try {
+      const result = await engine.generate({ prompt: 'a red ball', seed: 2, steps: 1 }, { onProgress: fail, onPreview: fail });
+      expect(result.frames).toHaveLength(manifest.video.frames);
+      expect(warn).toHaveBeenCalledWith('Lantern: a progress or preview callback failed:', expect.objectContaining({ message: 'a broken page callback' }));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   test('a second call while one runs is EngineBusyError', async () => {

@@ -25,6 +25,7 @@ import { type PromptTokenizer, createPromptTokenizer } from '../pipeline/tokeniz
 import type { VideoCodecName } from '../video/codecs';
 import { encodableCodecs } from '../video/encode';
 import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
+import { callbackNotifier } from '../notify';
 import { generateClip } from './pipeline';
 import { validateRequest } from './request';
 import { type Runtime, checkPipelineGraphs, createRuntime, graphsFor } from './runtime';
@@ -61,15 +62,7 @@ type LoadedModel = {
 const BACKEND_CHOICES: readonly string[] = [...BACKENDS, 'auto'];
 
 /** Calls a caller's callback (maybe a comlink proxy) without letting its failure stop the engine. */
-function notify<T>(callback: ((value: T) => unknown) | undefined, value: T): void {
-  if (typeof callback !== 'function') return;
-  const warn = (error: unknown) => console.warn('Lantern: a progress or preview callback failed:', error);
-  try {
-    void Promise.resolve(callback(value)).catch(warn);
-  } catch (error) {
-    warn(error);
-  }
-}
+const notify = callbackNotifier('a progress or preview');
 
 function modelInfo(model: LoadedModel, runtime: Runtime, codecs: VideoCodecName[]): ModelInfo {
   const { manifest } = model;

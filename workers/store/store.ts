@@ -11,8 +11,9 @@ import { type StoredEntry, dropCorrupt, fillModel, readEntry, storedFiles } from
 import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files';
 import { deviceFacts, fitConcerns } from './inspect';
 import { withModelLock } from './locks';
+import { callbackNotifier } from '../notify';
 import { type StorageArea, isQuotaExceeded, originStorage, storageInfo } from './quota';
-import type { AddResult, ManifestCheck, ModelStore, StoreProgress, StoredModel, VerifyResult } from './types';
+import type { AddResult, ManifestCheck, ModelStore, StoredModel, VerifyResult } from './types';
 
 export type ModelStoreOptions = {
   /** The IndexedDB database (tests use their own). */
@@ -24,15 +25,7 @@ export type ModelStoreOptions = {
 };
 
 /** Calls a progress callback (maybe a comlink proxy) without letting its failure stop the download. */
-function notify(callback: ((p: StoreProgress) => unknown) | undefined, progress: StoreProgress): void {
-  if (typeof callback !== 'function') return;
-  const warn = (error: unknown) => console.warn('Lantern: a model store progress callback failed:', error);
-  try {
-    void Promise.resolve(callback(progress)).catch(warn);
-  } catch (error) {
-    warn(error);
-  }
-}
+const notify = callbackNotifier('a model store progress');
 
 /** Writes a model's record; a full quota is the StorageQuotaError a file write gives, counting the bytes still to store. */
 async function putRecordOrQuotaError(db: StoreDb, entry: StoredEntry): Promise<void> {
