@@ -135,13 +135,11 @@ export async function measureShape(device: GPUDevice, shape: BenchShape, options
         continue;
       }
       seen.add(key);
-      await device.queue.onSubmittedWorkDone();
-      const clear = device.createCommandEncoder();
-      clear.clearBuffer(buffers.out);
-      device.queue.submit([clear.finish()]);
-      const once = device.createCommandEncoder();
-      attention.encode(once, buffers);
-      device.queue.submit([once.finish()]);
+      // Cleared first, so a configuration that writes nothing cannot pass on the previous one's output.
+      const check = device.createCommandEncoder({ label: 'bench.gpu.attention.check' });
+      check.clearBuffer(buffers.out);
+      attention.encode(check, buffers);
+      device.queue.submit([check.finish()]);
       const actual = gatherRows(await readF32(device, buffers.out, q.length), bh, queries, headDim, rows);
       let maxError = 0;
       for (let i = 0; i < actual.length; i++) maxError = Math.max(maxError, Math.abs(actual[i]! - expected[i]!));
