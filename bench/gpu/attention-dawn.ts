@@ -39,6 +39,11 @@ async function openDevice(dawnIndex: string): Promise<GPUDevice> {
   Object.assign(globalThis, dawn.globals);
   const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('Dawn found no adapter: is the Vulkan driver set up (source .gpu/enter.sh)?');
+  // A CPU adapter would give numbers that say nothing about the GPU: stop before spending the device call on them.
+  const name = `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`;
+  if (/swiftshader|llvmpipe/i.test(name)) {
+    throw new Error(`Dawn's adapter is a CPU implementation (${name}), not the GPU: check VK_DRIVER_FILES and nvidia-smi (source .gpu/enter.sh).`);
+  }
   // The device the engine would ask for (workers/engine/backend.ts), so the default tiles are the engine's.
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('subgroups') ? ['subgroups'] : [];
   return adapter.requestDevice({ label: 'bench.gpu.attention.device', requiredFeatures, requiredLimits: engineDeviceLimits(adapter) });
