@@ -1,0 +1,45 @@
+// src/store.ts, the app's store, over a real EngineClient and module worker
+// running the scripted engine (test/support/scripted-engine.worker.ts),
+// whose model this "browser" can encode in H.264 only: the Video format the
+// form holds follows what the loaded model's ModelInfo.codecs allows, and a
+// switch is said, not silent.
+import { afterEach, expect, test, vi } from 'vitest';
+import { EngineClient } from '../src/engine-client';
+import { createLanternStore } from '../src/store';
+
+let client: EngineClient | null = null;
+afterEach(() => {
+  client?.dispose();
+  client = null;
+  vi.restoreAllMocks();
+});
+
+function scriptedClient(): EngineClient {
+  client = new EngineClient({
+    createWorker: () => new Worker(new URL('./support/scripted-engine.worker.ts', import.meta.url), { type: 'module' }),
+  });
+  return client;
+}
+
+test('a chosen codec the loaded model cannot be encoded in switches to one it can, with a notice and a console warning', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const { state, actions } = createLanternStore(scriptedClient(), { manifestUrl: '/scripted.json', backend: 'wasm' });
+  actions.setForm('codec', 'av1');
+  const model = await actions.start();
+  expect(model.codecs).toEqual(['avc']);
+  await vi.waitFor(() => expect(state.model).not.toBeNull());
+  const notice = 'AV1 cannot be encoded by this browser at 4×4; Video format is now H.264.';
+  expect(state.form.codec).toBe('avc');
+  expect(state.notices).toEqual([notice]);
+  expect(warn).toHaveBeenCalledWith(`Lantern: ${notice}`);
+});
+
+test('a codec the model can be encoded in stays chosen, and nothing is said', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const { state, actions } = createLanternStore(scriptedClient(), { manifestUrl: '/scripted.json', backend: 'wasm' });
+  await actions.start();
+  await vi.waitFor(() => expect(state.model).not.toBeNull());
+  expect(state.form.codec).toBe('avc');
+  expect(state.notices).toEqual([]);
+  expect(warn).not.toHaveBeenCalled();
+});
