@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { EngineClient, type EngineEvent, type EngineState } from '../src/engine-client';
 import type { GenerateRequest, Progress } from '../workers/generator';
+import { rejection } from './support/rejection';
 
 const STALL_MS = 600;
 const GRACE_MS = 400;
@@ -31,15 +32,6 @@ function makeClient(): { client: EngineClient; events: EngineEvent[]; states: ()
 }
 
 const request = (prompt: string, seed = 1): GenerateRequest => ({ prompt, seed });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe('EngineClient', () => {
   test('load then generate: states in order, monotone progress, previews and the result', async () => {
