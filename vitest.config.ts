@@ -2,8 +2,10 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import viteConfig from './vite.config.ts';
 import { modelTestServer } from './test/support/model-server.ts';
+import { chromiumPath } from './scripts/chromium.mjs';
 
-// Debian's Chromium (Playwright cannot download its own browsers here); the
+// Debian's Chromium, or CHROMIUM_PATH (Playwright cannot download its own browsers here;
+// `npm test` and `npm run bench` install or name it first: scripts/chromium.mjs); the
 // flag turns on WebGPU, which headless Chromium serves with SwiftShader.
 // LANTERN_BROWSER_PROFILE=<dir> runs in a persistent, disk-backed profile there. Playwright's
 // default context is off the record: IndexedDB and its Blobs stay in memory, and Chromium
@@ -12,7 +14,7 @@ import { modelTestServer } from './test/support/model-server.ts';
 const profile = process.env['LANTERN_BROWSER_PROFILE'];
 const chromium = playwright({
   launchOptions: {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--enable-unsafe-webgpu'],
   },
   ...(profile === undefined || profile === '' ? {} : { persistentContext: profile }),

@@ -4,11 +4,10 @@
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
+import { requireChromium } from './chromium.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Playwright cannot download its own browsers here; Debian's chromium package provides this one. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The same flags as vitest.config.ts: WebGPU on (SwiftShader where there is no GPU). */
 export const CHROMIUM_ARGS = ['--enable-unsafe-webgpu'];
 
@@ -38,11 +37,13 @@ export async function startAppServer({ logLevel = 'warn' } = {}) {
   return { url, close: () => server.close() };
 }
 
+/** Headless Chromium (scripts/chromium.mjs finds it, or says how to install it) with WebGPU on. */
 export async function launchBrowser() {
+  const executablePath = requireChromium();
   try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    return await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`Could not start Chromium at ${CHROMIUM_PATH} (${message}). Install it with 'apt-get install chromium' or set CHROMIUM_PATH.`);
+    throw new Error(`Could not start Chromium at ${executablePath} (${message}). Reinstall it with 'apt-get install --reinstall chromium' or set CHROMIUM_PATH.`);
   }
 }

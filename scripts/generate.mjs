@@ -5,11 +5,14 @@
 // app's Vite server, opens the page in headless Chromium and calls
 // `window.lantern.generate` (the page's own generator) through Playwright.
 // Prints the seed, backend and timings; on failure prints the engine's error
-// name and message and exits 1. The browser and the server are always closed.
+// name and message and exits 1 (2 for a bad command line, 69 when no
+// Chromium can be found or installed: scripts/chromium.mjs). The browser and
+// the server are always closed.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser, startAppServer } from './browser-session.mjs';
+import { requireChromiumOrExit } from './chromium.mjs';
 
 const BACKENDS = ['auto', 'webgpu', 'wasm'];
 const CODECS = ['avc', 'vp9', 'av1'];
@@ -109,6 +112,7 @@ async function main() {
     console.log(USAGE);
     return 0;
   }
+  requireChromiumOrExit(); // before the server starts: a missing browser is one line, not a stack
   const started = performance.now();
   let server;
   let browser;
@@ -190,6 +194,7 @@ async function main() {
     console.log(`wrote ${out} (${mp4.length} bytes; ${outcome.codec}, ${outcome.frames} frames, ${outcome.width}x${outcome.height} at ${outcome.fps} fps)`);
     console.log(`seed ${outcome.seed}`);
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
+    if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);
     if (outcome.truncatedWords > 0) console.log(`prompt truncated: the last ${outcome.truncatedWords} words were dropped`);
     console.log(

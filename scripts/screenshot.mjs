@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Makes docs/screenshot.png (the README's): the first screen after a
 // generation on WASM with the model's default steps, the clip playing.
-// Usage: node scripts/screenshot.mjs [--backend wasm|webgpu|auto] [--out docs/screenshot.png]
+// Usage: npm run screenshot -- [--backend wasm|webgpu|auto] [--out docs/screenshot.png]
 import { parseArgs } from 'node:util';
 import { ROOT, launchBrowser, startAppServer } from './browser-session.mjs';
+import { requireChromiumOrExit } from './chromium.mjs';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, out: { type: 'string', default: `${ROOT}docs/screenshot.png` } } });
+requireChromiumOrExit();
 const server = await startAppServer({ logLevel: 'error' });
 const browser = await launchBrowser();
 try {

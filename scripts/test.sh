@@ -2,15 +2,20 @@
 # Runs every test of the project: the Python tests of training/, then the
 # TypeScript typecheck and Vitest (the node project, the browser project in
 # headless Chromium with WebGPU, then the e2e project: the app and the CLI
-# driven end to end). Sets up what the tests need first (the
-# Python environment, node_modules), so it works on a fresh clone. Every part
-# runs even when an earlier one fails; the script fails if any did.
+# driven end to end). Sets up what the tests need first, so it works on a
+# fresh clone of a fresh machine: Debian's Chromium (scripts/chromium.mjs),
+# the Python environment (scripts/python-env.sh; python3-venv from Debian if
+# missing) and node_modules. Where a part cannot be set up (not root, no
+# apt-get), it stops before any test runs with one line naming what is
+# missing and the command that installs it. Every test part runs even when an
+# earlier one fails; the script fails if any did.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 failed=()
 
-bash scripts/python-env.sh || exit 1
+node scripts/chromium.mjs || exit $?
+bash scripts/python-env.sh || exit $?
 echo "== training (pytest)"
 (cd training && ../.venv/bin/python -m pytest -q -W ignore::torch.jit.TracerWarning "$@") || failed+=(pytest)
 
