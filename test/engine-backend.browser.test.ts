@@ -1,9 +1,11 @@
-// Backend choice on this browser's real WebGPU (SwiftShader: subgroups, no
-// shader-f16). A model that needs what the adapter lacks falls back to WASM
-// on 'auto', announced in the reason and with console.warn; on an explicit
-// 'webgpu' it is a WebGpuUnavailableError.
+// Backend choice on this browser's real WebGPU (SwiftShader, a CPU
+// implementation: subgroups, no shader-f16). 'auto' treats it as no GPU and
+// picks WASM, saying why; an explicit 'webgpu' runs on it with a warning. A
+// model that needs what the adapter lacks falls back to WASM on 'auto',
+// announced in the reason and with console.warn; on an explicit 'webgpu' it
+// is a WebGpuUnavailableError.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { selectBackend } from '../workers/engine/backend';
+import { cpuImplementation, selectBackend } from '../workers/engine/backend';
 import { type Manifest, parseManifest } from '../workers/model/manifest';
 import { MANIFEST_URL } from './support/engine-fixtures';
 
@@ -20,17 +22,42 @@ afterEach(() => {
 });
 
 describe('selectBackend', () => {
-  test("'auto' takes WebGPU here, with the adapter in the reason and a device with subgroups and the adapter's limits", async () => {
+  test("'auto' on SwiftShader picks WASM, says why and logs it, and makes no device", async () => {
+    const adapter = (await navigator.gpu.requestAdapter())!;
+    expect(adapter.info.isFallbackAdapter).toBe(true); // what this Chromium says of SwiftShader
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const requestDevice = vi.spyOn(GPUAdapter.prototype, 'requestDevice');
     const selection = await selectBackend('auto', await manifestWith(() => undefined));
+    expect(selection).toEqual({ info: { backend: 'wasm', reason: 'WebGPU here is a CPU implementation (SwiftShader); WASM is faster' }, device: null });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('CPU implementation (SwiftShader)'));
+    expect(requestDevice).not.toHaveBeenCalled();
+  });
+
+  test("'webgpu' runs on SwiftShader with a warning, the adapter in the reason and a device with subgroups and the adapter's limits", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const selection = await selectBackend('webgpu', await manifestWith(() => undefined));
     try {
       expect(selection.info.backend).toBe('webgpu');
-      expect(selection.info.reason).toMatch(/^WebGPU available: .*swiftshader/i);
+      expect(selection.info.reason).toMatch(/^WebGPU chosen by the user: .*swiftshader/i);
+      expect(selection.info.warning).toBe('WebGPU here is a CPU implementation (SwiftShader), many times slower than WASM; choose Automatic or WASM');
+      expect(warn).toHaveBeenCalledWith(`Lantern: ${selection.info.warning}.`);
       const adapter = (await navigator.gpu.requestAdapter())!;
       expect(selection.device!.limits.maxStorageBufferBindingSize).toBe(adapter.limits.maxStorageBufferBindingSize);
       expect(selection.device!.features.has('subgroups')).toBe(adapter.features.has('subgroups'));
     } finally {
       selection.device?.destroy();
     }
+  });
+
+  test('cpuImplementation names the CPU WebGPUs by their adapter info, and passes GPUs', () => {
+    const info = (fields: Partial<GPUAdapterInfo>) => ({ vendor: '', architecture: '', device: '', description: '', ...fields });
+    expect(cpuImplementation(info({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true }))).toBe('SwiftShader');
+    expect(cpuImplementation(info({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe('llvmpipe');
+    expect(cpuImplementation(info({ vendor: 'mesa', device: 'lavapipe' }))).toBe('lavapipe');
+    expect(cpuImplementation(info({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }))).toBe('WARP');
+    expect(cpuImplementation(info({ vendor: 'example', isFallbackAdapter: true }))).toBe('a fallback adapter');
+    expect(cpuImplementation(info({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' }))).toBeNull();
+    expect(cpuImplementation(info({ vendor: 'apple', architecture: 'metal-3', isFallbackAdapter: false }))).toBeNull();
   });
 
   test("'wasm' is the user's choice", async () => {

@@ -22,6 +22,8 @@ export type BackendInfo = {
   reason: string;
   /** For WebGPU: whether our attention kernels use subgroups. */
   attentionPath?: 'subgroups' | 'portable';
+  /** Something the user should know about this choice, e.g. WebGPU chosen on a CPU implementation of it. */
+  warning?: string;
 };
 
 export type LoadRequest = {

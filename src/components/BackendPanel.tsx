@@ -1,5 +1,5 @@
 // Which backend runs the model and why, with an override that reloads it.
-import { Match, Switch } from 'solid-js';
+import { Match, Show, Switch } from 'solid-js';
 import type { BackendChoice } from '../../workers/generator';
 import { describeBackend } from '../messages';
 import { BACKEND_CHOICES, isBackendChoice, useLantern } from '../store';
@@ -16,6 +16,14 @@ export function BackendPanel() {
             {(model) => (
               <>
                 <strong>{describeBackend(model().backend)}</strong> — {model().backend.reason}
+                <Show when={model().backend.warning}>
+                  {(warning) => (
+                    <span class="backend-warning" data-testid="backend-warning">
+                      {' '}
+                      Warning: {warning()}.
+                    </span>
+                  )}
+                </Show>
               </>
             )}
           </Match>

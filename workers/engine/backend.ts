@@ -1,8 +1,12 @@
-// Which backend runs a model. 'auto' takes WebGPU where the browser gives an
-// adapter and a device with what the model and our attention kernels need,
-// else WASM, and says why either way; a fallback is announced with a
-// console.warn, never silent. 'webgpu' chosen by the user and unusable is a
-// WebGpuUnavailableError, not a quiet switch to WASM.
+// Which backend runs a model. 'auto' takes WebGPU where the browser gives a
+// GPU adapter and a device with what the model and our attention kernels
+// need, else WASM, and says why either way; a fallback is announced with a
+// console.warn, never silent. An adapter that is a CPU implementation of
+// WebGPU (SwiftShader, llvmpipe, lavapipe: what headless Chromium offers on a
+// machine with no GPU) counts as no GPU for 'auto': WASM is faster there
+// (bench/README.md: 679 ms against 16.8 s per denoising step). 'webgpu'
+// chosen by the user runs on such an adapter, with the warning in its reason;
+// chosen and unusable, it is a WebGpuUnavailableError, not a quiet switch.
 import type { BackendChoice, BackendInfo } from '../generator';
 import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from '../gpu/attention';
 import type { Manifest } from '../model/manifest';
@@ -43,8 +47,35 @@ export function describeAdapter(info: GPUAdapterInfo): string {
   return name === '' ? 'unnamed adapter' : name;
 }
 
-/** Why WebGPU cannot run this model here, or a device that can. */
-async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; adapter: string } | { problem: string }> {
+/** Names in adapter info that mark a CPU implementation of WebGPU, with how the reason words them. */
+const CPU_IMPLEMENTATIONS = [
+  [/swiftshader/i, 'SwiftShader'],
+  [/llvmpipe/i, 'llvmpipe'],
+  [/lavapipe/i, 'lavapipe'],
+  [/softpipe/i, 'softpipe'],
+  [/microsoft basic render|\bwarp\b/i, 'WARP'],
+] as const;
+
+/**
+ * The CPU implementation behind an adapter ('SwiftShader', 'llvmpipe', ...),
+ * 'a fallback adapter' when the browser flags it as one without a known
+ * name, or null for a GPU.
+ */
+export function cpuImplementation(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> & { isFallbackAdapter?: boolean }): string | null {
+  const name = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  const known = CPU_IMPLEMENTATIONS.find(([pattern]) => pattern.test(name));
+  if (known !== undefined) return known[1];
+  return info.isFallbackAdapter === true ? 'a fallback adapter' : null;
+}
+
+type WebGpuOutcome = { device: GPUDevice; adapter: string; cpu: string | null } | { problem: string } | { cpuAdapter: string };
+
+/**
+ * Why WebGPU cannot run this model here, or a device that can. An adapter
+ * that can run it but is a CPU implementation is `cpuAdapter` (no device made)
+ * unless `acceptCpu`.
+ */
+async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<WebGpuOutcome> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (gpu === undefined) return { problem: 'this browser has no WebGPU (navigator.gpu is missing)' };
   const unsupported = manifest.denoiser.plan.find((s) => s.op === 'attention' && !(ATTENTION_HEAD_DIMS as readonly number[]).includes(s.headDim));
@@ -67,6 +98,8 @@ async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; ad
       problem: `the adapter (${name}) binds storage buffers of at most ${adapter.limits.maxStorageBufferBindingSize} bytes; the model needs ${needs.maxStorageBufferBindingSize}`,
     };
   }
+  const cpu = cpuImplementation(adapter.info);
+  if (cpu !== null && !acceptCpu) return { cpuAdapter: cpu };
   const features = [...needs.features] as GPUFeatureName[];
   if (adapter.features.has('subgroups') && !features.includes('subgroups')) features.push('subgroups');
   try {
@@ -77,7 +110,7 @@ async function webgpuDevice(manifest: Manifest): Promise<{ device: GPUDevice; ad
     });
     // Validation and out-of-memory errors nobody captured would otherwise only show as wrong numbers.
     device.addEventListener('uncapturederror', (event) => console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`));
-    return { device, adapter: name };
+    return { device, adapter: name, cpu };
   } catch (error) {
     return { problem: `the adapter (${name}) refused a device: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -96,12 +129,22 @@ export function wasmSelection(reason: string): BackendSelection {
 
 export async function selectBackend(choice: BackendChoice, manifest: Manifest): Promise<BackendSelection> {
   if (choice === 'wasm') return wasmSelection('WASM chosen by the user');
-  const found = await webgpuDevice(manifest);
+  const found = await webgpuDevice(manifest, choice === 'webgpu');
   if ('problem' in found) {
     if (choice === 'webgpu') throw new WebGpuUnavailableError(found.problem);
     return wasmSelection(announceFallback(found.problem));
   }
+  if ('cpuAdapter' in found) {
+    const reason = `WebGPU here is a CPU implementation (${found.cpuAdapter}); WASM is faster`;
+    console.warn(`Lantern: ${reason}, so 'auto' runs on WASM. Choose WebGPU to run on it anyway.`);
+    return wasmSelection(reason);
+  }
   const path = deviceHasSubgroups(found.device) ? 'subgroups' : 'portable';
   const reason = `${choice === 'webgpu' ? 'WebGPU chosen by the user' : 'WebGPU available'}: ${found.adapter}`;
-  return { info: { backend: 'webgpu', reason, attentionPath: path }, device: found.device };
+  const info: BackendInfo & { backend: 'webgpu' } = { backend: 'webgpu', reason, attentionPath: path };
+  if (found.cpu !== null) {
+    info.warning = `WebGPU here is a CPU implementation (${found.cpu}), many times slower than WASM; choose Automatic or WASM`;
+    console.warn(`Lantern: ${info.warning}.`);
+  }
+  return { info, device: found.device };
 }
