@@ -2,7 +2,7 @@
 // vite.config.ts. Why each choice: ARCHITECTURE.md, "PWA and privacy".
 import type { Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { CONTENT_SECURITY_POLICY } from './workers/sw/policy.ts';
+import { CONTENT_SECURITY_POLICY } from './workers/service-worker/policy.ts';
 
 export { CONTENT_SECURITY_POLICY };
 
@@ -44,7 +44,7 @@ export function contentSecurityPolicy(): Plugin[] {
 }
 
 /**
- * vite-plugin-pwa with our own service worker (workers/sw/service-worker.ts,
+ * vite-plugin-pwa with our own service worker (workers/service-worker/service-worker.ts,
  * injectManifest): workbox precaches the app shell and ORT's .wasm; the
  * worker adds what generateSW cannot: it reports every request it lets
  * through to the network to the pages (the privacy indicator), and offline
@@ -53,11 +53,11 @@ export function contentSecurityPolicy(): Plugin[] {
 export function progressiveWebApp(): Plugin[] {
   return VitePWA({
     strategies: 'injectManifest',
-    srcDir: 'workers/sw',
+    srcDir: 'workers/service-worker',
     filename: 'service-worker.ts',
-    // The page shows "A new version is ready" and the user chooses when to reload (src/offline.ts).
+    // The page shows "A new version is ready" and the user chooses when to reload (src/state/offline-state.ts).
     registerType: 'prompt',
-    // src/offline.ts registers it through virtual:pwa-register (workbox-window); nothing is injected into index.html.
+    // src/state/offline-state.ts registers it through virtual:pwa-register (workbox-window); nothing is injected into index.html.
     injectRegister: false,
     manifest: {
       name: 'Lantern',

@@ -9,9 +9,9 @@
 // On SwiftShader (a CPU WebGPU) only the ratios mean anything.
 import * as ort from 'onnxruntime-web/webgpu';
 import { expect, test } from 'vitest';
-import { type AttentionPath, createAttention } from '../workers/gpu/attention';
-import { readF32 } from '../workers/gpu/buffers';
-import { fetchManifest } from '../workers/model/load';
+import { type AttentionPath, createAttention } from '../workers/engine/gpu/attention';
+import { readF32 } from '../test/support/gpu-buffers';
+import { fetchManifest } from '../workers/model-files/load';
 import { mulberry32, randomNormal } from '../test/support/attention-reference';
 import { uploadAttentionInputs } from '../test/support/attention-buffers';
 import { MANIFEST_URL } from '../test/support/engine-fixtures';

@@ -9,9 +9,9 @@ import { createEngine } from '../workers/engine/engine';
 import { selectBackend } from '../workers/engine/backend';
 import { createSession, floatTensor } from '../workers/engine/ort';
 import { createPlanDenoiser } from '../workers/engine/plan-executor';
-import { fetchManifest, fetchModelFiles } from '../workers/model/load';
-import type { PlanStep } from '../workers/model/manifest';
-import type { Backend, GenerateResult } from '../workers/generator';
+import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
+import type { PlanStep } from '../workers/model-files/manifest';
+import type { Backend, GenerateResult } from '../workers/contracts/generator';
 import { MANIFEST_URL, fixtureFloats, fixtureIndex } from '../test/support/engine-fixtures';
 
 const STEPS = 2;

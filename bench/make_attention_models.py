@@ -10,7 +10,7 @@ Lantern's WGSL attention, at the shipped model's attention shapes:
 The shapes come from models-manifest/lantern-tiny.json: the first self and the
 first cross attention step of `denoiser.plan` (heads, headDim, queries, keys,
 scale, rope), with cross keys "text" read as `text.tokens`, as
-workers/model/manifest.ts does; bench/attention.bench.ts reads the same
+workers/model-files/manifest.ts does; bench/attention.bench.ts reads the same
 steps, so a re-exported model needs only a rerun of this script.
 
 Run from the repository root: .venv/bin/python bench/make_attention_models.py

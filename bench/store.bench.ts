@@ -9,10 +9,10 @@
 // LANTERN_SCALE_MIB sets the size.
 import { expect, test } from 'vitest';
 import { createSession, ort } from '../workers/engine/ort';
-import { sha256Integrity } from '../workers/model/integrity';
-import { connectModelStore } from '../workers/store/client';
-import { readStoredGraph } from '../workers/store/graph';
-import type { CheckMode } from '../workers/store/types';
+import { sha256Integrity } from '../workers/model-files/integrity';
+import { connectModelStore } from '../src/model-store-client';
+import { readStoredGraph } from '../test/support/stored-graph';
+import type { CheckMode } from '../workers/contracts/model-store';
 import { testServer } from '../test/support/model-server-client';
 
 const MiB = 2 ** 20;

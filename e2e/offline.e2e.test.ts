@@ -2,7 +2,7 @@
 // headless Chromium against the built app (`vite build`, served by `vite
 // preview`): no mocks. The model reaches the offline page through the model
 // store: the page stores the built-in model in IndexedDB after its first
-// load (src/offline.ts), and the engine reads its files from there. Its
+// load (src/state/offline-state.ts), and the engine reads its files from there. Its
 // manifest comes from the store too: offline, a request for it that reaches
 // the service worker is answered from the store's record of it. The service
 // worker never caches /models/ (checked below, in Cache Storage).
@@ -207,7 +207,7 @@ describe('offline and private', () => {
 
     expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(CONTENT_SECURITY_POLICY);
     expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
-    const engine = page.workers().find((w) => w.url().includes('generator.worker'));
+    const engine = page.workers().find((w) => w.url().includes('engine.worker'));
     expect(engine, 'the engine worker').toBeDefined();
     // A worker takes its policy from its script's response, not from the page's <meta>.
     expect((await context.request.get(engine?.url() as string)).headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
@@ -264,7 +264,7 @@ describe('offline and private', () => {
       await page.reload();
       await page.waitForFunction(() => window.lantern !== undefined);
       await page.evaluate(() => (window.lantern as NonNullable<Window['lantern']>).ready);
-      const engine = page.workers().find((w) => w.url().includes('generator.worker'));
+      const engine = page.workers().find((w) => w.url().includes('engine.worker'));
       if (engine === undefined) throw new Error('no engine worker');
       // The host sends the worker's script without a policy; the service worker serves it with one.
       expect((await context.request.get(engine.url())).headers()['content-security-policy']).toBeUndefined();

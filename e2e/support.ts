@@ -3,7 +3,7 @@
 // demuxer is plain JavaScript, so Node reads what the browser wrote).
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import type { Browser, Page } from 'playwright-core';
-import type { BackendChoice, ModelInfo } from '../workers/generator';
+import type { BackendChoice, ModelInfo } from '../workers/contracts/generator';
 
 export type OpenedApp = { page: Page; errors: string[]; model: ModelInfo };
 

@@ -13,7 +13,7 @@ import { type Screen, ScreenTabs } from './components/ScreenTabs';
 import { UpdatePrompt } from './components/UpdatePrompt';
 import { ModelDownloadStatus } from './models/ModelDownloadStatus';
 import { ModelsScreen } from './models/ModelsScreen';
-import { useLantern } from './store';
+import { useLantern } from './state/generate-state';
 
 export function App() {
   const { state } = useLantern();

@@ -1,5 +1,5 @@
 // The main thread's side of the engine: a `Generator` backed by the worker
-// (workers/generator.worker.ts) through comlink. The UI, `window.lantern` and
+// (workers/engine/engine.worker.ts) through comlink. The UI, `window.lantern` and
 // the CLI all use one EngineClient, so they see the same state.
 //
 // One queue: load and generate run one at a time, in call order. The state
@@ -11,7 +11,7 @@
 // GPU device is replaced the same way, and the client says so (a `restart`
 // event) and reloads the last model before the next generation.
 import * as Comlink from 'comlink';
-import { type CancelablePhase, GenerationCanceledError, ModelNotLoadedError } from '../workers/errors';
+import { type CancelablePhase, GenerationCanceledError, ModelNotLoadedError } from '../workers/contracts/errors';
 import type {
   BackendChoice,
   BackendInfo,
@@ -23,7 +23,7 @@ import type {
   ModelInfo,
   Preview,
   Progress,
-} from '../workers/generator';
+} from '../workers/contracts/generator';
 
 /** An error raised by the engine in the worker; comlink carried its name and message, not its class. */
 export class EngineError extends Error {
@@ -53,7 +53,7 @@ export class EngineUnresponsiveError extends Error {
   }
 }
 
-/** Errors made on the main thread; the engine's own are in workers/errors.ts. */
+/** Errors made on the main thread; the engine's own are in workers/contracts/errors.ts. */
 export const CLIENT_ERROR_NAMES = ['EngineCrashedError', 'EngineUnresponsiveError'] as const;
 
 /** Engine errors after which the worker's GPU state cannot be trusted: replace the worker. */
@@ -98,7 +98,7 @@ const DRAIN_QUIET_MS = 50;
 const DRAIN_MAX_MS = 500;
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module', name: 'lantern-engine' });
+  return new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module', name: 'lantern-engine' });
 }
 
 /** Whatever was thrown, as an Error that keeps the engine's name (comlink rebuilds a plain Error with it). */

@@ -7,11 +7,11 @@ import { render } from 'solid-js/web';
 import { App } from './App';
 import { EngineClient } from './engine-client';
 import { installLanternGlobal } from './lantern-global';
-import { ModelsContext, createModelsStore } from './models/models-store';
-import { OfflineContext, createOfflineStore } from './offline';
-import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './store';
-import type { BackendChoice } from '../workers/generator';
-import { connectModelStore } from '../workers/store/client';
+import { ModelsContext, createModelsStore } from './state/models-state';
+import { OfflineContext, createOfflineStore } from './state/offline-state';
+import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './state/generate-state';
+import type { BackendChoice } from '../workers/contracts/generator';
+import { connectModelStore } from './model-store-client';
 import './styles.css';
 
 const root = document.getElementById('root');

@@ -2,7 +2,7 @@
 // turns them into sentences (progress by phase, durations, and for each error
 // name a title and what to do next). The engine's message, which names the
 // bad value and the allowed set, is always shown under the title.
-import type { BackendInfo, Progress, VideoCodecName } from '../workers/generator';
+import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
 
 export type ErrorText = { title: string; hint: string };
 

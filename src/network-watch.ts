@@ -1,6 +1,6 @@
 // Watches this origin's network use over a span of time (one generation),
 // for the page's "no network used by this generation". Two witnesses:
-// - the service worker's reports (workers/sw/protocol.ts): every request of
+// - the service worker's reports (workers/contracts/service-worker-messages.ts): every request of
 //   this page and of its workers (the engine's, the model store's) passes
 //   through the service worker that controls the page, which reports each
 //   one it sends to the network before it leaves;
@@ -8,7 +8,7 @@
 //   through a service worker (workerStart 0), e.g. before one controls it.
 // Requests of the page's workers cannot be seen without a controlling
 // service worker, so a span without one is "not observed", never "none".
-import { isNetworkMessage } from '../workers/sw/protocol';
+import { isNetworkMessage } from '../workers/contracts/service-worker-messages';
 
 export type NetworkRequest = { url: string; via: 'service-worker' | 'page' };
 

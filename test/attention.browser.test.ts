@@ -3,9 +3,9 @@
 // training/lantern/fixtures.py, and against a float64 JS reference on random
 // shapes, ragged tiles and large logits.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type AttentionOptions, type AttentionPath, createAttention } from '../workers/gpu/attention';
-import { createF32, readF32 } from '../workers/gpu/buffers';
-import type { Rope } from '../workers/gpu/rope';
+import { type AttentionOptions, type AttentionPath, createAttention } from '../workers/engine/gpu/attention';
+import { createF32, readF32 } from './support/gpu-buffers';
+import type { Rope } from '../workers/engine/gpu/rope';
 import {
   type AttentionShape,
   type Tolerance,

@@ -6,7 +6,7 @@
 // is a WebGpuUnavailableError.
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cpuImplementation, selectBackend } from '../workers/engine/backend';
-import { type Manifest, parseManifest } from '../workers/model/manifest';
+import { type Manifest, parseManifest } from '../workers/model-files/manifest';
 import { MANIFEST_URL } from './support/engine-fixtures';
 
 async function manifestWith(change: (json: Record<string, any>) => void): Promise<Manifest> {

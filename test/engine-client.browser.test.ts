@@ -4,7 +4,7 @@
 // devices ending in a fresh worker that works.
 import { afterEach, describe, expect, test } from 'vitest';
 import { EngineClient, type EngineEvent, type EngineState } from '../src/engine-client';
-import type { GenerateRequest, Progress } from '../workers/generator';
+import type { GenerateRequest, Progress } from '../workers/contracts/generator';
 import { rejection } from './support/rejection';
 
 const STALL_MS = 600;

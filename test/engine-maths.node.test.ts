@@ -3,7 +3,7 @@
 // test/support/engine_reference.py from training/lantern (noise.py, flow.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { InvalidSeedError, gaussianNoise, mulberry32 } from '../workers/pipeline/noise';
+import { InvalidSeedError, gaussianNoise, mulberry32 } from '../workers/engine/sampling/noise';
 import {
   InvalidSamplerSettingsError,
   assembleInput,
@@ -14,7 +14,7 @@ import {
   restoreGiven,
   sampleSchedule,
   x0Estimate,
-} from '../workers/pipeline/sampler';
+} from '../workers/engine/sampling/sampler';
 
 type Reference = {
   mulberry: Record<string, number[]>;

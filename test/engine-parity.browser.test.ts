@@ -14,12 +14,12 @@
 // kernel's online softmax sum in other orders, and every block compounds
 // it), so it gets the fixture's bounds, about 6x above what we see.
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Backend } from '../workers/generator';
+import type { Backend } from '../workers/contracts/generator';
 import type { Denoiser } from '../workers/engine/denoiser';
 import { floatTensor, readFloats } from '../workers/engine/ort';
-import { decodeLatent, encodeText, sampleLatent } from '../workers/engine/pipeline';
-import { gaussianNoise } from '../workers/pipeline/noise';
-import { latentSize } from '../workers/model/manifest';
+import { decodeLatent, encodeText, sampleLatent } from '../workers/engine/generate';
+import { gaussianNoise } from '../workers/engine/sampling/noise';
+import { latentSize } from '../workers/model-files/manifest';
 import { type FixtureIndex, type TestRuntime, fixtureFloats, fixtureIndex, fixtureTensor, loadRuntime, maxAbsDiff } from './support/engine-fixtures';
 
 type Measured = Record<'text' | 'denoiser_v' | 'trajectory' | 'x0' | 'frames', number>;

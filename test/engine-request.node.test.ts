@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { validateRequest } from '../workers/engine/request';
-import type { GenerateRequest } from '../workers/generator';
+import type { GenerateRequest } from '../workers/contracts/generator';
 import {
   ENGINE_ERROR_NAMES,
   EngineBusyError,
@@ -15,8 +15,8 @@ import {
   ModelIntegrityError,
   ModelNotLoadedError,
   WebGpuUnavailableError,
-} from '../workers/errors';
-import { parseManifest } from '../workers/model/manifest';
+} from '../workers/contracts/errors';
+import { parseManifest } from '../workers/model-files/manifest';
 
 const manifest = parseManifest(JSON.parse(readFileSync(new URL('../models-manifest/lantern-tiny.json', import.meta.url), 'utf8')));
 

@@ -5,7 +5,7 @@
 // backend gives for the same request.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
-import type { GenerateRequest, GenerateResult, Generator } from '../workers/generator';
+import type { GenerateRequest, GenerateResult, Generator } from '../workers/contracts/generator';
 import { MANIFEST_URL } from './support/engine-fixtures';
 import { rejection } from './support/rejection';
 

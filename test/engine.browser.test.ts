@@ -8,11 +8,11 @@ import * as Comlink from 'comlink';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createEngine } from '../workers/engine/engine';
-import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/generator';
-import { fetchManifest } from '../workers/model/load';
-import { codecsSupported } from '../workers/video/encode';
-import { clipFileName } from '../workers/video/filename';
-import type { Manifest } from '../workers/model/manifest';
+import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/contracts/generator';
+import { fetchManifest } from '../workers/model-files/load';
+import { codecsSupported } from '../workers/engine/video/encode';
+import { clipFileName } from '../workers/engine/video/filename';
+import type { Manifest } from '../workers/model-files/manifest';
 import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
 import { rejection } from './support/rejection';
 
@@ -215,8 +215,8 @@ describe('engine on WASM', () => {
 });
 
 describe('the worker', () => {
-  test('workers/generator.worker.ts serves the Generator over comlink, errors keep their names', async () => {
-    const worker = new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module' });
+  test('workers/engine/engine.worker.ts serves the Generator over comlink, errors keep their names', async () => {
+    const worker = new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module' });
     try {
       const remote = Comlink.wrap<Generator>(worker);
       const info = await remote.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' });

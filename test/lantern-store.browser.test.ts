@@ -1,11 +1,11 @@
-// src/store.ts, the app's store, over a real EngineClient and module worker
+// src/state/generate-state.ts, the app's store, over a real EngineClient and module worker
 // running the scripted engine (test/support/scripted-engine.worker.ts),
 // whose model this "browser" can encode in H.264 only: the Video format the
 // form holds follows what the loaded model's ModelInfo.codecs allows, and a
 // switch is said, not silent.
 import { afterEach, expect, test, vi } from 'vitest';
 import { EngineClient } from '../src/engine-client';
-import { createLanternStore } from '../src/store';
+import { createLanternStore } from '../src/state/generate-state';
 
 let client: EngineClient | null = null;
 afterEach(() => {

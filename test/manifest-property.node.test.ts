@@ -6,7 +6,7 @@
 // what is allowed, and never throws anything else or accepts it.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_FILE_BYTES, MAX_SHARD_BYTES, ManifestError, parseManifest } from '../workers/model/manifest';
+import { MAX_FILE_BYTES, MAX_SHARD_BYTES, ManifestError, parseManifest } from '../workers/model-files/manifest';
 import { validManifest } from './support/valid-manifest';
 
 type Path = (string | number)[];

@@ -3,11 +3,11 @@
 // kind of bad value is a ManifestError naming the field, the value and what
 // is allowed. test/manifest-property.node.test.ts generates many more.
 import { describe, expect, test } from 'vitest';
-import { ENGINE_ERROR_NAMES } from '../workers/errors';
-import { ManifestError, latentSize, parseManifest } from '../workers/model/manifest';
-import { InvalidSeedError } from '../workers/pipeline/noise';
-import { InvalidSamplerSettingsError } from '../workers/pipeline/sampler';
-import { EmptyPromptError, TokenizerError } from '../workers/pipeline/tokenize';
+import { ENGINE_ERROR_NAMES } from '../workers/contracts/errors';
+import { ManifestError, latentSize, parseManifest } from '../workers/model-files/manifest';
+import { InvalidSeedError } from '../workers/engine/sampling/noise';
+import { InvalidSamplerSettingsError } from '../workers/engine/sampling/sampler';
+import { EmptyPromptError, TokenizerError } from '../workers/engine/tokenize';
 import { SMOKE_SHA, validManifest } from './support/valid-manifest';
 
 function expectError(mutate: (m: Record<string, any>) => void, field: string, message: RegExp): void {

@@ -2,11 +2,11 @@
 // integrity checks (a flipped byte and a short file are caught and named),
 // a missing file, a manifest that is not one, and cancel.
 import { describe, expect, test } from 'vitest';
-import { ModelFileError, ModelIntegrityError } from '../workers/errors';
-import { type FileSource, fetchFile } from '../workers/model/fetch';
-import { sha256Integrity } from '../workers/model/integrity';
-import { fetchManifest, fetchModelFiles, resolveModelUrl } from '../workers/model/load';
-import { ManifestError } from '../workers/model/manifest';
+import { ModelFileError, ModelIntegrityError } from '../workers/contracts/errors';
+import { type FileSource, fetchFile } from '../workers/model-files/fetch';
+import { sha256Integrity } from '../workers/model-files/integrity';
+import { fetchManifest, fetchModelFiles, resolveModelUrl } from '../workers/model-files/load';
+import { ManifestError } from '../workers/model-files/manifest';
 import { MANIFEST_URL } from './support/engine-fixtures';
 import { rejection } from './support/rejection';
 

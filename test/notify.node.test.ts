@@ -1,7 +1,7 @@
 // callbackNotifier: a caller's progress callback that throws or rejects is
 // logged and never stops the engine or the model store that report to it.
 import { afterEach, expect, test, vi } from 'vitest';
-import { callbackNotifier } from '../workers/notify';
+import { callbackNotifier } from '../workers/contracts/notify';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -2,7 +2,7 @@
 // beside the attention fixtures by training/lantern/fixtures.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { type Rope, RopeConfigError, ropeCosSin, ropeKernelTable } from '../workers/gpu/rope';
+import { type Rope, RopeConfigError, ropeCosSin, ropeKernelTable } from '../workers/engine/gpu/rope';
 
 const FIXTURES = new URL('./fixtures/attention/', import.meta.url);
 

@@ -8,13 +8,13 @@
 import * as Comlink from 'comlink';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
-import type { Generator } from '../workers/generator';
-import { fetchModelFiles } from '../workers/model/load';
-import { connectModelStore } from '../workers/store/client';
-import { deviceFacts, fitConcerns } from '../workers/store/inspect';
-import type { StorageArea } from '../workers/store/quota';
-import { createStoreManifestSource, createStoreSource } from '../workers/store/source';
-import { createModelStore } from '../workers/store/store';
+import type { Generator } from '../workers/contracts/generator';
+import { fetchModelFiles } from '../workers/model-files/load';
+import { connectModelStore } from '../src/model-store-client';
+import { deviceFacts, fitConcerns } from '../workers/model-store/inspect';
+import type { StorageArea } from '../workers/model-store/quota';
+import { createStoreManifestSource, createStoreSource } from '../workers/model-store/source';
+import { createModelStore } from '../workers/model-store/store';
 import { shardPath, testServer } from './support/model-server-client';
 import { rejection } from './support/rejection';
 
@@ -33,7 +33,7 @@ describe('the network down', () => {
     const server = testServer();
     const url = server.tiny();
     const store = connectModelStore();
-    const worker = new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module' });
     try {
       expect((await store.add(url)).model.state).toBe('complete');
       await server.control('down=1');

@@ -2,8 +2,8 @@
 // the rate covers the last few seconds (so a stall shows), the ETA follows
 // from it, events are throttled while bytes arrive but never at a file's end.
 import { expect, test } from 'vitest';
-import { createDownloadMeter } from '../workers/store/progress';
-import type { StoreProgress } from '../workers/store/types';
+import { createDownloadMeter } from '../workers/model-store/progress';
+import type { StoreProgress } from '../workers/contracts/model-store';
 
 function meter(total: number, files: number) {
   let now = 0;

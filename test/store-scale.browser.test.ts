@@ -14,12 +14,12 @@
 // store 83 s, read back + re-hash 30 s, wasm session 28 s, Gather outputs equal to the weights made.
 import { describe, expect, test } from 'vitest';
 import { createSession, ort } from '../workers/engine/ort';
-import { connectModelStore } from '../workers/store/client';
-import { readStoredGraph } from '../workers/store/graph';
-import { createStoreSource } from '../workers/store/source';
-import { createModelStore } from '../workers/store/store';
-import { fetchManifest, fetchModelFiles } from '../workers/model/load';
-import type { StoreProgress } from '../workers/store/types';
+import { connectModelStore } from '../src/model-store-client';
+import { readStoredGraph } from './support/stored-graph';
+import { createStoreSource } from '../workers/model-store/source';
+import { createModelStore } from '../workers/model-store/store';
+import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
+import type { StoreProgress } from '../workers/contracts/model-store';
 import { testServer } from './support/model-server-client';
 import { weightValue } from './support/synthetic-model';
 

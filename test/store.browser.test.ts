@@ -8,16 +8,16 @@
 import * as Comlink from 'comlink';
 import { type IDBPDatabase, openDB, wrap } from 'idb';
 import { describe, expect, test } from 'vitest';
-import { ModelFileError, ModelIntegrityError } from '../workers/errors';
-import type { Generator } from '../workers/generator';
-import { sha256Integrity } from '../workers/model/integrity';
-import { fetchManifest, fetchModelFiles } from '../workers/model/load';
-import { connectModelStore } from '../workers/store/client';
-import { createStoreSource } from '../workers/store/source';
-import type { StorageQuotaError } from '../workers/store/errors';
-import { createModelStore } from '../workers/store/store';
-import type { StorageArea } from '../workers/store/quota';
-import type { StoreProgress } from '../workers/store/types';
+import { ModelFileError, ModelIntegrityError } from '../workers/contracts/errors';
+import type { Generator } from '../workers/contracts/generator';
+import { sha256Integrity } from '../workers/model-files/integrity';
+import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
+import { connectModelStore } from '../src/model-store-client';
+import { createStoreSource } from '../workers/model-store/source';
+import type { StorageQuotaError } from '../workers/contracts/model-store-errors';
+import { createModelStore } from '../workers/model-store/store';
+import type { StorageArea } from '../workers/model-store/quota';
+import type { StoreProgress } from '../workers/contracts/model-store';
 import { shardPath, testServer } from './support/model-server-client';
 import { rejection } from './support/rejection';
 
@@ -357,7 +357,7 @@ describe('the engine reads the store', () => {
     const server = testServer();
     const url = server.tiny();
     const store = connectModelStore();
-    const worker = new Worker(new URL('../workers/generator.worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../workers/engine/engine.worker.ts', import.meta.url), { type: 'module' });
     try {
       const added = await store.add(url);
       expect(added.model.state).toBe('complete');

@@ -3,7 +3,7 @@
 // test/support/engine_reference.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { EmptyPromptError, TokenizerError, createPromptTokenizer, tokenizeGuidancePair } from '../workers/pipeline/tokenize';
+import { EmptyPromptError, TokenizerError, createPromptTokenizer, tokenizeGuidancePair } from '../workers/engine/tokenize';
 
 const FIXTURES = new URL('./fixtures/engine/', import.meta.url);
 type TokenCase = { text: string; ids: number[]; mask: number[]; untruncated: number };

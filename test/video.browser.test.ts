@@ -1,11 +1,11 @@
-// workers/video in headless Chromium with the real WebCodecs encoders: a
+// workers/engine/video in headless Chromium with the real WebCodecs encoders: a
 // synthetic 16-frame 128x128 clip (a red square moving right over a dark blue
 // background) at 8 fps is encoded with every codec, demuxed with mediabunny
 // and decoded back; cancellation, bad input and missing WebCodecs get their
 // named errors.
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, type InputVideoTrack, VideoSampleSink } from 'mediabunny';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { VIDEO_CODECS, type VideoCodecName } from '../workers/video/codecs';
+import { VIDEO_CODECS, type VideoCodecName } from '../workers/engine/video/codecs';
 import {
   type EncodedClip,
   PROVENANCE_COMMENT,
@@ -13,7 +13,7 @@ import {
   codecsSupported,
   encodeFloatClip,
   encodeRgbaClip,
-} from '../workers/video/encode';
+} from '../workers/engine/video/encode';
 
 const T = 16;
 const W = 128;

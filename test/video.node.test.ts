@@ -1,10 +1,10 @@
-// The pure parts of workers/video: download file names, codec names and the
+// The pure parts of workers/engine/video: download file names, codec names and the
 // codec string (level) chosen for a clip's size. Encoding itself needs
 // WebCodecs and is tested in Chromium (video.browser.test.ts).
 import { describe, expect, test } from 'vitest';
-import { InvalidVideoInputError, UnsupportedCodecError } from '../workers/errors';
-import { VIDEO_CODECS, parseVideoCodec, validateClipShape, videoCodecString } from '../workers/video/codecs';
-import { MAX_SLUG_LENGTH, clipFileName, slugify } from '../workers/video/filename';
+import { InvalidVideoInputError, UnsupportedCodecError } from '../workers/contracts/errors';
+import { VIDEO_CODECS, parseVideoCodec, validateClipShape, videoCodecString } from '../workers/engine/video/codecs';
+import { MAX_SLUG_LENGTH, clipFileName, slugify } from '../workers/engine/video/filename';
 
 function thrown(f: () => unknown): unknown {
   try {

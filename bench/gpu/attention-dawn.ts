@@ -14,8 +14,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { engineDeviceLimits } from '../../workers/engine/backend';
-import { deviceHasSubgroups } from '../../workers/gpu/attention';
-import { parseManifest } from '../../workers/model/manifest';
+import { deviceHasSubgroups } from '../../workers/engine/gpu/attention';
+import { parseManifest } from '../../workers/model-files/manifest';
 import { planShapes, scaledShapes, shapeName } from '../attention-shapes';
 import { type ShapeResult, TOLERANCE, measureShape, table, tileName } from './attention-sweep';
 

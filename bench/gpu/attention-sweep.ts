@@ -21,8 +21,8 @@ import {
   type AttentionTile,
   createAttention,
   deviceHasSubgroups,
-} from '../../workers/gpu/attention';
-import { readF32 } from '../../workers/gpu/buffers';
+} from '../../workers/engine/gpu/attention';
+import { readF32 } from '../../test/support/gpu-buffers';
 import { attentionReference, mulberry32, randomNormal } from '../../test/support/attention-reference';
 import { uploadAttentionInputs } from '../../test/support/attention-buffers';
 import { type BenchShape, shapeName } from '../attention-shapes';

@@ -2,7 +2,7 @@
 // note when the prompt was cut, and notices such as a restarted engine.
 import { For, Show } from 'solid-js';
 import { describeError } from '../messages';
-import { useLantern } from '../store';
+import { useLantern } from '../state/generate-state';
 
 export function Messages() {
   const { state, actions } = useLantern();

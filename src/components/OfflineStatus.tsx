@@ -5,9 +5,9 @@
 // worker. `data-offline` and `data-network-requests` carry the facts for
 // scripts and tests.
 import { Show } from 'solid-js';
-import { useModels } from '../models/models-store';
+import { useModels } from '../state/models-state';
 import type { NetworkReport, UnobservedReason } from '../network-watch';
-import { useOffline } from '../offline';
+import { useOffline } from '../state/offline-state';
 
 /** The app shell from the service worker's cache, and the built-in model complete in the model store: both, or what is missing. */
 function describeOffline(shellCached: boolean, model: 'unknown' | 'missing' | 'complete'): { key: string; text: string } {

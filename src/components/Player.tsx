@@ -1,6 +1,6 @@
 // The finished clip: a looping, muted, autoplaying player, the Download link
 // (named by the engine: lantern-<prompt>-seed<seed>.mp4) and what made it.
-import type { Clip } from '../store';
+import type { Clip } from '../state/generate-state';
 import { CODEC_LABEL, formatBytes, formatSeconds } from '../messages';
 
 export function Player(props: { clip: Clip }) {

@@ -2,7 +2,7 @@
 // estimate (a few pixels per latent cell), looped at the clip's own speed and
 // scaled up by CSS.
 import { createEffect, onCleanup } from 'solid-js';
-import type { Preview } from '../../workers/generator';
+import type { Preview } from '../../workers/contracts/generator';
 
 export function PreviewCanvas(props: { preview: Preview; clipSeconds: number }) {
   let canvas: HTMLCanvasElement | undefined;

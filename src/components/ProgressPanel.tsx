@@ -3,7 +3,7 @@
 // the raw numbers for scripts and tests.
 import { For, Show } from 'solid-js';
 import { PHASES, PHASE_SHORT, describeProgress, formatSeconds } from '../messages';
-import { useLantern } from '../store';
+import { useLantern } from '../state/generate-state';
 
 /** Below this much progress (or time) an estimate is noise. */
 const MIN_FRACTION_FOR_ETA = 0.03;

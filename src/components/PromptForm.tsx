@@ -3,9 +3,9 @@
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
 import { Show, createMemo } from 'solid-js';
-import { VIDEO_CODECS, isVideoCodec } from '../../workers/video/codecs';
+import { VIDEO_CODECS, isVideoCodec } from '../../workers/engine/video/codecs';
 import { CODEC_LABEL, countWords } from '../messages';
-import { MAX_SEED, useLantern } from '../store';
+import { MAX_SEED, useLantern } from '../state/generate-state';
 
 export function PromptForm() {
   const { state, actions } = useLantern();

@@ -1,9 +1,9 @@
 // "A new version is ready — Reload": shown when a new version's service
-// worker is installed and waiting (src/offline.ts). Reload activates it and
+// worker is installed and waiting (src/state/offline-state.ts). Reload activates it and
 // the page reloads under it; Later leaves this version running until the
 // next visit.
 import { Show } from 'solid-js';
-import { useOffline } from '../offline';
+import { useOffline } from '../state/offline-state';
 
 export function UpdatePrompt() {
   const { state, actions } = useOffline();

@@ -3,7 +3,7 @@
 // downloading; the summary and any warnings wait for Download.
 import { Match, Show, Switch, createSignal } from 'solid-js';
 import { describeError } from '../messages';
-import { useModels } from './models-store';
+import { useModels } from '../state/models-state';
 import { describeConcern, formatSize } from './words';
 
 export function AddModelForm() {

@@ -3,10 +3,10 @@
 // `data-manifest-url`, `data-total-bytes` and `data-stored-bytes` carry the
 // facts for scripts and tests.
 import { Match, Show, Switch, createUniqueId } from 'solid-js';
-import type { StoredModel } from '../../workers/store/types';
+import type { StoredModel } from '../../workers/contracts/model-store';
 import { describeError } from '../messages';
-import { useLantern } from '../store';
-import { modelView, useModels } from './models-store';
+import { useLantern } from '../state/generate-state';
+import { modelView, useModels } from '../state/models-state';
 import { VIEW_LABEL, describeOutcome, describeStoreProgress, formatSize } from './words';
 
 export function ModelCard(props: { model: StoredModel }) {

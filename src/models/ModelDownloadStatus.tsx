@@ -3,7 +3,7 @@
 // and ETA, or why it could not be kept. Nothing once it is stored.
 import { Match, Switch } from 'solid-js';
 import { describeStoreProgress } from './words';
-import { useModels } from './models-store';
+import { useModels } from '../state/models-state';
 
 export function ModelDownloadStatus() {
   const { state } = useModels();

@@ -3,7 +3,7 @@
 import { For, Show, createEffect } from 'solid-js';
 import { AddModelForm } from './AddModelForm';
 import { ModelCard } from './ModelCard';
-import { useModels } from './models-store';
+import { useModels } from '../state/models-state';
 import { StorageSummary } from './StorageSummary';
 import './models.css';
 

@@ -2,7 +2,7 @@
 // and whether the browser keeps the models under storage pressure
 // (persistent storage), with a button to ask for it.
 import { Show } from 'solid-js';
-import { useModels } from './models-store';
+import { useModels } from '../state/models-state';
 import { describePersistence, describeStorage } from './words';
 
 export function StorageSummary() {

@@ -1,8 +1,8 @@
 // Words for the models screen: the store reports numbers (bytes, rates,
 // seconds) and typed concerns; this file turns them into sentences.
-import type { FitConcern, StorageInfo, StoreProgress } from '../../workers/store/types';
+import type { FitConcern, StorageInfo, StoreProgress } from '../../workers/contracts/model-store';
 import { formatBytes, formatSeconds } from '../messages';
-import type { ModelOutcome, ModelView } from './models-store';
+import type { ModelOutcome, ModelView } from '../state/models-state';
 
 export const VIEW_LABEL: Record<ModelView, string> = {
   waiting: 'Waiting for another tab',

@@ -1,7 +1,7 @@
 // q, k and v uploaded to the GPU with an output buffer beside them, as one
 // attention call takes them; for the kernel tests and the benches.
-import type { AttentionBuffers } from '../../workers/gpu/attention';
-import { createF32, uploadF32 } from '../../workers/gpu/buffers';
+import type { AttentionBuffers } from '../../workers/engine/gpu/attention';
+import { createF32, uploadF32 } from './gpu-buffers';
 
 export type OwnedAttentionBuffers = AttentionBuffers & { destroy(): void };
 

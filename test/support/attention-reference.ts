@@ -1,7 +1,7 @@
 // A straightforward float64 attention, the reference the WGSL kernel is
 // checked against on random shapes: RoPE from float64 angles, the full score
 // matrix, a max-subtracted softmax. Slow and obvious on purpose.
-import { type Rope, ropeAngles } from '../../workers/gpu/rope';
+import { type Rope, ropeAngles } from '../../workers/engine/gpu/rope';
 
 export type AttentionShape = {
   batch: number;

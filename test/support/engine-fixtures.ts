@@ -2,12 +2,12 @@
 // written by training/lantern/fixtures.py) and building engine runtimes from
 // the served model, for the browser tests and the bench. Shapes, prompt,
 // seed, steps and tolerances all come from the fixture's index.json.
-import type { BackendChoice } from '../../workers/generator';
+import type { BackendChoice } from '../../workers/contracts/generator';
 import { selectBackend } from '../../workers/engine/backend';
 import { type Runtime, createRuntime, graphsFor } from '../../workers/engine/runtime';
-import { fetchManifest, fetchModelFiles } from '../../workers/model/load';
-import type { Manifest } from '../../workers/model/manifest';
-import { type PromptTokenizer, createPromptTokenizer } from '../../workers/pipeline/tokenize';
+import { fetchManifest, fetchModelFiles } from '../../workers/model-files/load';
+import type { Manifest } from '../../workers/model-files/manifest';
+import { type PromptTokenizer, createPromptTokenizer } from '../../workers/engine/tokenize';
 
 export const MANIFEST_URL = '/models/lantern-tiny.json';
 export const FIXTURES = '/test/fixtures/lantern-tiny';

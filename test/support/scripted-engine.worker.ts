@@ -9,7 +9,7 @@
 //   'crash'       throws outside the call (the worker's `error` event)
 //   'fail:<Name>' rejects with an error named <Name>
 import * as Comlink from 'comlink';
-import type { BackendInfo, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../../workers/generator';
+import type { BackendInfo, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../../workers/contracts/generator';
 
 const BACKEND: BackendInfo = { backend: 'wasm', reason: 'scripted test engine' };
 const MODEL: ModelInfo = { id: 'scripted', name: 'Scripted', width: 4, height: 4, frames: 2, fps: 2, maxPromptWords: 8, defaultSteps: 3, defaultGuidance: 1, backend: BACKEND, codecs: ['avc'] };

@@ -7,10 +7,10 @@
 // (bench/README.md: 679 ms against 16.8 s per denoising step). 'webgpu'
 // chosen by the user runs on such an adapter, with the warning in its reason;
 // chosen and unusable, it is a WebGpuUnavailableError, not a quiet switch.
-import type { BackendChoice, BackendInfo } from '../generator';
-import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from '../gpu/attention';
-import type { Manifest } from '../model/manifest';
-import { WebGpuUnavailableError } from '../errors';
+import type { BackendChoice, BackendInfo } from '../contracts/generator';
+import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from './gpu/attention';
+import type { Manifest } from '../model-files/manifest';
+import { WebGpuUnavailableError } from '../contracts/errors';
 
 export type BackendSelection =
   | { info: BackendInfo & { backend: 'webgpu' }; device: GPUDevice }

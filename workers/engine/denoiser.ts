@@ -3,10 +3,10 @@
 // implementations: the whole graph in one session (here; the WASM backend)
 // and the manifest's plan of stage graphs and WGSL attention on WebGPU
 // (plan-executor.ts).
-import type { Manifest } from '../model/manifest';
-import { PLAN_INPUTS, PLAN_OUTPUT } from '../model/manifest';
-import { InferenceError } from '../errors';
-import { GUIDANCE_BATCH } from '../pipeline/sampler';
+import type { Manifest } from '../model-files/manifest';
+import { PLAN_INPUTS, PLAN_OUTPUT } from '../model-files/manifest';
+import { InferenceError } from '../contracts/errors';
+import { GUIDANCE_BATCH } from './sampling/sampler';
 import { type Session, type Tensor, floatTensor, readFloats, runSession } from './ort';
 
 export type Denoiser = {

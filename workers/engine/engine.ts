@@ -6,8 +6,8 @@
 // files, sessions, denoising steps and frames) and rejects with
 // GenerationCanceledError naming the phase; cancel() resolves once it has,
 // so the next call is accepted.
-import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../generator';
-import { BACKENDS } from '../generator';
+import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../contracts/generator';
+import { BACKENDS } from '../contracts/generator';
 import {
   type CancelablePhase,
   EngineBusyError,
@@ -17,16 +17,16 @@ import {
   InvalidRequestError,
   ModelNotLoadedError,
   WebGpuUnavailableError,
-} from '../errors';
-import type { Manifest } from '../model/manifest';
-import type { FileSource } from '../model/fetch';
-import { type ManifestSource, type ModelFiles, fetchManifest, fetchModelFiles } from '../model/load';
-import { type PromptTokenizer, createPromptTokenizer } from '../pipeline/tokenize';
-import type { VideoCodecName } from '../video/codecs';
-import { encodableCodecs } from '../video/encode';
+} from '../contracts/errors';
+import type { Manifest } from '../model-files/manifest';
+import type { FileSource } from '../model-files/fetch';
+import { type ManifestSource, type ModelFiles, fetchManifest, fetchModelFiles } from '../model-files/load';
+import { type PromptTokenizer, createPromptTokenizer } from './tokenize';
+import type { VideoCodecName } from './video/codecs';
+import { encodableCodecs } from './video/encode';
 import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
-import { callbackNotifier } from '../notify';
-import { generateClip } from './pipeline';
+import { callbackNotifier } from '../contracts/notify';
+import { generateClip } from './generate';
 import { validateRequest } from './request';
 import { type Runtime, checkPipelineGraphs, createRuntime, graphsFor } from './runtime';
 

@@ -2,7 +2,7 @@
 // the tensor helpers the pipeline needs. `onnxruntime-web/webgpu` carries both
 // the WebGPU and the wasm execution providers.
 import * as ort from 'onnxruntime-web/webgpu';
-import { InferenceError } from '../errors';
+import { InferenceError } from '../contracts/errors';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -14,7 +14,7 @@ export type SessionTarget = { backend: 'wasm' } | { backend: 'webgpu'; device: G
 export type SessionOptions = {
   /** Keep outputs on the GPU (WebGPU only): the denoiser stages and the text embedding feed other GPU work. */
   outputsOnGpu?: boolean;
-  /** The graph's ONNX external-data files by the `location` its initializers name (a graph of more than 2 GiB; workers/store/graph.ts). */
+  /** The graph's ONNX external-data files by the `location` its initializers name (a graph of more than 2 GiB; test/support/stored-graph.ts). */
   externalData?: readonly { path: string; data: Uint8Array }[];
 };
 

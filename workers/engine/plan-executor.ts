@@ -7,12 +7,12 @@
 // v_out comes back, once per step. Queue order keeps it correct: ORT submits
 // a run's work before run() resolves, and our dispatches are submitted
 // between runs, so every reader is queued after its writer.
-import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model/manifest';
-import { PLAN_OUTPUT } from '../model/manifest';
-import { type Attention, createAttention } from '../gpu/attention';
-import { InferenceError } from '../errors';
+import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model-files/manifest';
+import { PLAN_OUTPUT } from '../model-files/manifest';
+import { type Attention, createAttention } from './gpu/attention';
+import { InferenceError } from '../contracts/errors';
 import { type Denoiser, denoiserShapes } from './denoiser';
-import { GUIDANCE_BATCH } from '../pipeline/sampler';
+import { GUIDANCE_BATCH } from './sampling/sampler';
 import { type Session, type Tensor, floatTensor, ort, readFloats, runSession } from './ort';
 
 export type PlanDenoiser = Denoiser & { readonly attentionPath: 'subgroups' | 'portable'; destroy(): void };

@@ -2,13 +2,13 @@
 // so a bad value fails in milliseconds with its named error, not after the
 // denoiser has run. Requests come from the UI, scripts (window.lantern) and
 // the CLI through comlink, so types are checked at runtime too.
-import type { GenerateRequest } from '../generator';
-import type { Manifest } from '../model/manifest';
-import { InvalidRequestError } from '../errors';
-import { checkSeed, InvalidSeedError } from '../pipeline/noise';
-import { InvalidSamplerSettingsError } from '../pipeline/sampler';
-import { EmptyPromptError } from '../pipeline/tokenize';
-import { type VideoCodecName, DEFAULT_VIDEO_CODEC, parseVideoCodec, validateClipShape } from '../video/codecs';
+import type { GenerateRequest } from '../contracts/generator';
+import type { Manifest } from '../model-files/manifest';
+import { InvalidRequestError } from '../contracts/errors';
+import { checkSeed, InvalidSeedError } from './sampling/noise';
+import { InvalidSamplerSettingsError } from './sampling/sampler';
+import { EmptyPromptError } from './tokenize';
+import { type VideoCodecName, DEFAULT_VIDEO_CODEC, parseVideoCodec, validateClipShape } from './video/codecs';
 
 /** More steps than this is a typo, not a setting: flow matching converges in tens. */
 export const MAX_STEPS = 1000;

@@ -2,9 +2,9 @@
 // the device they share. Which graphs a backend needs is data from the
 // manifest: WebGPU runs the plan's stage graphs, WASM the whole denoiser
 // graph; both run the text encoder and the decoder.
-import type { BackendInfo } from '../generator';
-import { ManifestError, type Manifest } from '../model/manifest';
-import type { ModelFiles } from '../model/load';
+import type { BackendInfo } from '../contracts/generator';
+import { ManifestError, type Manifest } from '../model-files/manifest';
+import type { ModelFiles } from '../model-files/load';
 import type { BackendSelection } from './backend';
 import { type Denoiser, createWholeGraphDenoiser } from './denoiser';
 import { type PlanDenoiser, createPlanDenoiser } from './plan-executor';

@@ -1,0 +1,289 @@
+// The app's one store: the engine's state, progress and results as Solid
+// state, plus the form and the actions the components call. It listens to the
+// EngineClient's events rather than to the UI's own calls, so a generation
+// started from a script (`window.lantern`) shows its progress here too.
+import { createContext, useContext } from 'solid-js';
+import { createStore } from 'solid-js/store';
+import type { Backend, BackendChoice, GenerateRequest, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
+import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/engine/video/codecs';
+import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
+import { CODEC_LABEL } from '../messages';
+
+/** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
+export const BUILTIN_MANIFEST_URL = '/models/lantern-tiny.json';
+
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendChoice[];
+
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
+}
+
+/** Largest seed the engine takes (seeds are uint32). */
+export const MAX_SEED = 0xffff_ffff;
+
+export function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+}
+
+export type Clip = {
+  url: string;
+  fileName: string;
+  bytes: number;
+  prompt: string;
+  seed: number;
+  backend: Backend;
+  codec: VideoCodecName;
+  width: number;
+  height: number;
+  fps: number;
+  frames: number;
+  timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
+};
+
+export type ShownError = { name: string; message: string };
+
+export type Form = {
+  prompt: string;
+  negativePrompt: string;
+  /** Text of the inputs; parsed when Generate is pressed. An empty seed means "pick one". */
+  seed: string;
+  steps: string;
+  guidance: string;
+  /** The clip's video codec; kept to one the loaded model's ModelInfo.codecs lists. */
+  codec: VideoCodecName;
+};
+
+export type LanternState = {
+  engine: EngineState;
+  /** The manifest (absolute URL) of the model loaded or loading, however the load was asked for (UI, models screen, window.lantern). */
+  manifestUrl: string;
+  /** The model loaded now (null while loading or after a failed load). */
+  model: ModelInfo | null;
+  /** The last model that loaded: its limits and clip size stay known while it reloads. */
+  lastModel: ModelInfo | null;
+  backendChoice: BackendChoice;
+  /** The load or generation in progress: what it is and when it started (performance.now()). */
+  run: { kind: 'load' | 'generate'; startedAt: number } | null;
+  /** The last run that ended: what it was, how long it took, whether it succeeded. */
+  lastRun: { kind: 'load' | 'generate'; ms: number; ok: boolean } | null;
+  progress: Progress | null;
+  /** performance.now(), ticking while a run is in progress (for elapsed time and ETA). */
+  now: number;
+  preview: Preview | null;
+  clip: Clip | null;
+  error: ShownError | null;
+  /** Sentences for the user that are not errors (a restarted engine, an unknown URL parameter). */
+  notices: string[];
+  /** Words of the last prompt the model dropped (it keeps the first maxPromptWords). */
+  truncatedWords: number | null;
+  form: Form;
+};
+
+export type LanternStore = ReturnType<typeof createLanternStore>;
+
+const TICK_MS = 200;
+
+export function createLanternStore(client: EngineClient, options: { manifestUrl: string; backend: BackendChoice; notices?: string[] }) {
+  const [state, setState] = createStore<LanternState>({
+    engine: client.state,
+    manifestUrl: absolute(options.manifestUrl),
+    model: null,
+    lastModel: null,
+    backendChoice: options.backend,
+    run: null,
+    lastRun: null,
+    progress: null,
+    now: performance.now(),
+    preview: null,
+    clip: null,
+    error: null,
+    notices: options.notices ?? [],
+    truncatedWords: null,
+    form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '', codec: DEFAULT_VIDEO_CODEC },
+  });
+
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const startRun = (kind: 'load' | 'generate'): void => {
+    if (state.run?.kind === kind) return;
+    const now = performance.now();
+    setState({ run: { kind, startedAt: now }, now, progress: null, lastRun: null });
+    clearInterval(ticker);
+    ticker = setInterval(() => setState('now', performance.now()), TICK_MS);
+  };
+  const endRun = (ok: boolean): void => {
+    clearInterval(ticker);
+    const run = state.run;
+    if (run === null) return;
+    const now = performance.now();
+    setState({ run: null, now, lastRun: { kind: run.kind, ms: now - run.startedAt, ok } });
+  };
+
+  const onState = (engine: EngineState): void => {
+    setState('engine', engine);
+    switch (engine.status) {
+      case 'loading':
+        // The error stays: a reload after a restart must not hide why the engine was restarted.
+        setState({ model: null, manifestUrl: absolute(engine.manifestUrl) });
+        startRun('load');
+        break;
+      case 'generating':
+        setState({ error: null, preview: null, truncatedWords: null });
+        setClip(null);
+        startRun('generate');
+        break;
+      case 'ready': {
+        endRun(engine.outcome === undefined || engine.outcome.kind === 'done');
+        const model = engine.model;
+        setState({ model, lastModel: model });
+        if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
+        if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
+        // A codec this browser cannot encode for this model is not offered (PromptForm): switch, and say so.
+        const chosen = state.form.codec;
+        if (model.codecs.length > 0 && !model.codecs.includes(chosen)) {
+          const codec = model.codecs[0] ?? DEFAULT_VIDEO_CODEC;
+          const notice = `${CODEC_LABEL[chosen]} cannot be encoded by this browser at ${model.width}×${model.height}; Video format is now ${CODEC_LABEL[codec]}.`;
+          console.warn(`Lantern: ${notice}`);
+          setState('form', 'codec', codec);
+          setState('notices', (notices) => [...notices, notice]);
+        }
+        const outcome = engine.outcome;
+        if (outcome !== undefined && outcome.kind !== 'done') {
+          // The preview of a run that made no clip would be mistaken for its result.
+          setState({ error: { name: outcome.error.name, message: outcome.error.message }, preview: null });
+        }
+        break;
+      }
+      case 'idle':
+        endRun(false);
+        setState({ model: null, preview: null });
+        if (engine.error !== undefined) setState('error', { name: engine.error.name, message: engine.error.message });
+        break;
+    }
+  };
+
+  const setClip = (clip: Clip | null): void => {
+    if (state.clip !== null) URL.revokeObjectURL(state.clip.url);
+    setState('clip', clip);
+  };
+
+  const onEvent = (event: EngineEvent): void => {
+    switch (event.type) {
+      case 'state':
+        onState(event.state);
+        break;
+      case 'progress':
+        setState('progress', event.progress);
+        if (event.progress.phase === 'encodeText' && event.progress.truncatedWords !== undefined && event.progress.truncatedWords > 0) {
+          setState('truncatedWords', event.progress.truncatedWords);
+        }
+        break;
+      case 'preview':
+        setState('preview', event.preview);
+        break;
+      case 'result': {
+        const { result, request } = event;
+        // Copy into a fresh ArrayBuffer: the Blob must not depend on a buffer the worker may reuse.
+        const url = URL.createObjectURL(new Blob([result.mp4.slice()], { type: result.mimeType }));
+        setClip({
+          url,
+          fileName: result.fileName,
+          bytes: result.mp4.byteLength,
+          prompt: request.prompt,
+          seed: result.seed,
+          backend: result.backend,
+          codec: result.codec,
+          width: result.width,
+          height: result.height,
+          fps: result.fps,
+          frames: result.frames.length,
+          timings: { ...result.timings },
+        });
+        if (result.truncatedWords !== undefined && result.truncatedWords > 0) setState('truncatedWords', result.truncatedWords);
+        break;
+      }
+      case 'restart':
+        // After a crash or a stall the error shown already says the engine was restarted.
+        if (event.cause === 'cancel' || event.cause === 'deviceLost') setState('notices', (notices) => [...notices, event.reason]);
+        break;
+    }
+  };
+  client.subscribe(onEvent);
+
+  const load = (backend: BackendChoice, manifestUrl: string = state.manifestUrl): Promise<ModelInfo> => {
+    setState('backendChoice', backend);
+    return client.load({ manifestUrl, backend });
+  };
+
+  /** The request the form describes; an empty seed is replaced by a random one (shown in the field). */
+  const request = (): GenerateRequest => {
+    const form = state.form;
+    let seed = form.seed.trim();
+    if (seed === '') {
+      seed = String(randomSeed());
+      setState('form', 'seed', seed);
+    }
+    const optionalNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
+    const negativePrompt = form.negativePrompt.trim();
+    return {
+      prompt: form.prompt,
+      ...(negativePrompt === '' ? {} : { negativePrompt }),
+      seed: Number(seed),
+      ...withDefined('steps', optionalNumber(form.steps)),
+      ...withDefined('guidance', optionalNumber(form.guidance)),
+      codec: form.codec,
+      previewEvery: 1,
+    };
+  };
+
+  const actions = {
+    /** Loads the model with the chosen backend; resolves (or rejects) with the first load. */
+    start: (): Promise<ModelInfo> => load(options.backend, options.manifestUrl),
+    /** Loads another model (the models screen's Use) with the backend chosen now. */
+    useModel: (manifestUrl: string): void => {
+      setState({ error: null });
+      load(state.backendChoice, manifestUrl).catch((error: unknown) => console.info('Lantern: model load failed', error));
+    },
+    setForm: <K extends keyof Form>(key: K, value: Form[K]): void => {
+      setState('form', key, value);
+    },
+    randomizeSeed: (): void => {
+      setState('form', 'seed', String(randomSeed()));
+    },
+    generate: (): void => {
+      setState({ error: null, notices: [] });
+      // Failures reach the UI through the engine's state (so script-started runs show them too).
+      client.generate(request()).catch((error: unknown) => {
+        if (!isCanceled(error)) console.info('Lantern: generation failed', error);
+      });
+    },
+    cancel: (): void => {
+      void client.cancel();
+    },
+    setBackend: (backend: BackendChoice): void => {
+      setState({ error: null });
+      load(backend).catch((error: unknown) => console.info('Lantern: model load failed', error));
+    },
+    dismissNotices: (): void => {
+      setState('notices', []);
+    },
+  };
+
+  return { state, actions };
+}
+
+/** Manifest URLs are compared absolute, as the model store keys them. */
+function absolute(url: string): string {
+  return new URL(url, location.href).href;
+}
+
+function withDefined<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
+
+export const LanternContext = createContext<LanternStore>();
+
+export function useLantern(): LanternStore {
+  const store = useContext(LanternContext);
+  if (store === undefined) throw new Error('useLantern() must be called inside <LanternContext.Provider>.');
+  return store;
+}

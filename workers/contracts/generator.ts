@@ -1,0 +1,121 @@
+// The one typed interface between the UI and the engine. The engine
+// implements `Generator` inside the worker (workers/engine/); the comlink
+// proxy satisfies it on the main thread (src/engine-client.ts), and the page
+// exposes it to scripts as `window.lantern` (documented in README.md).
+// Everything that crosses the boundary is structured-clonable: no classes,
+// errors travel as { name, message } and the UI branches on `name`
+// (workers/contracts/errors.ts lists the names).
+
+import type { VideoCodecName } from '../engine/video/codecs';
+
+export type { VideoCodecName };
+
+export const BACKENDS = ['webgpu', 'wasm'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** 'auto' picks WebGPU where the browser has a usable adapter, else WASM (and says why). */
+export type BackendChoice = Backend | 'auto';
+
+export type BackendInfo = {
+  backend: Backend;
+  /** Why this backend: "WebGPU adapter: nvidia ...", "no WebGPU in this browser (navigator.gpu missing)", "chosen by the user". */
+  reason: string;
+  /** For WebGPU: whether our attention kernels use subgroups. */
+  attentionPath?: 'subgroups' | 'portable';
+  /** Something the user should know about this choice, e.g. WebGPU chosen on a CPU implementation of it. */
+  warning?: string;
+};
+
+export type LoadRequest = {
+  /** URL of the model manifest (models-manifest format v1). */
+  manifestUrl: string;
+  backend?: BackendChoice;
+};
+
+export type ModelInfo = {
+  id: string;
+  name: string;
+  /** What the model makes: clips are this size; frames and fps are the defaults. */
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  maxPromptWords: number;
+  defaultSteps: number;
+  defaultGuidance: number;
+  backend: BackendInfo;
+  /**
+   * The video codecs this browser's WebCodecs can encode the model's clips
+   * in (its size, at its fps), in the order 'avc', 'vp9', 'av1'; empty where
+   * the browser has no WebCodecs.
+   */
+  codecs: VideoCodecName[];
+};
+
+/** Frames given to the model (image-to-video, continuation); used by later issues. */
+export type ConditioningFrames = {
+  kind: 'image' | 'continuation';
+  /** RGBA frames, width x height each, values 0-255. */
+  frames: Uint8ClampedArray[];
+};
+
+export type GenerateRequest = {
+  prompt: string;
+  negativePrompt?: string;
+  /** Integer 0 .. 2^32-1; same seed, prompt, model and backend give the same frames. */
+  seed: number;
+  steps?: number;
+  guidance?: number;
+  /** Must equal the model's frame count (this model makes one length). */
+  frames?: number;
+  fps?: number;
+  /** Defaults to 'avc' (H.264); ModelInfo.codecs lists what this browser can encode. */
+  codec?: VideoCodecName;
+  conditioning?: ConditioningFrames;
+  /** Send a preview every this many denoising steps (0: none). */
+  previewEvery?: number;
+};
+
+/** Progress, by phase; `fraction` (0..1 over the whole generation) never goes backwards. */
+export type Progress =
+  | { phase: 'load'; loadedBytes: number; totalBytes: number; fraction: number }
+  | { phase: 'encodeText'; fraction: number; truncatedWords?: number; truncatedNegativeWords?: number }
+  | { phase: 'denoise'; step: number; steps: number; fraction: number }
+  | { phase: 'decode'; fraction: number }
+  | { phase: 'encode'; frame: number; frames: number; fraction: number };
+
+/** A cheap decode of the current clean-clip estimate, for the live preview. */
+export type Preview = { step: number; steps: number; width: number; height: number; frames: Uint8ClampedArray[] };
+
+export type GenerateResult = {
+  mp4: Uint8Array;
+  mimeType: string;
+  fileName: string;
+  /** Decoded RGBA frames, width x height each. */
+  frames: Uint8ClampedArray[];
+  width: number;
+  height: number;
+  fps: number;
+  seed: number;
+  backend: Backend;
+  codec: VideoCodecName;
+  /** Milliseconds per phase. */
+  timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
+  /** Set when the prompt was cut to the model's token limit: how many words (tokens) were dropped. */
+  truncatedWords?: number;
+  /** The same for the negative prompt. */
+  truncatedNegativeWords?: number;
+};
+
+export type GenerateCallbacks = {
+  onProgress?: (p: Progress) => void;
+  onPreview?: (p: Preview) => void;
+};
+
+export interface Generator {
+  load(request: LoadRequest, onProgress?: (p: Progress) => void): Promise<ModelInfo>;
+  generate(request: GenerateRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult>;
+  /** Cancels the running load or generation; it rejects with GenerationCanceledError. No-op when idle. */
+  cancel(): Promise<void>;
+  backend(): Promise<BackendInfo | null>;
+}

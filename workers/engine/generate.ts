@@ -1,0 +1,228 @@
+// Prompt to MP4 on a loaded runtime: tokenize, encode the text, sample the
+// latent from seeded noise with classifier-free guidance (the maths of
+// workers/engine/sampling/sampler.ts, which is training/lantern/flow.py's), decode
+// it, encode the frames to MP4. Each part is exported on its own so tests
+// can hold it against the training code's fixtures.
+import type { GenerateResult, Preview, Progress } from '../contracts/generator';
+import type { Manifest } from '../model-files/manifest';
+import { latentSize } from '../model-files/manifest';
+import { InferenceError, type CancelablePhase, UnsupportedCodecError, WebCodecsUnavailableError } from '../contracts/errors';
+import { gaussianNoise } from './sampling/noise';
+import { GUIDANCE_BATCH, assembleInput, eulerStep, guidedFromBatch, previewRgba, sampleSchedule, x0Estimate } from './sampling/sampler';
+import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
+import { codecsSupported, encodeRgbaClip } from './video/encode';
+import { clipFileName } from './video/filename';
+import type { Denoiser } from './denoiser';
+import { type Tensor, int64Tensor, floatTensor, readFloats, runSession } from './ort';
+import type { ValidRequest } from './request';
+import { DECODER, type Runtime, TEXT_ENCODER } from './runtime';
+
+/** Each phase's share of a generation's `fraction`, in order; the denoiser dominates on every backend. */
+export const PHASE_SPANS = {
+  encodeText: [0, 0.03],
+  denoise: [0.03, 0.9],
+  decode: [0.9, 0.95],
+  encode: [0.95, 1],
+} as const satisfies Record<Exclude<CancelablePhase, 'load'>, readonly [number, number]>;
+
+function within(phase: keyof typeof PHASE_SPANS, done: number): number {
+  const [start, end] = PHASE_SPANS[phase];
+  return start + (end - start) * Math.min(1, Math.max(0, done));
+}
+
+export type PipelineContext = {
+  /** Yields to the event loop, then throws GenerationCanceledError (or a lost-device error) when the generation must stop. */
+  checkpoint(phase: CancelablePhase): Promise<void>;
+  signal: AbortSignal;
+  onProgress(progress: Progress): void;
+  onPreview(preview: Preview): void;
+};
+
+export type EncodedText = {
+  /** (2, L, D): the prompt, then the negative prompt. On the GPU for WebGPU; the caller disposes it. */
+  text: Tensor;
+  droppedTokens: number;
+  droppedNegativeTokens: number;
+};
+
+export async function encodeText(manifest: Manifest, runtime: Runtime, tokenizer: PromptTokenizer, prompt: string, negative: string): Promise<EncodedText> {
+  const pair = tokenizeGuidancePair(tokenizer, prompt, negative);
+  const dims = [GUIDANCE_BATCH, tokenizer.maxTokens];
+  const [ids, mask] = TEXT_ENCODER.inputs;
+  const out = await runSession(TEXT_ENCODER.graph, runtime.textEncoder, { [ids]: int64Tensor(pair.ids, dims), [mask]: int64Tensor(pair.mask, dims) });
+  const text = out[TEXT_ENCODER.output];
+  const expected = [GUIDANCE_BATCH, manifest.text.tokens, manifest.text.dim];
+  if (text === undefined || text.dims.join(',') !== expected.join(',')) {
+    text?.dispose();
+    throw new InferenceError(TEXT_ENCODER.graph, `gave ${text === undefined ? 'no text' : `text (${text.dims.join(', ')})`}; the manifest implies (${expected.join(', ')}).`);
+  }
+  return { text, droppedTokens: pair.prompt.droppedTokens, droppedNegativeTokens: pair.negative.droppedTokens };
+}
+
+export type SampleStep = {
+  /** Steps done, 1..steps. */
+  step: number;
+  steps: number;
+  /** The latent after this step. */
+  x: Float32Array;
+  /** The clean-clip estimate x - t v before the step, behind the preview. */
+  x0: Float32Array;
+};
+
+/**
+ * Euler sampling on the shifted schedule with classifier-free guidance,
+ * from `noise` (C, F, h, w). `onStep` may throw (or reject) to stop: cancel.
+ */
+export async function sampleLatent(
+  denoiser: Denoiser,
+  manifest: Manifest,
+  noise: Float32Array,
+  settings: { steps: number; guidance: number },
+  onStep?: (step: SampleStep) => void | Promise<void>,
+): Promise<Float32Array> {
+  const { channels } = manifest.latent;
+  const times = sampleSchedule(settings.steps, manifest.sampler.shift);
+  const x = Float32Array.from(noise);
+  const v = new Float32Array(x.length);
+  const x0 = new Float32Array(x.length);
+  const xIn = new Float32Array(GUIDANCE_BATCH * manifest.denoiser.inputChannels * (x.length / channels));
+  for (let i = 0; i < settings.steps; i++) {
+    const t = times[i]!;
+    assembleInput(x, channels, null, xIn);
+    // torch.full((2,), t) in float32: the same rounding as a Float32Array.
+    const vBatch = await denoiser.run(xIn, new Float32Array(GUIDANCE_BATCH).fill(t));
+    guidedFromBatch(vBatch, settings.guidance, v);
+    x0Estimate(x, v, t, x0);
+    eulerStep(x, v, t, times[i + 1]!, x);
+    await onStep?.({ step: i + 1, steps: settings.steps, x, x0 });
+  }
+  return x;
+}
+
+/** The decoder's clip (T, 3, H, W), values in [0, 1], from a latent (C, F, h, w). */
+export async function decodeLatent(manifest: Manifest, runtime: Runtime, latent: Float32Array): Promise<Float32Array> {
+  const out = await runSession(DECODER.graph, runtime.decoder, { [DECODER.input]: floatTensor(latent, [1, ...latentSize(manifest).shape]) });
+  const video = out[DECODER.output];
+  if (video === undefined) throw new InferenceError(DECODER.graph, `gave no '${DECODER.output}'.`);
+  const { frames, height, width } = manifest.video;
+  return readFloats(DECODER.graph, DECODER.output, video, [1, frames, 3, height, width]);
+}
+
+/** (T, 3, H, W) floats in [0, 1] to T RGBA frames (rounded half to even, as the fixtures' uint8 frames). */
+export function rgbaFrames(video: Float32Array, frames: number, height: number, width: number): Uint8ClampedArray[] {
+  const plane = height * width;
+  return Array.from({ length: frames }, (_, f) => {
+    const rgba = new Uint8ClampedArray(plane * 4);
+    for (let c = 0; c < 3; c++) {
+      const base = (f * 3 + c) * plane;
+      for (let p = 0; p < plane; p++) {
+        const value = video[base + p]!;
+        if (Number.isNaN(value)) throw new InferenceError(DECODER.graph, `produced NaN in frame ${f}, channel ${c}, pixel ${p}.`);
+        rgba[4 * p + c] = value * 255;
+      }
+    }
+    for (let p = 0; p < plane; p++) rgba[4 * p + 3] = 255;
+    return rgba;
+  });
+}
+
+/** The live preview: the manifest's linear latent-to-RGB map, one frame per latent frame. */
+export function previewFrames(manifest: Manifest, x0: Float32Array): Uint8ClampedArray[] {
+  const { shape } = latentSize(manifest);
+  const rgba = previewRgba(x0, shape, manifest.preview.matrix);
+  const size = shape[2] * shape[3] * 4;
+  return Array.from({ length: shape[1] }, (_, f) => rgba.slice(f * size, (f + 1) * size));
+}
+
+/** WebCodecs and the codec are checked before the denoiser runs, not after. */
+async function checkVideoOut(manifest: Manifest, request: ValidRequest): Promise<void> {
+  if (typeof globalThis.VideoEncoder !== 'function' || typeof globalThis.VideoFrame !== 'function') throw new WebCodecsUnavailableError();
+  const { width, height } = manifest.video;
+  const supported = await codecsSupported({ width, height, fps: request.fps });
+  if (!supported.includes(request.codec)) {
+    throw new UnsupportedCodecError(
+      request.codec,
+      `Codec '${request.codec}' cannot be encoded by this browser at ${width}x${height}, ${request.fps} fps; ` +
+        (supported.length > 0 ? `use ${supported.join(' or ')}.` : 'no codec Lantern writes can, so try another browser.'),
+    );
+  }
+}
+
+export type GenerateInput = { manifest: Manifest; runtime: Runtime; tokenizer: PromptTokenizer };
+
+export async function generateClip({ manifest, runtime, tokenizer }: GenerateInput, request: ValidRequest, ctx: PipelineContext): Promise<GenerateResult> {
+  const timings = { encodeText: 0, denoise: 0, decode: 0, encode: 0 };
+  const { frames, height, width } = manifest.video;
+  let started = performance.now();
+  const lap = (phase: keyof typeof timings) => {
+    const now = performance.now();
+    timings[phase] = now - started;
+    started = now;
+  };
+
+  await checkVideoOut(manifest, request);
+  await ctx.checkpoint('encodeText');
+  ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 0) });
+  const encoded = await encodeText(manifest, runtime, tokenizer, request.prompt, request.negativePrompt);
+  try {
+    const truncated = {
+      ...(encoded.droppedTokens > 0 ? { truncatedWords: encoded.droppedTokens } : {}),
+      ...(encoded.droppedNegativeTokens > 0 ? { truncatedNegativeWords: encoded.droppedNegativeTokens } : {}),
+    };
+    await ctx.checkpoint('encodeText');
+    await runtime.denoiser.setText(encoded.text);
+    ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 1), ...truncated });
+    lap('encodeText');
+
+    await ctx.checkpoint('denoise');
+    const { steps } = request;
+    ctx.onProgress({ phase: 'denoise', step: 0, steps, fraction: within('denoise', 0) });
+    const noise = gaussianNoise(request.seed, latentSize(manifest).elements);
+    const latent = await sampleLatent(runtime.denoiser, manifest, noise, request, async ({ step, x0 }) => {
+      ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
+      if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {
+        ctx.onPreview({ step, steps, width: manifest.latent.width, height: manifest.latent.height, frames: previewFrames(manifest, x0) });
+      }
+      await ctx.checkpoint('denoise');
+    });
+    runtime.denoiser.clearText();
+    lap('denoise');
+
+    await ctx.checkpoint('decode');
+    ctx.onProgress({ phase: 'decode', fraction: within('decode', 0) });
+    const video = await decodeLatent(manifest, runtime, latent);
+    const rgba = rgbaFrames(video, frames, height, width);
+    await ctx.checkpoint('decode');
+    ctx.onProgress({ phase: 'decode', fraction: within('decode', 1) });
+    lap('decode');
+
+    await ctx.checkpoint('encode');
+    ctx.onProgress({ phase: 'encode', frame: 0, frames, fraction: within('encode', 0) });
+    const clip = await encodeRgbaClip(rgba, { width, height }, {
+      fps: request.fps,
+      codec: request.codec,
+      signal: ctx.signal,
+      provenance: { prompt: request.prompt, seed: request.seed, model: `${manifest.id} ${manifest.version}` },
+      onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),
+    });
+    lap('encode');
+
+    return {
+      mp4: new Uint8Array(clip.data),
+      mimeType: clip.mimeType,
+      fileName: clipFileName(request.prompt, request.seed, request.codec),
+      frames: rgba,
+      width,
+      height,
+      fps: request.fps,
+      seed: request.seed,
+      backend: runtime.info.backend,
+      codec: request.codec,
+      timings,
+      ...truncated,
+    };
+  } finally {
+    runtime.denoiser.clearText();
+    encoded.text.dispose();
+  }
+}

@@ -1,9 +1,0 @@
-// The engine's worker: the Generator interface, exposed over comlink. The
-// main thread wraps it in src/engine-client.ts. Manifests and model files
-// come from the model store (IndexedDB, workers/store/) for models added to
-// it, else from the network.
-import * as Comlink from 'comlink';
-import { createEngine } from './engine/engine';
-import { createStoreManifestSource, createStoreSource } from './store/source';
-
-Comlink.expose(createEngine({ source: createStoreSource(), manifests: createStoreManifestSource() }));
