@@ -12,10 +12,9 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser, startAppServer } from './browser-session.mjs';
+import { BACKEND_CHOICES, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
-const BACKENDS = ['auto', 'webgpu', 'wasm'];
-const CODECS = ['avc', 'vp9', 'av1'];
 const USAGE = `Usage: npm run generate -- --prompt "..." [options]
 
   --prompt TEXT       what the clip shows (required)
@@ -23,8 +22,8 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
   --seed N            0..4294967295 (default: random; printed)
   --steps N           denoising steps (default: the model's)
   --guidance G        classifier-free guidance scale (default: the model's)
-  --backend B         auto | webgpu | wasm (default: auto)
-  --codec C           avc | vp9 | av1 (default: avc)
+  --backend B         ${BACKEND_CHOICES.join(' | ')} (default: auto)
+  --codec C           ${VIDEO_CODECS.join(' | ')} (default: ${VIDEO_CODECS[0]})
   --out FILE          where to write the MP4 (default: the app's download name)
   --timeout S         give up after S seconds (default: 900)
   --help`;
@@ -59,8 +58,8 @@ function parseOptions(argv) {
   }
   if (values.help) return null;
   if (values.prompt === undefined) throw new UsageError('--prompt is required.');
-  if (!BACKENDS.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKENDS.join(', ')}.`);
-  if (values.codec !== undefined && !CODECS.includes(values.codec)) throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${CODECS.join(', ')}.`);
+  if (!BACKEND_CHOICES.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
+  if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec)) throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${VIDEO_CODECS.join(', ')}.`);
   const number = (name) => {
     const text = values[name];
     if (text === undefined) return undefined;

@@ -55,6 +55,7 @@ export class EngineUnresponsiveError extends Error {
 
 /** Errors made on the main thread; the engine's own are in workers/contracts/errors.ts. */
 export const CLIENT_ERROR_NAMES = ['EngineCrashedError', 'EngineUnresponsiveError'] as const;
+export type ClientErrorName = (typeof CLIENT_ERROR_NAMES)[number];
 
 /** Engine errors after which the worker's GPU state cannot be trusted: replace the worker. */
 const RESTART_ERROR_NAMES: readonly string[] = ['GpuDeviceLostError'];
@@ -126,14 +127,6 @@ type Running = {
 };
 
 type Connection = { worker: Worker; remote: Comlink.Remote<Generator> };
-
-const PHASE_OF: Record<Progress['phase'], CancelablePhase> = {
-  load: 'load',
-  encodeText: 'encodeText',
-  denoise: 'denoise',
-  decode: 'decode',
-  encode: 'encode',
-};
 
 export class EngineClient implements Generator {
   readonly #createWorker: () => Worker;
@@ -324,7 +317,7 @@ export class EngineClient implements Generator {
           if (done) return;
           alive();
           lastFraction = Math.max(lastFraction, progress.fraction);
-          this.#phase = PHASE_OF[progress.phase];
+          this.#phase = progress.phase;
           this.#emit({ type: 'progress', progress });
           callbacks.onProgress?.(progress);
           onCallback?.();
@@ -351,7 +344,10 @@ export class EngineClient implements Generator {
           const cap = setTimeout(stop, DRAIN_MAX_MS);
           const rearm = (): void => {
             clearTimeout(quiet);
-            if (lastFraction >= 1) return stop();
+            if (lastFraction >= 1) {
+              stop();
+              return;
+            }
             quiet = setTimeout(stop, DRAIN_QUIET_MS);
           };
           onCallback = rearm;

@@ -9,8 +9,8 @@ import { EngineClient } from './engine-client';
 import { installLanternGlobal } from './lantern-global';
 import { ModelsContext, createModelsStore } from './state/models-state';
 import { OfflineContext, createOfflineStore } from './state/offline-state';
-import { BACKEND_CHOICES, BUILTIN_MANIFEST_URL, LanternContext, createLanternStore, isBackendChoice } from './state/generate-state';
-import type { BackendChoice } from '../workers/contracts/generator';
+import { BUILTIN_MANIFEST_URL, LanternContext, createLanternStore } from './state/generate-state';
+import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../workers/contracts/generator';
 import { connectModelStore } from './model-store-client';
 import './styles.css';
 

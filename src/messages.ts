@@ -2,11 +2,14 @@
 // turns them into sentences (progress by phase, durations, and for each error
 // name a title and what to do next). The engine's message, which names the
 // bad value and the allowed set, is always shown under the title.
-import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
+import type { EngineErrorName } from '../workers/contracts/errors';
+import { type BackendInfo, PHASES, type Progress, type VideoCodecName } from '../workers/contracts/generator';
+import type { ClientErrorName } from './engine-client';
 
 export type ErrorText = { title: string; hint: string };
 
-const ERROR_TEXT: Record<string, ErrorText> = {
+/** Every error name the UI can meet has its words: a name added without them does not compile. */
+const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
   EmptyPromptError: { title: 'Type a prompt first', hint: 'Describe the clip, for example "a red ball bounces on a meadow".' },
   InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix steps or guidance, then press Generate again.' },
   InvalidSeedError: { title: 'Check the seed', hint: 'Use a whole number from 0 to 4294967295, or press Random.' },
@@ -35,8 +38,7 @@ const ERROR_TEXT: Record<string, ErrorText> = {
 };
 
 export function describeError(error: { name: string; message: string }): ErrorText {
-  const known = ERROR_TEXT[error.name];
-  if (known !== undefined) return known;
+  if (Object.hasOwn(ERROR_TEXT, error.name)) return ERROR_TEXT[error.name as keyof typeof ERROR_TEXT];
   if (error.name === 'TypeError' && /fetch|network/i.test(error.message)) {
     return { title: 'The model could not be downloaded', hint: 'Check that the Lantern server is still running and reachable, then reload the page.' };
   }
@@ -51,7 +53,7 @@ const PHASE_LABEL: Record<Progress['phase'], string> = {
   encode: 'Writing the MP4',
 };
 
-export const PHASES = ['load', 'encodeText', 'denoise', 'decode', 'encode'] as const satisfies readonly Progress['phase'][];
+export { PHASES };
 export const PHASE_SHORT: Record<Progress['phase'], string> = {
   load: 'Load',
   encodeText: 'Text',

@@ -1,8 +1,8 @@
 // Which backend runs the model and why, with an override that reloads it.
 import { Match, Show, Switch } from 'solid-js';
-import type { BackendChoice } from '../../workers/contracts/generator';
+import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../../workers/contracts/generator';
 import { describeBackend } from '../messages';
-import { BACKEND_CHOICES, isBackendChoice, useLantern } from '../state/generate-state';
+import { useLantern } from '../state/generate-state';
 
 const CHOICE_LABEL: Record<BackendChoice, string> = { auto: 'Automatic', webgpu: 'WebGPU', wasm: 'WASM (CPU)' };
 

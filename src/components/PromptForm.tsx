@@ -3,7 +3,7 @@
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
 import { Show, createMemo } from 'solid-js';
-import { VIDEO_CODECS, isVideoCodec } from '../../workers/engine/video/codecs';
+import { VIDEO_CODECS, isVideoCodec } from '../../workers/contracts/generator';
 import { CODEC_LABEL, countWords } from '../messages';
 import { MAX_SEED, useLantern } from '../state/generate-state';
 

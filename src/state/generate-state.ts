@@ -5,18 +5,13 @@
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
-import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/engine/video/codecs';
+import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/contracts/generator';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
 import { CODEC_LABEL } from '../messages';
 
 /** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
 export const BUILTIN_MANIFEST_URL = '/models/lantern-tiny.json';
 
-export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendChoice[];
-
-export function isBackendChoice(value: unknown): value is BackendChoice {
-  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
-}
 
 /** Largest seed the engine takes (seeds are uint32). */
 export const MAX_SEED = 0xffff_ffff;

@@ -3,9 +3,11 @@
 // `this.name` and the UI branches on `err.name` (ENGINE_ERROR_NAMES lists
 // them). Messages name the bad value, what is allowed and what to do.
 
-/** The phases a generation can be canceled in (a subset grows with the engine). */
-export const CANCELABLE_PHASES = ['load', 'encodeText', 'denoise', 'decode', 'encode'] as const;
-export type CancelablePhase = (typeof CANCELABLE_PHASES)[number];
+import type { Phase } from './generator';
+import { STORE_ERROR_NAMES } from './model-store-errors';
+
+/** A load or a generation can be canceled in any of its phases. */
+export type CancelablePhase = Phase;
 
 /** A generation (or one of its phases) stopped because the caller canceled it. */
 export class GenerationCanceledError extends Error {
@@ -171,10 +173,6 @@ export const ENGINE_ERROR_NAMES = [
   'InvalidSamplerSettingsError',
   'EmptyPromptError',
   'TokenizerError',
-  'StorageQuotaError',
-  'ModelNotStoredError',
-  'ModelStoreUnavailableError',
-  'ModelDownloadCanceledError',
-  'ModelUnavailableOfflineError',
+  ...STORE_ERROR_NAMES,
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];

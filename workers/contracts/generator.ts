@@ -6,22 +6,34 @@
 // errors travel as { name, message } and the UI branches on `name`
 // (workers/contracts/errors.ts lists the names).
 
-import type { VideoCodecName } from '../engine/video/codecs';
+import { ATTENTION_PATHS, BACKENDS, BACKEND_CHOICES, PHASES, VIDEO_CODECS } from './choices.mjs';
 
-export type { VideoCodecName };
+export { ATTENTION_PATHS, BACKENDS, BACKEND_CHOICES, PHASES, VIDEO_CODECS };
 
-export const BACKENDS = ['webgpu', 'wasm'] as const;
 export type Backend = (typeof BACKENDS)[number];
+/** 'auto' picks WebGPU where the browser has a usable GPU adapter, else WASM (and says why). */
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type VideoCodecName = (typeof VIDEO_CODECS)[number];
+export const DEFAULT_VIDEO_CODEC: VideoCodecName = 'avc';
+export type Phase = (typeof PHASES)[number];
+export type AttentionPath = (typeof ATTENTION_PATHS)[number];
+/** The phases of a generation, each timed in GenerateResult.timings. */
+export type GenerationPhase = Exclude<Phase, 'load'>;
 
-/** 'auto' picks WebGPU where the browser has a usable adapter, else WASM (and says why). */
-export type BackendChoice = Backend | 'auto';
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
+}
+
+export function isVideoCodec(value: unknown): value is VideoCodecName {
+  return typeof value === 'string' && (VIDEO_CODECS as readonly string[]).includes(value);
+}
 
 export type BackendInfo = {
   backend: Backend;
   /** Why this backend: "WebGPU adapter: nvidia ...", "no WebGPU in this browser (navigator.gpu missing)", "chosen by the user". */
   reason: string;
   /** For WebGPU: whether our attention kernels use subgroups. */
-  attentionPath?: 'subgroups' | 'portable';
+  attentionPath?: AttentionPath;
   /** Something the user should know about this choice, e.g. WebGPU chosen on a CPU implementation of it. */
   warning?: string;
 };
@@ -84,6 +96,11 @@ export type Progress =
   | { phase: 'decode'; fraction: number }
   | { phase: 'encode'; frame: number; frames: number; fraction: number };
 
+// Progress carries every phase of PHASES and no other: a phase added to one and not the other fails to compile.
+type SamePhases = [Progress['phase']] extends [Phase] ? ([Phase] extends [Progress['phase']] ? true : never) : never;
+const _progressCoversPhases: SamePhases = true;
+void _progressCoversPhases;
+
 /** A cheap decode of the current clean-clip estimate, for the live preview. */
 export type Preview = { step: number; steps: number; width: number; height: number; frames: Uint8ClampedArray[] };
 
@@ -100,7 +117,7 @@ export type GenerateResult = {
   backend: Backend;
   codec: VideoCodecName;
   /** Milliseconds per phase. */
-  timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
+  timings: Record<GenerationPhase, number>;
   /** Set when the prompt was cut to the model's token limit: how many words (tokens) were dropped. */
   truncatedWords?: number;
   /** The same for the negative prompt. */

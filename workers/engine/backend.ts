@@ -33,15 +33,6 @@ export function engineDeviceLimits(adapter: GPUAdapter): Record<string, number> 
   return Object.fromEntries(LIMITS.map((limit) => [limit, adapter.limits[limit]]));
 }
 
-/** The manifest's `requires` block (not yet covered by the validator, so read defensively). */
-function requirements(manifest: Manifest): { features: string[]; maxStorageBufferBindingSize: number } {
-  const requires = manifest.raw['requires'];
-  const r = typeof requires === 'object' && requires !== null ? (requires as Record<string, unknown>) : {};
-  const features = Array.isArray(r['webgpuFeatures']) ? r['webgpuFeatures'].filter((f): f is string => typeof f === 'string') : [];
-  const binding = typeof r['maxStorageBufferBindingSize'] === 'number' ? r['maxStorageBufferBindingSize'] : 0;
-  return { features, maxStorageBufferBindingSize: binding };
-}
-
 export function describeAdapter(info: GPUAdapterInfo): string {
   const name = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== '' && s !== undefined).join(' ');
   return name === '' ? 'unnamed adapter' : name;
@@ -90,8 +81,8 @@ async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<Web
   }
   if (adapter === null) return { problem: 'the browser offers no WebGPU adapter (GPU blocklisted or WebGPU disabled)' };
   const name = describeAdapter(adapter.info);
-  const needs = requirements(manifest);
-  const missing = needs.features.filter((f) => !adapter.features.has(f));
+  const needs = manifest.requires;
+  const missing = needs.webgpuFeatures.filter((f) => !adapter.features.has(f));
   if (missing.length > 0) return { problem: `the adapter (${name}) lacks the feature(s) the model needs: ${missing.join(', ')}` };
   if (adapter.limits.maxStorageBufferBindingSize < needs.maxStorageBufferBindingSize) {
     return {
@@ -100,7 +91,7 @@ async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<Web
   }
   const cpu = cpuImplementation(adapter.info);
   if (cpu !== null && !acceptCpu) return { cpuAdapter: cpu };
-  const features = [...needs.features] as GPUFeatureName[];
+  const features = [...needs.webgpuFeatures] as GPUFeatureName[];
   if (adapter.features.has('subgroups') && !features.includes('subgroups')) features.push('subgroups');
   try {
     const device = await adapter.requestDevice({

@@ -7,7 +7,7 @@
 // GenerationCanceledError naming the phase; cancel() resolves once it has,
 // so the next call is accepted.
 import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../contracts/generator';
-import { BACKENDS } from '../contracts/generator';
+import { BACKEND_CHOICES } from '../contracts/generator';
 import {
   type CancelablePhase,
   EngineBusyError,
@@ -50,6 +50,8 @@ type LoadedModel = {
   manifestUrl: string;
   choice: BackendChoice;
   tokenizer: PromptTokenizer;
+  /** The codecs this browser encodes the model's clips in, probed once at load. */
+  codecs: VideoCodecName[];
   /** null after the GPU device was lost and the re-creation failed; the next generate tries again. */
   runtime: Runtime | null;
   /**
@@ -59,12 +61,11 @@ type LoadedModel = {
   files: ModelFiles | null;
 };
 
-const BACKEND_CHOICES: readonly string[] = [...BACKENDS, 'auto'];
 
 /** Calls a caller's callback (maybe a comlink proxy) without letting its failure stop the engine. */
 const notify = callbackNotifier('a progress or preview');
 
-function modelInfo(model: LoadedModel, runtime: Runtime, codecs: VideoCodecName[]): ModelInfo {
+function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
   const { manifest } = model;
   return {
     id: manifest.id,
@@ -77,7 +78,7 @@ function modelInfo(model: LoadedModel, runtime: Runtime, codecs: VideoCodecName[
     defaultSteps: manifest.sampler.defaultSteps,
     defaultGuidance: manifest.sampler.defaultGuidance,
     backend: runtime.info,
-    codecs,
+    codecs: model.codecs,
   };
 }
 
@@ -85,7 +86,7 @@ function validateLoad(request: LoadRequest): { manifestUrl: string; choice: Back
   if (typeof request !== 'object' || request === null) throw new InvalidRequestError('request', 'A load request must be an object: { manifestUrl, backend? }.');
   const { manifestUrl, backend = 'auto' } = request;
   if (typeof manifestUrl !== 'string' || manifestUrl === '') throw new InvalidRequestError('manifestUrl', `manifestUrl must be a non-empty URL string; got ${String(manifestUrl)}.`);
-  if (!BACKEND_CHOICES.includes(backend)) {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
     throw new InvalidRequestError('backend', `Unsupported backend '${String(backend)}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
   }
   return { manifestUrl, choice: backend };
@@ -213,10 +214,10 @@ export function createEngine(options: EngineOptions = {}): Generator {
         const { width, height, fps } = manifest.video;
         const codecs = await encodableCodecs({ width, height, fps });
         await checkpoint(a, 'load');
-        const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, runtime, files: runtime.device === null ? null : started.files };
+        const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, codecs, runtime, files: runtime.device === null ? null : started.files };
         await model?.runtime?.release();
         model = loaded;
-        return modelInfo(loaded, runtime, codecs);
+        return modelInfo(loaded, runtime);
       } catch (error) {
         if (started !== null) await started.runtime.release();
         else selection.device?.destroy();
@@ -262,7 +263,7 @@ export function createEngine(options: EngineOptions = {}): Generator {
         runtime = await restoreRuntime(m, a);
       }
       let fraction = 0;
-      return generateClip({ manifest: m.manifest, runtime, tokenizer: m.tokenizer }, valid, {
+      return generateClip({ manifest: m.manifest, runtime, tokenizer: m.tokenizer, codecs: m.codecs }, valid, {
         signal: a.controller.signal,
         checkpoint: (phase) => checkpoint(a, phase),
         onProgress: (progress) => {

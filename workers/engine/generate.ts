@@ -3,7 +3,7 @@
 // workers/engine/sampling/sampler.ts, which is training/lantern/flow.py's), decode
 // it, encode the frames to MP4. Each part is exported on its own so tests
 // can hold it against the training code's fixtures.
-import type { GenerateResult, Preview, Progress } from '../contracts/generator';
+import type { GenerateResult, Preview, Progress, VideoCodecName } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
 import { latentSize } from '../model-files/manifest';
 import { InferenceError, type CancelablePhase, UnsupportedCodecError, WebCodecsUnavailableError } from '../contracts/errors';
@@ -11,6 +11,7 @@ import { gaussianNoise } from './sampling/noise';
 import { GUIDANCE_BATCH, assembleInput, eulerStep, guidedFromBatch, previewRgba, sampleSchedule, x0Estimate } from './sampling/sampler';
 import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
 import { codecsSupported, encodeRgbaClip } from './video/encode';
+import { floatFrameToRgba } from './video/frames';
 import { clipFileName } from './video/filename';
 import type { Denoiser } from './denoiser';
 import { type Tensor, int64Tensor, floatTensor, readFloats, runSession } from './ort';
@@ -108,20 +109,12 @@ export async function decodeLatent(manifest: Manifest, runtime: Runtime, latent:
   return readFloats(DECODER.graph, DECODER.output, video, [1, frames, 3, height, width]);
 }
 
-/** (T, 3, H, W) floats in [0, 1] to T RGBA frames (rounded half to even, as the fixtures' uint8 frames). */
+/** (T, 3, H, W) floats in [0, 1] to T RGBA frames (video/frames.ts). */
 export function rgbaFrames(video: Float32Array, frames: number, height: number, width: number): Uint8ClampedArray[] {
-  const plane = height * width;
   return Array.from({ length: frames }, (_, f) => {
-    const rgba = new Uint8ClampedArray(plane * 4);
-    for (let c = 0; c < 3; c++) {
-      const base = (f * 3 + c) * plane;
-      for (let p = 0; p < plane; p++) {
-        const value = video[base + p]!;
-        if (Number.isNaN(value)) throw new InferenceError(DECODER.graph, `produced NaN in frame ${f}, channel ${c}, pixel ${p}.`);
-        rgba[4 * p + c] = value * 255;
-      }
-    }
-    for (let p = 0; p < plane; p++) rgba[4 * p + 3] = 255;
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    const nan = floatFrameToRgba(video, f, width, height, rgba);
+    if (nan !== null) throw new InferenceError(DECODER.graph, `produced NaN in frame ${f}, channel ${nan.channel}, pixel ${nan.pixel}.`);
     return rgba;
   });
 }
@@ -134,11 +127,15 @@ export function previewFrames(manifest: Manifest, x0: Float32Array): Uint8Clampe
   return Array.from({ length: shape[1] }, (_, f) => rgba.slice(f * size, (f + 1) * size));
 }
 
-/** WebCodecs and the codec are checked before the denoiser runs, not after. */
-async function checkVideoOut(manifest: Manifest, request: ValidRequest): Promise<void> {
+/**
+ * WebCodecs and the codec are checked before the denoiser runs, not after,
+ * against what the engine probed at load; a frame rate other than the
+ * model's is probed here.
+ */
+async function encodableCodecsFor(manifest: Manifest, request: ValidRequest, atLoad: readonly VideoCodecName[]): Promise<readonly VideoCodecName[]> {
   if (typeof globalThis.VideoEncoder !== 'function' || typeof globalThis.VideoFrame !== 'function') throw new WebCodecsUnavailableError();
-  const { width, height } = manifest.video;
-  const supported = await codecsSupported({ width, height, fps: request.fps });
+  const { width, height, fps } = manifest.video;
+  const supported = request.fps === fps ? atLoad : await codecsSupported({ width, height, fps: request.fps });
   if (!supported.includes(request.codec)) {
     throw new UnsupportedCodecError(
       request.codec,
@@ -146,11 +143,13 @@ async function checkVideoOut(manifest: Manifest, request: ValidRequest): Promise
         (supported.length > 0 ? `use ${supported.join(' or ')}.` : 'no codec Lantern writes can, so try another browser.'),
     );
   }
+  return supported;
 }
 
-export type GenerateInput = { manifest: Manifest; runtime: Runtime; tokenizer: PromptTokenizer };
+/** The loaded model: its manifest, its sessions, its tokenizer, and the codecs probed at load. */
+export type GenerateInput = { manifest: Manifest; runtime: Runtime; tokenizer: PromptTokenizer; codecs: readonly VideoCodecName[] };
 
-export async function generateClip({ manifest, runtime, tokenizer }: GenerateInput, request: ValidRequest, ctx: PipelineContext): Promise<GenerateResult> {
+export async function generateClip({ manifest, runtime, tokenizer, codecs }: GenerateInput, request: ValidRequest, ctx: PipelineContext): Promise<GenerateResult> {
   const timings = { encodeText: 0, denoise: 0, decode: 0, encode: 0 };
   const { frames, height, width } = manifest.video;
   let started = performance.now();
@@ -160,7 +159,7 @@ export async function generateClip({ manifest, runtime, tokenizer }: GenerateInp
     started = now;
   };
 
-  await checkVideoOut(manifest, request);
+  const encodableCodecs = await encodableCodecsFor(manifest, request, codecs);
   await ctx.checkpoint('encodeText');
   ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 0) });
   const encoded = await encodeText(manifest, runtime, tokenizer, request.prompt, request.negativePrompt);
@@ -201,6 +200,7 @@ export async function generateClip({ manifest, runtime, tokenizer }: GenerateInp
     const clip = await encodeRgbaClip(rgba, { width, height }, {
       fps: request.fps,
       codec: request.codec,
+      encodableCodecs,
       signal: ctx.signal,
       provenance: { prompt: request.prompt, seed: request.seed, model: `${manifest.id} ${manifest.version}` },
       onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),

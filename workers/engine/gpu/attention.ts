@@ -5,14 +5,12 @@
 import attentionWgsl from '../../../shaders/attention.wgsl?raw';
 import entryPortableWgsl from '../../../shaders/attention_entry_portable.wgsl?raw';
 import entrySubgroupsWgsl from '../../../shaders/attention_entry_subgroups.wgsl?raw';
+import { ATTENTION_PATHS, type AttentionPath } from '../../contracts/generator';
+import { ATTENTION_KINDS } from '../../model-files/manifest';
 import { type Rope, ropeKernelTable, ropeTokens, validateRope } from './rope';
 
-export const ATTENTION_KINDS = ['self', 'cross'] as const;
+export { ATTENTION_KINDS, ATTENTION_PATHS, type AttentionPath };
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
-
-/** How a query row's lanes exchange partial scores: quads of a subgroup, or one invocation per row. */
-export const ATTENTION_PATHS = ['subgroups', 'portable'] as const;
-export type AttentionPath = (typeof ATTENTION_PATHS)[number];
 
 export const ATTENTION_HEAD_DIMS = [16, 32, 48, 64] as const;
 

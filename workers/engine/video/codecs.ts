@@ -2,17 +2,11 @@
 // given size and frame rate. Pure functions (no WebCodecs calls), so the node
 // tests check them; encode.ts asks the browser whether it can encode them.
 import { InvalidVideoInputError, UnsupportedCodecError } from '../../contracts/errors';
+import { DEFAULT_VIDEO_CODEC, VIDEO_CODECS, type VideoCodecName, isVideoCodec } from '../../contracts/generator';
 
-/** Codecs a clip can be written with, default first. Names follow mediabunny's `VideoCodec`. */
-export const VIDEO_CODECS = ['avc', 'vp9', 'av1'] as const;
-export type VideoCodecName = (typeof VIDEO_CODECS)[number];
-export const DEFAULT_VIDEO_CODEC: VideoCodecName = 'avc';
+export { DEFAULT_VIDEO_CODEC, VIDEO_CODECS, type VideoCodecName, isVideoCodec };
 
 export const MAX_FPS = 120;
-
-export function isVideoCodec(value: unknown): value is VideoCodecName {
-  return typeof value === 'string' && (VIDEO_CODECS as readonly string[]).includes(value);
-}
 
 /** Checks a codec name from outside (UI, CLI, URL) against VIDEO_CODECS. */
 export function parseVideoCodec(value: unknown): VideoCodecName {
