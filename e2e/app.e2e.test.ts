@@ -194,7 +194,10 @@ describe('window.lantern', () => {
           const r = await lantern.generate({ prompt: 'a pink heart grows', seed, steps });
           const all = new Uint8Array(r.frames.reduce((n, f) => n + f.length, 0));
           let at = 0;
-          for (const f of r.frames) all.set(f, (at += f.length) - f.length);
+          for (const f of r.frames) {
+            all.set(f, at);
+            at += f.length;
+          }
           const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
           return `${r.frames.length}:${Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')}`;
         };

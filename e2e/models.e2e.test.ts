@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from '../scripts/browser-session.mjs';
-import { ManifestError, parseManifest } from '../workers/model-files/manifest';
+import { type ManifestError, parseManifest } from '../workers/model-files/manifest';
 import { formatSize } from '../src/models/words';
 
 const appUrl = inject('appUrl');

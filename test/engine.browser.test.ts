@@ -130,7 +130,7 @@ describe('engine on WASM', () => {
     const request = { prompt: index.prompt, seed: index.seed, steps: index.steps, guidance: index.guidance };
     const again = await engine.generate(request);
     expect(again.frames.length).toBe(first.frames.length);
-    again.frames.forEach((frame, t) => expect(frame, `frame ${t}`).toEqual(first.frames[t]));
+    for (const [t, frame] of again.frames.entries()) expect(frame, `frame ${t}`).toEqual(first.frames[t]);
     const other = await engine.generate({ ...request, seed: index.seed + 1 });
     expect(other.frames[0]).not.toEqual(first.frames[0]);
   });

@@ -18,7 +18,7 @@ export function ScreenTabs(props: { screen: Screen; onSelect: (screen: Screen) =
     document.getElementById(`tab-${next}`)?.focus();
   };
   return (
-    <nav class="screen-tabs" role="tablist" aria-label="Screens">
+    <div class="screen-tabs" role="tablist" aria-label="Screens">
       <For each={SCREENS}>
         {(screen, i) => (
           <button
@@ -35,6 +35,6 @@ export function ScreenTabs(props: { screen: Screen; onSelect: (screen: Screen) =
           </button>
         )}
       </For>
-    </nav>
+    </div>
   );
 }

@@ -117,7 +117,7 @@ export function ModelCard(props: { model: StoredModel }) {
       </div>
 
       <Show when={state.confirmingDelete === url() && task() === undefined}>
-        <div class="confirm" role="group" aria-label={`Confirm deleting ${props.model.name}`}>
+        <fieldset class="confirm" aria-label={`Confirm deleting ${props.model.name}`}>
           <p>
             Delete {props.model.name} from this browser? This frees {formatSize(props.model.storedBytes)}. Other models and your clips stay;
             {inUse() ? ' the model stays loaded until the page is reloaded, and' : ''} using it again downloads it again.
@@ -128,7 +128,7 @@ export function ModelCard(props: { model: StoredModel }) {
           <button type="button" class="secondary" onClick={() => actions.keep()}>
             Keep
           </button>
-        </div>
+        </fieldset>
       </Show>
     </article>
   );

@@ -93,7 +93,7 @@ function manifestFor(id: string, files: Map<string, ServedFile>, tokenizer: Serv
   m['name'] = `Synthetic ${id}`;
   m['tokenizer'] = { ...m['tokenizer'], url: tokenizer.name, bytes: tokenizer.bytes, sha256: integrity(tokenizer) };
   const outputs: Record<string, string> = {};
-  graph.outputs.forEach((o, i) => (outputs[o] = i === 0 ? 'v_out' : o));
+  for (const [i, o] of graph.outputs.entries()) outputs[o] = i === 0 ? 'v_out' : o;
   m['denoiser'].wholeGraph = 'weights';
   m['denoiser'].plan = [{ op: 'run', graph: 'weights', inputs: Object.fromEntries(graph.inputs.map((name, i) => [name, ['x_in', 't', 'text'][i]!])), outputs }];
   m['graphs'] = { weights: { inputs: graph.inputs, outputs: graph.outputs, weights: 'float32', ...entry(graph.file), ...(graph.external.length > 0 ? { externalData: graph.external.map((f) => ({ path: f.name, ...entry(f) })) } : {}) } };

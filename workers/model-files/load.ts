@@ -4,7 +4,7 @@
 // Every file goes through one FileSource (workers/model-files/fetch.ts), where the
 // model store slots in (workers/model-store/source.ts).
 import { ManifestError, type Manifest, checkModelUrl, parseManifest } from './manifest';
-import { ModelFileError, ModelIntegrityError } from '../contracts/errors';
+import { ModelIntegrityError } from '../contracts/errors';
 import { type FileSource, fetchChecked, fetchFile } from './fetch';
 import { sha256Integrity, verifyIntegrity } from './integrity';
 import { TokenizerError } from '../engine/tokenize';

@@ -165,6 +165,7 @@ function show(value: unknown): string {
   if (typeof value === 'string') {
     // Control characters escaped and long strings cut, so a hostile value cannot flood or garble the message.
     const cut = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this does.
     return `'${cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
   }
   if (value === undefined) return 'missing';
@@ -279,6 +280,7 @@ export function checkModelUrl(url: string, field: string): void {
   const allowed = `it must be relative to the manifest or an absolute URL starting with one of: ${MODEL_URL_PROTOCOLS.map((p) => show(`${p}//`)).join(', ')}.`;
   if (url === '') throw new ManifestError(field, `is empty; ${allowed}`);
   // Control characters, spaces and backslashes: the URL parser drops or rewrites them, so what is checked would not be what is fetched.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this does.
   if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) throw new ManifestError(field, `is ${show(url)}, which contains spaces, control characters or backslashes; ${allowed}`);
   let parsed: URL;
   try {

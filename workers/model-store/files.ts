@@ -32,8 +32,10 @@ export function modelFiles(manifest: Manifest, manifestUrl: string): ModelFile[]
   };
   add(manifest.tokenizer, 'tokenizer');
   for (const [name, graph] of Object.entries(manifest.graphs)) {
-    graph.shards.forEach((s, i) => add(s, `graphs.${name}.shards[${i}]`));
-    graph.externalData.forEach((f, j) => f.shards.forEach((s, i) => add(s, `graphs.${name}.externalData[${j}].shards[${i}]`)));
+    for (const [i, s] of graph.shards.entries()) add(s, `graphs.${name}.shards[${i}]`);
+    for (const [j, f] of graph.externalData.entries()) {
+      for (const [i, s] of f.shards.entries()) add(s, `graphs.${name}.externalData[${j}].shards[${i}]`);
+    }
   }
   return files;
 }

@@ -76,7 +76,7 @@ async function modelManifest({ request }: { request: Request }): Promise<Respons
 /** The response with the app's policy added (a host's own policy, if any, stays in force beside it). */
 function withPolicy(response: Response): Response {
   const policies = response.headers.get('Content-Security-Policy');
-  if (policies !== null && policies.split(',').some((policy) => policy.trim() === CONTENT_SECURITY_POLICY)) return response;
+  if (policies?.split(',').some((policy) => policy.trim() === CONTENT_SECURITY_POLICY)) return response;
   const headers = new Headers(response.headers);
   headers.append('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
