@@ -1,8 +1,8 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import viteConfig from './vite.config.ts';
-import { modelTestServer } from './test/support/model-server.ts';
 import { chromiumPath } from './scripts/chromium.mjs';
+import { modelTestServer } from './test/support/model-server.ts';
+import viteConfig from './vite.config.ts';
 
 // Debian's Chromium, or CHROMIUM_PATH (Playwright cannot download its own browsers here;
 // `npm test` and `npm run bench` install or name it first: scripts/chromium.mjs); the

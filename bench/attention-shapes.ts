@@ -4,8 +4,9 @@
 // `text.tokens`), at batch 2 for classifier-free guidance. Shared by the
 // browser bench (attention.bench.ts) and the GPU-machine bench
 // (gpu/attention-dawn.ts).
-import { GUIDANCE_BATCH } from '../workers/engine/sampling/sampler';
+
 import type { Rope } from '../workers/engine/gpu/rope';
+import { GUIDANCE_BATCH } from '../workers/engine/sampling/sampler';
 import type { Manifest, PlanAttention } from '../workers/model-files/manifest';
 
 export type BenchShape = {

@@ -9,12 +9,12 @@
 // On SwiftShader (a CPU WebGPU) only the ratios mean anything.
 import * as ort from 'onnxruntime-web/webgpu';
 import { expect, test } from 'vitest';
-import { type AttentionPath, createAttention } from '../workers/engine/gpu/attention';
-import { readF32 } from '../test/support/gpu-buffers';
-import { fetchManifest } from '../workers/model-files/load';
-import { mulberry32, randomNormal } from '../test/support/attention-reference';
 import { uploadAttentionInputs } from '../test/support/attention-buffers';
+import { mulberry32, randomNormal } from '../test/support/attention-reference';
 import { MANIFEST_URL } from '../test/support/engine-fixtures';
+import { readF32 } from '../test/support/gpu-buffers';
+import { type AttentionPath, createAttention } from '../workers/engine/gpu/attention';
+import { fetchManifest } from '../workers/model-files/load';
 import { planShapes, shapeName } from './attention-shapes';
 
 const WARMUP = 2;
@@ -54,13 +54,7 @@ function table(rows: Row[]): string {
   const header = ['shape', 'implementation', 'median ms', 'x ours (subgroups)', 'max |diff| vs ours'];
   const lines = rows.map((r) => {
     const ours = rows.find((x) => x.shape === r.shape && x.implementation === 'Lantern WGSL, subgroups')!;
-    return [
-      r.shape,
-      r.implementation,
-      r.medianMs.toFixed(1),
-      (r.medianMs / ours.medianMs).toFixed(2),
-      r.maxDiff === null ? '-' : r.maxDiff.toExponential(1),
-    ];
+    return [r.shape, r.implementation, r.medianMs.toFixed(1), (r.medianMs / ours.medianMs).toFixed(2), r.maxDiff === null ? '-' : r.maxDiff.toExponential(1)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

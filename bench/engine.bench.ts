@@ -5,14 +5,14 @@
 // attention kernel). On SwiftShader (a CPU WebGPU) the WebGPU numbers say
 // where time goes, not how fast a GPU is.
 import { expect, test } from 'vitest';
-import { createEngine } from '../workers/engine/engine';
+import { fixtureFloats, fixtureIndex, MANIFEST_URL } from '../test/support/engine-fixtures';
+import type { Backend, GenerateResult } from '../workers/contracts/generator';
 import { selectBackend } from '../workers/engine/backend';
+import { createEngine } from '../workers/engine/engine';
 import { createSession, floatTensor } from '../workers/engine/ort';
 import { createPlanDenoiser } from '../workers/engine/plan-executor';
 import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
 import type { PlanStep } from '../workers/model-files/manifest';
-import type { Backend, GenerateResult } from '../workers/contracts/generator';
-import { MANIFEST_URL, fixtureFloats, fixtureIndex } from '../test/support/engine-fixtures';
 
 const STEPS = 2;
 const PROMPT = 'a red ball bounces on a meadow';
@@ -46,7 +46,9 @@ test('engine: a whole clip per backend, by phase', async () => {
     const t = result.timings;
     return [backend, run, loadMs === null ? '-' : ms(loadMs), ms(t.encodeText), ms(t.denoise), ms(t.denoise / STEPS), ms(t.decode), ms(t.encode), ms(wallMs)];
   });
-  console.log(`\nwhole clip, ${rows[0]!.result.width}x${rows[0]!.result.height}x${rows[0]!.result.frames.length}, ${STEPS} steps, guidance batch 2; load = fetch + verify + sessions.\n${table(header, lines)}\n`);
+  console.log(
+    `\nwhole clip, ${rows[0]!.result.width}x${rows[0]!.result.height}x${rows[0]!.result.frames.length}, ${STEPS} steps, guidance batch 2; load = fetch + verify + sessions.\n${table(header, lines)}\n`,
+  );
   for (const row of rows) expect(row.result.frames).toHaveLength(16);
 });
 

@@ -8,12 +8,12 @@
 // 'stored' trusts the digest recorded at download). Printed, not asserted.
 // LANTERN_SCALE_MIB sets the size.
 import { expect, test } from 'vitest';
-import { createSession, ort } from '../workers/engine/ort';
-import { sha256Integrity } from '../workers/model-files/integrity';
 import { connectModelStore } from '../src/model-store-client';
+import { testServer } from '../test/support/model-server-client';
 import { readStoredGraph } from '../test/support/stored-graph';
 import type { CheckMode } from '../workers/contracts/model-store';
-import { testServer } from '../test/support/model-server-client';
+import { createSession, ort } from '../workers/engine/ort';
+import { sha256Integrity } from '../workers/model-files/integrity';
 
 const MiB = 2 ** 20;
 
@@ -69,7 +69,16 @@ test('store: download-to-ready and warm start of a ~300 MB model', async () => {
       const addMs = performance.now() - t0;
       const cold = await ready(url, 'hash');
       const mb = (added.model.totalBytes / 1e6).toFixed(0);
-      rows.push([layout, mb, 'download-to-ready', s(addMs), s(cold.readMs), s(cold.sessionMs), s(addMs + cold.readMs + cold.sessionMs), ((added.model.totalBytes / 1e6) / (addMs / 1000)).toFixed(0)]);
+      rows.push([
+        layout,
+        mb,
+        'download-to-ready',
+        s(addMs),
+        s(cold.readMs),
+        s(cold.sessionMs),
+        s(addMs + cold.readMs + cold.sessionMs),
+        (added.model.totalBytes / 1e6 / (addMs / 1000)).toFixed(0),
+      ]);
       for (const check of ['hash', 'stored'] as const) {
         const warm = await ready(url, check);
         rows.push([layout, mb, `warm start (${check})`, '-', s(warm.readMs), s(warm.sessionMs), s(warm.readMs + warm.sessionMs), '-']);

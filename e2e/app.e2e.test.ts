@@ -64,7 +64,16 @@ describe('first screen', () => {
         if (v.readyState < 2) await new Promise((resolve) => v.addEventListener('loadeddata', resolve, { once: true }));
         const t0 = v.currentTime;
         await new Promise((resolve) => setTimeout(resolve, 600));
-        return { readyState: v.readyState, duration: v.duration, loop: v.loop, muted: v.muted, advanced: v.currentTime !== t0, w: v.videoWidth, h: v.videoHeight, error: v.error?.message ?? null };
+        return {
+          readyState: v.readyState,
+          duration: v.duration,
+          loop: v.loop,
+          muted: v.muted,
+          advanced: v.currentTime !== t0,
+          w: v.videoWidth,
+          h: v.videoHeight,
+          error: v.error?.message ?? null,
+        };
       });
       expect(playing).toMatchObject({ loop: true, muted: true, advanced: true, w: 128, h: 128, error: null });
       expect(playing.readyState).toBeGreaterThanOrEqual(2);
@@ -84,10 +93,11 @@ describe('first screen', () => {
   test('Video format offers the codecs the model info lists; VP9 chosen gives a VP9 MP4 named so', async () => {
     await withPage(FAST, async (page) => {
       const codecs = await page.evaluate(async () => (await (window.lantern as NonNullable<Window['lantern']>).ready).codecs);
-      expect(codecs).toEqual(['avc', 'vp9', 'av1']);  // Chromium here encodes all three at 128x128
-      const options = await page.getByLabel('Video format').locator('option').evaluateAll((all) =>
-        all.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled, text: o.textContent })),
-      );
+      expect(codecs).toEqual(['avc', 'vp9', 'av1']); // Chromium here encodes all three at 128x128
+      const options = await page
+        .getByLabel('Video format')
+        .locator('option')
+        .evaluateAll((all) => all.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled, text: o.textContent })));
       expect(options).toEqual([
         { value: 'avc', disabled: false, text: 'H.264 (MP4)' },
         { value: 'vp9', disabled: false, text: 'VP9 (MP4)' },
@@ -121,7 +131,10 @@ describe('first screen', () => {
       expect(await panel.getAttribute('data-status')).toBe('ready');
       expect(await video(page).count()).toBe(0);
       const { log } = await progressLog(page);
-      expect(log.some((r) => r.phase === 'decode' || r.phase === 'encode'), 'no decoding after cancel').toBe(false);
+      expect(
+        log.some((r) => r.phase === 'decode' || r.phase === 'encode'),
+        'no decoding after cancel',
+      ).toBe(false);
 
       await generateFromForm(page, { prompt: 'a blue cube slides left', seed: 3, steps: STEPS });
       await video(page).waitFor({ timeout: 240_000 });

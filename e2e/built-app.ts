@@ -97,7 +97,9 @@ export async function serveStatic(outDir: string): Promise<BuiltAppServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () =>
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
         // Chromium keeps connections alive; close() alone would wait for them.

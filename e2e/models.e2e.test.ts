@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from '../scripts/browser-session.mjs';
-import { type ManifestError, parseManifest } from '../workers/model-files/manifest';
 import { formatSize } from '../src/models/words';
+import { type ManifestError, parseManifest } from '../workers/model-files/manifest';
 
 const appUrl = inject('appUrl');
 const MANIFEST_PATH = '/models/lantern-tiny.json';
@@ -20,7 +20,8 @@ const manifest = parseManifest(manifestJson);
 const FILES = [manifest.tokenizer, ...Object.values(manifest.graphs).flatMap((g) => [...g.shards, ...g.externalData.flatMap((f) => f.shards)])].map(
   (f) => new URL(f.url, new URL(MANIFEST_PATH, appUrl)).pathname,
 );
-const TOTAL_BYTES = manifest.tokenizer.bytes + Object.values(manifest.graphs).reduce((sum, g) => sum + g.bytes + g.externalData.reduce((s, f) => s + f.bytes, 0), 0);
+const TOTAL_BYTES =
+  manifest.tokenizer.bytes + Object.values(manifest.graphs).reduce((sum, g) => sum + g.bytes + g.externalData.reduce((s, f) => s + f.bytes, 0), 0);
 
 let browser: Browser;
 let context: BrowserContext;
@@ -173,7 +174,8 @@ describe('adding a model by manifest URL', () => {
     const scheme = await check('javascript:alert(1)');
     expect(scheme).toEqual({
       name: 'InvalidRequestError',
-      message: "The manifest URL 'javascript:alert(1)' has scheme 'javascript:'; it must be an absolute URL starting with 'https://' or 'http://', or a path on this site such as /models/lantern-tiny.json.",
+      message:
+        "The manifest URL 'javascript:alert(1)' has scheme 'javascript:'; it must be an absolute URL starting with 'https://' or 'http://', or a path on this site such as /models/lantern-tiny.json.",
     });
     const missing = await check('/models/no-such-model.json');
     expect(missing.name).toBe('ModelFileError');
@@ -183,7 +185,7 @@ describe('adding a model by manifest URL', () => {
     expect(await page.getByRole('article').count()).toBe(1);
   });
 
-  test("a manifest needing more memory than the device reports is flagged before anything downloads; Discard adds nothing", async () => {
+  test('a manifest needing more memory than the device reports is flagged before anything downloads; Discard adds nothing', async () => {
     const big = structuredClone(manifestJson) as { memory: { recommendedBytes: number } };
     big.memory.recommendedBytes = 60 * 2 ** 30;
     // Served beside the built-in model so its file URLs resolve to the real files (none is fetched here).
@@ -198,7 +200,9 @@ describe('adding a model by manifest URL', () => {
       expect(requests).toEqual(['/models/e2e-big.json']);
       const summary = page.getByTestId('add-model-summary');
       expect((await summary.getAttribute('data-concerns'))?.split(' ')).toContain('memory');
-      expect(await summary.locator('[data-concern="memory"]').textContent()).toMatch(/^This model recommends 60\.0 GB of memory, but this device reports [\d.]+ [GM]B: it may fail to load or crash the tab\.$/);
+      expect(await summary.locator('[data-concern="memory"]').textContent()).toMatch(
+        /^This model recommends 60\.0 GB of memory, but this device reports [\d.]+ [GM]B: it may fail to load or crash the tab\.$/,
+      );
       expect(await summary.getByRole('button', { name: 'Download anyway' }).count()).toBe(1);
       await summary.getByRole('button', { name: 'Discard' }).click();
       expect(await page.getByTestId('add-model-summary').count()).toBe(0);
@@ -235,7 +239,9 @@ describe('adding a model by manifest URL', () => {
         const added = page.locator(`article[data-model-id="lantern-tiny"]`).nth(1);
         await expect.poll(() => added.getAttribute('data-state'), WAIT).toBe('downloading');
         // Held at dit_stage_03: the bytes of the files before it, of the whole model's.
-        await expect.poll(() => added.locator('.model-progress [role="status"]').textContent(), WAIT).toMatch(new RegExp(`^[\\d.]+ [KM]B of ${formatSize(TOTAL_BYTES).replace('.', '\\.')}`));
+        await expect
+          .poll(() => added.locator('.model-progress [role="status"]').textContent(), WAIT)
+          .toMatch(new RegExp(`^[\\d.]+ [KM]B of ${formatSize(TOTAL_BYTES).replace('.', '\\.')}`));
         await expect.poll(() => heldRequested, WAIT).toBe(true);
         await added.getByRole('button', { name: 'Cancel download' }).click();
         await expect.poll(() => added.getAttribute('data-state'), WAIT).toBe('partial');
@@ -299,7 +305,10 @@ describe('deleting', () => {
     expect(await page.getByRole('article').count()).toBe(2);
 
     await builtin.getByRole('button', { name: 'Delete' }).click();
-    await builtin.getByRole('group', { name: `Confirm deleting ${manifest.name}` }).getByRole('button', { name: 'Yes, delete' }).click();
+    await builtin
+      .getByRole('group', { name: `Confirm deleting ${manifest.name}` })
+      .getByRole('button', { name: 'Yes, delete' })
+      .click();
     await expect.poll(() => page.getByRole('article').count(), WAIT).toBe(1);
     const left = page.getByRole('article');
     expect(await left.locator('.url').textContent()).toContain('?copy=1');
@@ -320,7 +329,12 @@ describe('deleting', () => {
       const store = await open('lantern-model-store');
       const other = await open('e2e-other-data');
       const range = IDBKeyRange.bound([manifestUrl], [manifestUrl, []]);
-      const out = { files: await count(store, 'files', range), chunks: await count(store, 'chunks', range), allChunks: await count(store, 'chunks'), probe: await count(other, 'things') };
+      const out = {
+        files: await count(store, 'files', range),
+        chunks: await count(store, 'chunks', range),
+        allChunks: await count(store, 'chunks'),
+        probe: await count(other, 'things'),
+      };
       store.close();
       other.close();
       return out;

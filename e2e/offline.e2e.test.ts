@@ -112,9 +112,18 @@ describe('installable app', () => {
     const paths = files.map((f) => f.path);
     expect(paths).toContain('/index.html');
     expect(paths).toContain('/manifest.webmanifest');
-    expect(paths.some((p) => /^\/assets\/ort-wasm.*\.wasm$/.test(p)), 'ORT .wasm precached').toBe(true);
-    expect(paths.some((p) => /^\/assets\/generator\.worker-.*\.js$/.test(p)), 'engine worker precached').toBe(true);
-    expect(paths.filter((p) => p.startsWith(MODELS_PATH)), 'model files or manifests in Cache Storage').toEqual([]);
+    expect(
+      paths.some((p) => /^\/assets\/ort-wasm.*\.wasm$/.test(p)),
+      'ORT .wasm precached',
+    ).toBe(true);
+    expect(
+      paths.some((p) => /^\/assets\/generator\.worker-.*\.js$/.test(p)),
+      'engine worker precached',
+    ).toBe(true);
+    expect(
+      paths.filter((p) => p.startsWith(MODELS_PATH)),
+      'model files or manifests in Cache Storage',
+    ).toEqual([]);
     expect(new Set(files.map((f) => f.cache)).size, 'one cache: the precache, no runtime cache').toBe(1);
     const total = files.reduce((sum, f) => sum + f.bytes, 0);
     expect(total).toBeLessThan(PRECACHE_FILE_LIMIT_BYTES + 4 * 1024 * 1024);
@@ -136,7 +145,7 @@ describe('offline and private', () => {
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const get = <T,>(store: string, query: IDBValidKey | IDBKeyRange) =>
+      const get = <T>(store: string, query: IDBValidKey | IDBKeyRange) =>
         new Promise<T>((resolve, reject) => {
           const request = db.transaction(store).objectStore(store).getAll(query);
           request.onsuccess = () => resolve(request.result as T);
@@ -157,7 +166,14 @@ describe('offline and private', () => {
     context.on('request', onSeen);
     // The network really is off: a model file the service worker does not hold cannot be fetched.
     const probeUrl = new URL('/models/lantern-tiny/tokenizer_config.json', server.url).href;
-    const probe = await page.evaluate((url) => fetch(url, { cache: 'no-store' }).then((r) => `HTTP ${r.status}`, (e: Error) => e.name), probeUrl);
+    const probe = await page.evaluate(
+      (url) =>
+        fetch(url, { cache: 'no-store' }).then(
+          (r) => `HTTP ${r.status}`,
+          (e: Error) => e.name,
+        ),
+      probeUrl,
+    );
     expect(probe).toBe('TypeError');
 
     // Offline reload: the shell and ORT's .wasm from the precache, the model from the store. The manifest comes from the
@@ -172,8 +188,14 @@ describe('offline and private', () => {
     context.off('request', onSeen);
     // The recorder sees the service worker's own network attempts and the engine worker's requests.
     expect(seen).toContain(`service worker GET ${probeUrl}`);
-    expect(seen.some((line) => /^page GET \S+\/assets\/ort-wasm\S*\.wasm$/.test(line)), 'the engine worker fetching ORT\'s .wasm').toBe(true);
-    expect(manifestSources.filter((source) => source !== 'model-store'), 'manifests from the network').toEqual([]);
+    expect(
+      seen.some((line) => /^page GET \S+\/assets\/ort-wasm\S*\.wasm$/.test(line)),
+      "the engine worker fetching ORT's .wasm",
+    ).toBe(true);
+    expect(
+      manifestSources.filter((source) => source !== 'model-store'),
+      'manifests from the network',
+    ).toEqual([]);
     expect(await page.getByTestId('backend-status').textContent()).toMatch(/^WASM/);
     await expect.poll(() => status(page).getAttribute('data-offline')).toBe('ready');
 
@@ -228,7 +250,12 @@ describe('offline and private', () => {
       return (window as unknown as { stringRan?: boolean }).stringRan ?? false;
     });
     expect(evaluated, 'code from a string ran').toBe(false);
-    const offOrigin = await page.evaluate(() => fetch('https://example.com/lantern-probe').then(() => 'fetched', (e: Error) => e.name));
+    const offOrigin = await page.evaluate(() =>
+      fetch('https://example.com/lantern-probe').then(
+        () => 'fetched',
+        (e: Error) => e.name,
+      ),
+    );
     expect(offOrigin).toBe('TypeError');
     // Each is reported once per policy in force: the response header's and the <meta>'s.
     const distinct = async () => [...new Set((await violations(page)).map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v) as Violation);
@@ -241,7 +268,10 @@ describe('offline and private', () => {
     const inWorker = await (engine as NonNullable<typeof engine>).evaluate(async () => {
       const seen: string[] = [];
       self.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
-      const outcome = await fetch('https://example.com/lantern-probe').then(() => 'fetched', (e: Error) => e.name);
+      const outcome = await fetch('https://example.com/lantern-probe').then(
+        () => 'fetched',
+        (e: Error) => e.name,
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       return { outcome, seen };
     });
@@ -259,7 +289,8 @@ describe('offline and private', () => {
 
       const workerScripts: { fromServiceWorker: boolean; policy: string | undefined }[] = [];
       page.on('response', (r) => {
-        if (/\/assets\/generator\.worker-[^/]*\.js$/.test(r.url())) workerScripts.push({ fromServiceWorker: r.fromServiceWorker(), policy: r.headers()['content-security-policy'] });
+        if (/\/assets\/generator\.worker-[^/]*\.js$/.test(r.url()))
+          workerScripts.push({ fromServiceWorker: r.fromServiceWorker(), policy: r.headers()['content-security-policy'] });
       });
       await page.reload();
       await page.waitForFunction(() => window.lantern !== undefined);

@@ -39,7 +39,11 @@ export async function recordProgress(page: Page): Promise<void> {
     if (panel === null) throw new Error('no progress panel');
     const read = (): void => {
       const last = w.progressLog.at(-1);
-      const record = { phase: panel.getAttribute('data-phase') ?? '', fraction: Number(panel.getAttribute('data-fraction')), status: panel.getAttribute('data-status') ?? '' };
+      const record = {
+        phase: panel.getAttribute('data-phase') ?? '',
+        fraction: Number(panel.getAttribute('data-fraction')),
+        status: panel.getAttribute('data-status') ?? '',
+      };
       if (last === undefined || last.phase !== record.phase || last.fraction !== record.fraction || last.status !== record.status) w.progressLog.push(record);
     };
     new MutationObserver(read).observe(panel, { attributes: true });

@@ -44,6 +44,8 @@ export async function launchBrowser() {
     return await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`Could not start Chromium at ${executablePath} (${message}). Reinstall it with 'apt-get install --reinstall chromium' or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Could not start Chromium at ${executablePath} (${message}). Reinstall it with 'apt-get install --reinstall chromium' or set CHROMIUM_PATH.`,
+    );
   }
 }

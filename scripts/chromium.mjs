@@ -45,7 +45,9 @@ function problemWith(path) {
     execFileSync(path, ['--version'], { stdio: 'pipe', timeout: 30_000 });
     return null;
   } catch (error) {
-    const detail = String(error.stderr ?? error.message).trim().split('\n')[0];
+    const detail = String(error.stderr ?? error.message)
+      .trim()
+      .split('\n')[0];
     return `does not run (${path} --version failed: ${detail})`;
   }
 }
@@ -57,7 +59,10 @@ function canInstall() {
 function aptInstallChromium() {
   process.stderr.write(`Chromium is missing at ${DEBIAN_CHROMIUM}; installing Debian's chromium package (about a minute)...\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'chromium'],
+  ]) {
     const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (result.status !== 0) return `'apt-get ${args.join(' ')}' failed with status ${result.status ?? result.signal}`;
   }
@@ -87,7 +92,9 @@ export function requireChromium({ install = true, env = process.env, debianPath 
     throw new ChromiumMissingError(`Chromium not found: installing it failed (${after}). Install it by hand: ${INSTALL_COMMAND} (or set CHROMIUM_PATH)`);
   }
   const why = install ? ' (installing needs root and apt-get)' : '';
-  throw new ChromiumMissingError(`Chromium not found: ${path} ${problem}${why}. Install it with: sudo ${INSTALL_COMMAND} (or set CHROMIUM_PATH to a Chromium binary)`);
+  throw new ChromiumMissingError(
+    `Chromium not found: ${path} ${problem}${why}. Install it with: sudo ${INSTALL_COMMAND} (or set CHROMIUM_PATH to a Chromium binary)`,
+  );
 }
 
 /** For scripts: the path, or the one line on stderr and exit CHROMIUM_MISSING_EXIT. */

@@ -11,8 +11,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchBrowser, startAppServer } from './browser-session.mjs';
 import { BACKEND_CHOICES, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
+import { launchBrowser, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
 const USAGE = `Usage: npm run generate -- --prompt "..." [options]
@@ -59,7 +59,8 @@ function parseOptions(argv) {
   if (values.help) return null;
   if (values.prompt === undefined) throw new UsageError('--prompt is required.');
   if (!BACKEND_CHOICES.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
-  if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec)) throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${VIDEO_CODECS.join(', ')}.`);
+  if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec))
+    throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${VIDEO_CODECS.join(', ')}.`);
   const number = (name) => {
     const text = values[name];
     if (text === undefined) return undefined;

@@ -3,7 +3,7 @@
 // generation on WASM with the model's default steps, the clip playing.
 // Usage: npm run screenshot -- [--backend wasm|webgpu|auto] [--out docs/screenshot.png]
 import { parseArgs } from 'node:util';
-import { ROOT, launchBrowser, startAppServer } from './browser-session.mjs';
+import { launchBrowser, ROOT, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, out: { type: 'string', default: `${ROOT}docs/screenshot.png` } } });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Python tests of training/, then the
-# TypeScript typecheck and Vitest (the node project, the browser project in
-# headless Chromium with WebGPU, then the e2e project: the app and the CLI
-# driven end to end). Sets up what the tests need first, so it works on a
+# TypeScript typecheck, the lint and format check (Biome) and Vitest (the
+# node project, the browser project in headless Chromium with WebGPU, then
+# the e2e project: the app and the CLI driven end to end). Sets up what the tests need first, so it works on a
 # fresh clone of a fresh machine: Debian's Chromium (scripts/chromium.mjs),
 # the Python environment (scripts/python-env.sh; python3-venv from Debian if
 # missing) and node_modules. Where a part cannot be set up (not root, no
@@ -24,6 +24,8 @@ if [ ! -d node_modules ]; then
 fi
 echo "== typecheck (tsc --noEmit)"
 npx tsc --noEmit || failed+=(tsc)
+echo "== lint and format (biome ci; 'npm run format' fixes what it can)"
+npx biome ci . || failed+=(biome)
 echo "== vitest (node and browser projects)"
 npx vitest run --project node --project browser || failed+=(vitest)
 echo "== end to end (vitest e2e: the app and the CLI in headless Chromium)"
@@ -33,4 +35,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1
 fi
-echo "all test suites passed: pytest, tsc, vitest, e2e"
+echo "all test suites passed: pytest, tsc, biome, vitest, e2e"

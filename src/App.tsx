@@ -1,7 +1,7 @@
 // The first screen: settings on the left; on the right the live preview while
 // denoising, then the looping player with Download, and progress below. A
 // tab switches to the models screen (src/models/).
-import { Match, Show, Switch, createSignal } from 'solid-js';
+import { createSignal, Match, Show, Switch } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
 import { Messages } from './components/Messages';
 import { OfflineStatus } from './components/OfflineStatus';

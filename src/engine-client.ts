@@ -107,11 +107,7 @@ export function toEngineError(thrown: unknown): Error {
   if (thrown instanceof Error && thrown.constructor !== Error) return thrown;
   if (typeof thrown === 'object' && thrown !== null && 'message' in thrown) {
     const { name, message, stack } = thrown as { name?: unknown; message?: unknown; stack?: unknown };
-    return new EngineError(
-      typeof name === 'string' && name !== '' ? name : 'Error',
-      String(message),
-      typeof stack === 'string' ? stack : undefined,
-    );
+    return new EngineError(typeof name === 'string' && name !== '' ? name : 'Error', String(message), typeof stack === 'string' ? stack : undefined);
   }
   return new EngineError('Error', String(thrown));
 }
@@ -229,10 +225,7 @@ export class EngineClient implements Generator {
     this.#phase = 'load';
     this.#setState({ status: 'loading', backend: request.backend ?? 'auto', manifestUrl: request.manifestUrl });
     try {
-      const model = await this.#call(
-        (remote, sink) => remote.load(request, Comlink.proxy(sink.onProgress)),
-        { onProgress },
-      );
+      const model = await this.#call((remote, sink) => remote.load(request, Comlink.proxy(sink.onProgress)), { onProgress });
       this.#model = model;
       this.#lastGoodLoad = request;
       this.#setState({ status: 'ready', model });

@@ -4,14 +4,14 @@
 // store (its own worker) before the engine's first load, which then reads
 // it from IndexedDB, so a second visit fetches no model file.
 import { render } from 'solid-js/web';
+import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../workers/contracts/generator';
 import { App } from './App';
 import { EngineClient } from './engine-client';
 import { installLanternGlobal } from './lantern-global';
-import { ModelsContext, createModelsStore } from './state/models-state';
-import { OfflineContext, createOfflineStore } from './state/offline-state';
-import { BUILTIN_MANIFEST_URL, LanternContext, createLanternStore } from './state/generate-state';
-import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../workers/contracts/generator';
 import { connectModelStore } from './model-store-client';
+import { BUILTIN_MANIFEST_URL, createLanternStore, LanternContext } from './state/generate-state';
+import { createModelsStore, ModelsContext } from './state/models-state';
+import { createOfflineStore, OfflineContext } from './state/offline-state';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -26,7 +26,11 @@ else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address
 const client = new EngineClient();
 const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
 const models = createModelsStore(connectModelStore());
-installLanternGlobal(client, models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()), BUILTIN_MANIFEST_URL);
+installLanternGlobal(
+  client,
+  models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()),
+  BUILTIN_MANIFEST_URL,
+);
 const offline = createOfflineStore(client);
 
 render(

@@ -1,7 +1,16 @@
 // `window.lantern`: the generator the UI uses, for scripts, embedding pages
 // and the CLI (scripts/generate.mjs). Documented in README.md, "Scripting and
 // embedding". Calls share the UI's queue, so the page shows their progress.
-import type { BackendInfo, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../workers/contracts/generator';
+import type {
+  BackendInfo,
+  GenerateCallbacks,
+  GenerateRequest,
+  GenerateResult,
+  Generator,
+  LoadRequest,
+  ModelInfo,
+  Progress,
+} from '../workers/contracts/generator';
 import type { EngineClient } from './engine-client';
 
 export type LanternApi = Generator & {

@@ -14,7 +14,7 @@ const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
   InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix steps or guidance, then press Generate again.' },
   InvalidSeedError: { title: 'Check the seed', hint: 'Use a whole number from 0 to 4294967295, or press Random.' },
   InvalidVideoInputError: { title: 'The model cannot make that clip', hint: 'Keep the frame count and frame rate at the model defaults.' },
-  TokenizerError: { title: 'The prompt could not be read', hint: 'The model\'s tokenizer file looks broken; reload the page.' },
+  TokenizerError: { title: 'The prompt could not be read', hint: "The model's tokenizer file looks broken; reload the page." },
   ManifestError: { title: 'The model files are not usable', hint: 'Reload the page; if this repeats, the model needs to be exported again.' },
   WebCodecsUnavailableError: { title: 'This browser cannot write video', hint: 'Use a current Chrome, Edge, Firefox or Safari.' },
   UnsupportedCodecError: { title: 'That video codec is not available here', hint: 'Choose H.264 (the default).' },
@@ -30,9 +30,18 @@ const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
   EngineBusyError: { title: 'The engine is busy', hint: 'Wait for the current run to finish, or press Cancel.' },
   ModelNotLoadedError: { title: 'No model is loaded', hint: 'Reload the page to load the built-in model.' },
   GenerationCanceledError: { title: 'Canceled', hint: 'Press Generate to start again.' },
-  ModelUnavailableOfflineError: { title: 'The model is not available offline', hint: 'Connect to the network and reload the page; once stored, the model loads offline.' },
-  StorageQuotaError: { title: 'Not enough storage for the model', hint: 'Delete models you do not need on the Models screen, or free disk space, then try again.' },
-  ModelStoreUnavailableError: { title: 'Models cannot be kept in this browser', hint: 'Allow site data for this page (or leave private browsing); until then the model downloads on every visit.' },
+  ModelUnavailableOfflineError: {
+    title: 'The model is not available offline',
+    hint: 'Connect to the network and reload the page; once stored, the model loads offline.',
+  },
+  StorageQuotaError: {
+    title: 'Not enough storage for the model',
+    hint: 'Delete models you do not need on the Models screen, or free disk space, then try again.',
+  },
+  ModelStoreUnavailableError: {
+    title: 'Models cannot be kept in this browser',
+    hint: 'Allow site data for this page (or leave private browsing); until then the model downloads on every visit.',
+  },
   ModelDownloadCanceledError: { title: 'Download canceled', hint: 'Press Resume on the Models screen to continue where it stopped.' },
   ModelNotStoredError: { title: 'That model is not stored', hint: 'Add it on the Models screen first.' },
 };
@@ -65,9 +74,7 @@ export const PHASE_SHORT: Record<Progress['phase'], string> = {
 export function describeProgress(progress: Progress): string {
   switch (progress.phase) {
     case 'load':
-      return progress.totalBytes > 0
-        ? `${PHASE_LABEL.load}: ${formatBytes(progress.loadedBytes)} of ${formatBytes(progress.totalBytes)}`
-        : PHASE_LABEL.load;
+      return progress.totalBytes > 0 ? `${PHASE_LABEL.load}: ${formatBytes(progress.loadedBytes)} of ${formatBytes(progress.totalBytes)}` : PHASE_LABEL.load;
     case 'denoise':
       return `${PHASE_LABEL.denoise}: step ${progress.step} of ${progress.steps}`;
     case 'encode':

@@ -10,7 +10,9 @@ export type ModelStoreClient = ModelStore & {
   terminate(): void;
 };
 
-export function connectModelStore(worker: Worker = new Worker(new URL('../workers/model-store/store.worker.ts', import.meta.url), { type: 'module', name: 'lantern-model-store' })): ModelStoreClient {
+export function connectModelStore(
+  worker: Worker = new Worker(new URL('../workers/model-store/store.worker.ts', import.meta.url), { type: 'module', name: 'lantern-model-store' }),
+): ModelStoreClient {
   const remote = Comlink.wrap<ModelStore>(worker);
   const progress = (onProgress?: (p: StoreProgress) => void) => (onProgress === undefined ? undefined : Comlink.proxy(onProgress));
   return {

@@ -16,9 +16,7 @@ export type NetworkRequest = { url: string; via: 'service-worker' | 'page' };
 export const UNOBSERVED_REASONS = ['unsupported', 'uncontrolled'] as const;
 export type UnobservedReason = (typeof UNOBSERVED_REASONS)[number];
 
-export type NetworkReport =
-  | { observed: true; requests: NetworkRequest[] }
-  | { observed: false; reason: UnobservedReason; requests: NetworkRequest[] };
+export type NetworkReport = { observed: true; requests: NetworkRequest[] } | { observed: false; reason: UnobservedReason; requests: NetworkRequest[] };
 
 export type NetworkWatch = {
   /** Starts a span; its `end()` resolves with what went to the network during it. */

@@ -6,7 +6,7 @@
 // runs before it meets a GPU.
 import { expect, test } from 'vitest';
 import type { BenchShape } from '../bench/attention-shapes';
-import { TOLERANCE, measureShape, table } from '../bench/gpu/attention-sweep';
+import { measureShape, TOLERANCE, table } from '../bench/gpu/attention-sweep';
 
 async function testDevice(): Promise<GPUDevice> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -44,6 +44,6 @@ test('every tile of the sweep agrees with the float64 reference, on both lane pa
   }
   const printed = table([result]);
   expect(printed).toContain('self B1 H2 N30 D64 +RoPE');
-  expect(printed.split('\n')).toHaveLength(4);  // header, rule, one row per path
+  expect(printed.split('\n')).toHaveLength(4); // header, rule, one row per path
   device.destroy();
 });

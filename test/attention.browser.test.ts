@@ -4,18 +4,10 @@
 // shapes, ragged tiles and large logits.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type AttentionOptions, type AttentionPath, createAttention } from '../workers/engine/gpu/attention';
-import { createF32, readF32 } from './support/gpu-buffers';
 import type { Rope } from '../workers/engine/gpu/rope';
-import {
-  type AttentionShape,
-  type Tolerance,
-  attentionReference,
-  closeness,
-  maxAbsError,
-  mulberry32,
-  randomNormal,
-} from './support/attention-reference';
 import { uploadAttentionInputs } from './support/attention-buffers';
+import { type AttentionShape, attentionReference, closeness, maxAbsError, mulberry32, randomNormal, type Tolerance } from './support/attention-reference';
+import { createF32, readF32 } from './support/gpu-buffers';
 
 const FIXTURES = '/test/fixtures/attention';
 
@@ -183,7 +175,7 @@ describe.each(PATHS)('random shapes against the float64 reference, %s path', (pa
   });
 });
 
-test('encode records into the caller\'s encoder and reuses its bind group', async () => {
+test("encode records into the caller's encoder and reuses its bind group", async () => {
   const shape = crossShape(1, 1, 9, 5, 32);
   const random = mulberry32(3);
   const q = randomNormal(random, 9 * 32);
@@ -210,9 +202,9 @@ test('bad configurations fail with named errors that say what is allowed', async
   await expect(createAttention(device, { ...base, kind: 'self', headDim: 32 })).rejects.toMatchObject({
     name: 'AttentionConfigError',
   });
-  await expect(
-    createAttention(device, { ...base, kind: 'self', headDim: 32, rope: { grid: [1, 2, 2], dims: [8, 12, 10], theta: 1e4 } }),
-  ).rejects.toMatchObject({ name: 'RopeConfigError' });
+  await expect(createAttention(device, { ...base, kind: 'self', headDim: 32, rope: { grid: [1, 2, 2], dims: [8, 12, 10], theta: 1e4 } })).rejects.toMatchObject(
+    { name: 'RopeConfigError' },
+  );
   await expect(createAttention(device, { ...base, headDim: 32, tile: { keys: 6 } })).rejects.toMatchObject({
     name: 'AttentionConfigError',
     message: expect.stringContaining('multiple of 4') as unknown,

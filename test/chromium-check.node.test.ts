@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CHROMIUM_MISSING_EXIT, ChromiumMissingError, chromiumPath, requireChromium } from '../scripts/chromium.mjs';
 import { ROOT } from '../scripts/browser-session.mjs';
+import { CHROMIUM_MISSING_EXIT, ChromiumMissingError, chromiumPath, requireChromium } from '../scripts/chromium.mjs';
 
 const MISSING = '/nonexistent/lantern-test/chromium';
 const MISSING_LINE = `Chromium not found: CHROMIUM_PATH=${MISSING} does not exist or is not executable. Point CHROMIUM_PATH at a Chromium binary, or unset it and install Debian's: apt-get install chromium`;
@@ -48,7 +48,7 @@ describe('the commands that launch Chromium, with no Chromium at CHROMIUM_PATH',
 describe('requireChromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-chromium-'));
 
-  test('takes CHROMIUM_PATH when set, else Debian\'s /usr/bin/chromium', () => {
+  test("takes CHROMIUM_PATH when set, else Debian's /usr/bin/chromium", () => {
     expect(chromiumPath({})).toBe('/usr/bin/chromium');
     expect(chromiumPath({ CHROMIUM_PATH: '' })).toBe('/usr/bin/chromium');
     expect(chromiumPath({ CHROMIUM_PATH: '/opt/chromium/chrome' })).toBe('/opt/chromium/chrome');

@@ -72,7 +72,9 @@ describe('selectBackend', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const auto = await selectBackend('auto', manifest);
     expect(auto.info.backend).toBe('wasm');
-    expect(auto.info.reason).toMatch(new RegExp(`^WebGPU unavailable \\(.*lacks the feature\\(s\\) the model needs: ${FEATURE}\\); running on the CPU with WASM$`));
+    expect(auto.info.reason).toMatch(
+      new RegExp(`^WebGPU unavailable \\(.*lacks the feature\\(s\\) the model needs: ${FEATURE}\\); running on the CPU with WASM$`),
+    );
     expect(warn).toHaveBeenCalledWith(expect.stringContaining(FEATURE));
     await expect(selectBackend('webgpu', manifest)).rejects.toMatchObject({ name: 'WebGpuUnavailableError', message: expect.stringContaining(FEATURE) });
   });

@@ -3,13 +3,13 @@
 // test/support/engine_reference.py from training/lantern (noise.py, flow.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { InvalidSeedError, gaussianNoise, mulberry32 } from '../workers/engine/sampling/noise';
+import { gaussianNoise, InvalidSeedError, mulberry32 } from '../workers/engine/sampling/noise';
 import {
-  InvalidSamplerSettingsError,
   assembleInput,
   eulerStep,
   guided,
   guidedFromBatch,
+  InvalidSamplerSettingsError,
   previewRgba,
   restoreGiven,
   sampleSchedule,

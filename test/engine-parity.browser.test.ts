@@ -16,11 +16,11 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../workers/contracts/generator';
 import type { Denoiser } from '../workers/engine/denoiser';
-import { floatTensor, readFloats } from '../workers/engine/ort';
 import { decodeLatent, encodeText, sampleLatent } from '../workers/engine/generate';
+import { floatTensor, readFloats } from '../workers/engine/ort';
 import { gaussianNoise } from '../workers/engine/sampling/noise';
 import { latentSize } from '../workers/model-files/manifest';
-import { type FixtureIndex, type TestRuntime, fixtureFloats, fixtureIndex, fixtureTensor, loadRuntime, maxAbsDiff } from './support/engine-fixtures';
+import { type FixtureIndex, fixtureFloats, fixtureIndex, fixtureTensor, loadRuntime, maxAbsDiff, type TestRuntime } from './support/engine-fixtures';
 
 type Measured = Record<'text' | 'denoiser_v' | 'trajectory' | 'x0' | 'frames', number>;
 const measured: Partial<Record<Backend, Partial<Measured>>> = {};

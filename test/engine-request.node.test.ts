@@ -3,8 +3,6 @@
 // what is allowed, and the engine errors all set their names.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { validateRequest } from '../workers/engine/request';
-import type { GenerateRequest } from '../workers/contracts/generator';
 import {
   ENGINE_ERROR_NAMES,
   EngineBusyError,
@@ -16,6 +14,8 @@ import {
   ModelNotLoadedError,
   WebGpuUnavailableError,
 } from '../workers/contracts/errors';
+import type { GenerateRequest } from '../workers/contracts/generator';
+import { validateRequest } from '../workers/engine/request';
 import { parseManifest } from '../workers/model-files/manifest';
 
 const manifest = parseManifest(JSON.parse(readFileSync(new URL('../models-manifest/lantern-tiny.json', import.meta.url), 'utf8')));
@@ -41,7 +41,12 @@ describe('validateRequest', () => {
       codec: 'avc',
       previewEvery: 1,
     });
-    expect(validateRequest({ prompt: 'x', seed: 2 ** 32 - 1, steps: 1, guidance: 0, frames: manifest.video.frames, fps: 24, codec: 'vp9', previewEvery: 0 }, manifest)).toMatchObject({
+    expect(
+      validateRequest(
+        { prompt: 'x', seed: 2 ** 32 - 1, steps: 1, guidance: 0, frames: manifest.video.frames, fps: 24, codec: 'vp9', previewEvery: 0 },
+        manifest,
+      ),
+    ).toMatchObject({
       steps: 1,
       guidance: 0,
       fps: 24,
@@ -63,7 +68,11 @@ describe('validateRequest', () => {
     [{ prompt: 'x', seed: 1, steps: 2.5 }, 'InvalidSamplerSettingsError', /Steps 2.5/],
     [{ prompt: 'x', seed: 1, guidance: Number.NaN }, 'InvalidSamplerSettingsError', /Guidance NaN .* finite/],
     [{ prompt: 'x', seed: 1, guidance: Infinity }, 'InvalidSamplerSettingsError', /Guidance Infinity/],
-    [{ prompt: 'x', seed: 1, frames: manifest.video.frames + 1 }, 'InvalidRequestError', new RegExp(`Frames ${manifest.video.frames + 1} .* exactly ${manifest.video.frames} frames`)],
+    [
+      { prompt: 'x', seed: 1, frames: manifest.video.frames + 1 },
+      'InvalidRequestError',
+      new RegExp(`Frames ${manifest.video.frames + 1} .* exactly ${manifest.video.frames} frames`),
+    ],
     [{ prompt: 'x', seed: 1, fps: 0 }, 'InvalidVideoInputError', /Frame rate 0/],
     [{ prompt: 'x', seed: 1, codec: 'h265' }, 'UnsupportedCodecError', /Unsupported codec 'h265'. Must be one of: avc, vp9, av1/],
     [{ prompt: 'x', seed: 1, conditioning: { kind: 'image', frames: [] } }, 'InvalidRequestError', /not supported by this engine yet/],

@@ -4,8 +4,8 @@
 // generation makes a new device and sessions and gives the frames the WASM
 // backend gives for the same request.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator } from '../workers/contracts/generator';
+import { createEngine } from '../workers/engine/engine';
 import { MANIFEST_URL } from './support/engine-fixtures';
 import { rejection } from './support/rejection';
 

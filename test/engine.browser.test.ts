@@ -7,13 +7,13 @@
 import * as Comlink from 'comlink';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import { createEngine } from '../workers/engine/engine';
 import type { GenerateRequest, GenerateResult, Generator, Preview, Progress } from '../workers/contracts/generator';
-import { fetchManifest } from '../workers/model-files/load';
+import { createEngine } from '../workers/engine/engine';
 import { codecsSupported } from '../workers/engine/video/encode';
 import { clipFileName } from '../workers/engine/video/filename';
+import { fetchManifest } from '../workers/model-files/load';
 import type { Manifest } from '../workers/model-files/manifest';
-import { type FixtureIndex, MANIFEST_URL, fixtureIndex, fixtureTensor } from './support/engine-fixtures';
+import { type FixtureIndex, fixtureIndex, fixtureTensor, MANIFEST_URL } from './support/engine-fixtures';
 import { rejection } from './support/rejection';
 
 /** Phases in order, fractions never going backwards, and the last one at 1. */
@@ -55,14 +55,22 @@ describe('engine on WASM', () => {
     expect(await engine.backend()).toBeNull();
     const bad = await rejection(engine.load({ manifestUrl: MANIFEST_URL, backend: 'cuda' as 'wasm' }));
     expect(bad.name).toBe('InvalidRequestError');
-    expect(bad.message).toContain("Must be one of: webgpu, wasm, auto");
+    expect(bad.message).toContain('Must be one of: webgpu, wasm, auto');
   });
 
   test('load reports byte progress to the total and describes the model', async () => {
     const progress: Progress[] = [];
     const info = await engine.load({ manifestUrl: MANIFEST_URL, backend: 'wasm' }, (p) => progress.push(p));
     const { width, height, frames, fps } = manifest.video;
-    expect(info).toMatchObject({ id: index.model, width, height, frames, fps, defaultSteps: manifest.sampler.defaultSteps, defaultGuidance: manifest.sampler.defaultGuidance });
+    expect(info).toMatchObject({
+      id: index.model,
+      width,
+      height,
+      frames,
+      fps,
+      defaultSteps: manifest.sampler.defaultSteps,
+      defaultGuidance: manifest.sampler.defaultGuidance,
+    });
     // The template's specials ([BOS], [EOS]) take two of the text encoder's positions.
     expect(info.maxPromptWords).toBe(manifest.tokenizer.maxTokens - 2);
     maxPromptWords = info.maxPromptWords;
@@ -94,7 +102,15 @@ describe('engine on WASM', () => {
     expect(previews[0]!.frames).toHaveLength(latent.frames);
     expect(previews[0]!.frames[0]).toHaveLength(latent.width * latent.height * 4);
 
-    expect(first).toMatchObject({ width: video.width, height: video.height, fps: video.fps, seed: index.seed, backend: 'wasm', codec: 'avc', mimeType: 'video/mp4' });
+    expect(first).toMatchObject({
+      width: video.width,
+      height: video.height,
+      fps: video.fps,
+      seed: index.seed,
+      backend: 'wasm',
+      codec: 'avc',
+      mimeType: 'video/mp4',
+    });
     expect(first.fileName).toBe(clipFileName(index.prompt, index.seed));
     expect(first.truncatedWords).toBeUndefined();
     expect(first.frames).toHaveLength(video.frames);
@@ -172,7 +188,10 @@ describe('engine on WASM', () => {
 
   test('a second call while one runs is EngineBusyError', async () => {
     const running = engine.generate({ prompt: 'a blue cube', seed: 3, steps: 1 });
-    const settled = running.then((result) => result, (error: unknown) => error);
+    const settled = running.then(
+      (result) => result,
+      (error: unknown) => error,
+    );
     const busy = await rejection(engine.generate({ prompt: 'a blue cube', seed: 4, steps: 1 }));
     expect(busy.name).toBe('EngineBusyError');
     expect((await rejection(engine.load({ manifestUrl: MANIFEST_URL }))).name).toBe('EngineBusyError');
@@ -180,26 +199,29 @@ describe('engine on WASM', () => {
     expect(((await settled) as GenerateResult).frames).toHaveLength(manifest.video.frames);
   });
 
-  test.each(['encodeText', 'denoise', 'decode', 'encode'] as const)('cancel during %s ends in GenerationCanceledError, then a generation works', async (phase) => {
-    let canceled: Promise<void> | null = null;
-    const seen: string[] = [];
-    const run = engine.generate(
-      { prompt: 'a green star spins', seed: 5, steps: 2 },
-      {
-        onProgress: (p) => {
-          seen.push(p.phase);
-          if (p.phase === phase && canceled === null) canceled = engine.cancel();
+  test.each(['encodeText', 'denoise', 'decode', 'encode'] as const)(
+    'cancel during %s ends in GenerationCanceledError, then a generation works',
+    async (phase) => {
+      let canceled: Promise<void> | null = null;
+      const seen: string[] = [];
+      const run = engine.generate(
+        { prompt: 'a green star spins', seed: 5, steps: 2 },
+        {
+          onProgress: (p) => {
+            seen.push(p.phase);
+            if (p.phase === phase && canceled === null) canceled = engine.cancel();
+          },
         },
-      },
-    );
-    const error = await rejection(run);
-    await canceled;
-    expect(error.name).toBe('GenerationCanceledError');
-    expect(error).toMatchObject({ phase });
-    expect(seen.at(-1)).toBe(phase);
-    const after = await engine.generate({ prompt: 'a green star spins', seed: 5, steps: 1, previewEvery: 0 });
-    expect(after.frames).toHaveLength(manifest.video.frames);
-  });
+      );
+      const error = await rejection(run);
+      await canceled;
+      expect(error.name).toBe('GenerationCanceledError');
+      expect(error).toMatchObject({ phase });
+      expect(seen.at(-1)).toBe(phase);
+      const after = await engine.generate({ prompt: 'a green star spins', seed: 5, steps: 1, previewEvery: 0 });
+      expect(after.frames).toHaveLength(manifest.video.frames);
+    },
+  );
 
   test('cancel during load ends in GenerationCanceledError and keeps the loaded model', async () => {
     let canceled: Promise<void> | null = null;

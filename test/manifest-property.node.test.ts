@@ -74,10 +74,20 @@ const RUNS = { numRuns: 400, seed: 20261126 };
 /** A JSON-ish value of a different kind than `original`. */
 function otherKind(original: unknown): fc.Arbitrary<unknown> {
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  return fc
-    .oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }))
-    // 'text' is a valid attention key count; null and objects in place of a null RoPE may be valid RoPE specs.
-    .filter((v) => kind(v) !== kind(original) && v !== 'text' && !(original === null && typeof v === 'object'));
+  return (
+    fc
+      .oneof(
+        fc.string(),
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(fc.integer(), { maxLength: 3 }),
+        fc.dictionary(fc.string(), fc.integer(), { maxKeys: 2 }),
+      )
+      // 'text' is a valid attention key count; null and objects in place of a null RoPE may be valid RoPE specs.
+      .filter((v) => kind(v) !== kind(original) && v !== 'text' && !(original === null && typeof v === 'object'))
+  );
 }
 
 describe('generated invalid manifests are rejected with a ManifestError naming the field', () => {
@@ -100,10 +110,11 @@ describe('generated invalid manifests are rejected with a ManifestError naming t
   test('a required field deleted', () => {
     // Not required: optional fields, graphs nothing in the validator refers to, and entries whose
     // removal breaks a reference elsewhere (a plan step, a graph's tensor list) rather than themselves.
-    const candidates = PATHS.filter(({ path }) =>
-      !OPTIONAL.has(String(path.at(-1))) &&
-      !(path[0] === 'graphs' && (path.length === 2 || path[2] === 'inputs' || path[2] === 'outputs')) &&
-      !(path[0] === 'denoiser' && path[1] === 'plan' && path.length === 3),
+    const candidates = PATHS.filter(
+      ({ path }) =>
+        !OPTIONAL.has(String(path.at(-1))) &&
+        !(path[0] === 'graphs' && (path.length === 2 || path[2] === 'inputs' || path[2] === 'outputs')) &&
+        !(path[0] === 'denoiser' && path[1] === 'plan' && path.length === 3),
     );
     fc.assert(
       fc.property(fc.constantFrom(...candidates), ({ path }) => {
@@ -157,9 +168,22 @@ describe('generated invalid manifests are rejected with a ManifestError naming t
 
   const urls = PATHS.filter(({ path }) => path.at(-1) === 'url');
   const hostileUrl = fc.oneof(
-    fc.constantFrom('javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<script>x</script>', 'blob:https://a/b', 'file:///etc/passwd', 'ftp://host/x', 'chrome://settings', 'about:blank', 'vbscript:x', ''),
+    fc.constantFrom(
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>x</script>',
+      'blob:https://a/b',
+      'file:///etc/passwd',
+      'ftp://host/x',
+      'chrome://settings',
+      'about:blank',
+      'vbscript:x',
+      '',
+    ),
     // The URL parser drops tabs and newlines and trims spaces: "java\tscript:" is javascript:.
-    fc.tuple(fc.constantFrom('java\tscript:', ' javascript:', 'javascript\n:', 'https://a/ b', '\u0000https://a/b', 'https:\\\\evil\\x'), fc.webSegment()).map(([a, b]) => a + b),
+    fc
+      .tuple(fc.constantFrom('java\tscript:', ' javascript:', 'javascript\n:', 'https://a/ b', '\u0000https://a/b', 'https:\\\\evil\\x'), fc.webSegment())
+      .map(([a, b]) => a + b),
     fc.tuple(fc.constantFrom('mailto', 'ws', 'wss', 'ipfs', 'intent', 'custom-x'), fc.webSegment()).map(([scheme, rest]) => `${scheme}:${rest}`),
     fc.webUrl({ withQueryParameters: true }).map((u) => u.replace(/^https?:\/\//, (p) => `${p}user:pw@`)),
   );
@@ -180,12 +204,16 @@ describe('generated invalid manifests are rejected with a ManifestError naming t
 
   test('relative and http(s) URLs are accepted (the same generator shape, valid side)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...urls), fc.oneof(fc.webUrl(), fc.webPath(), fc.webSegment()).filter((u) => u !== '' && !u.startsWith('//') && !/^[a-z][a-z0-9+.-]*:/i.test(u)), ({ path }, good) => {
-        const m = mutated(path, (parent, key) => {
-          parent[key] = good;
-        });
-        expect(() => parseManifest(m)).not.toThrow();
-      }),
+      fc.property(
+        fc.constantFrom(...urls),
+        fc.oneof(fc.webUrl(), fc.webPath(), fc.webSegment()).filter((u) => u !== '' && !u.startsWith('//') && !/^[a-z][a-z0-9+.-]*:/i.test(u)),
+        ({ path }, good) => {
+          const m = mutated(path, (parent, key) => {
+            parent[key] = good;
+          });
+          expect(() => parseManifest(m)).not.toThrow();
+        },
+      ),
       RUNS,
     );
   });
@@ -194,7 +222,10 @@ describe('generated invalid manifests are rejected with a ManifestError naming t
     const digests = PATHS.filter(({ path }) => path.at(-1) === 'sha256');
     const bad = fc.oneof(
       fc.string(),
-      fc.base64String().map((b) => `sha256-${b}`).filter((s) => !/^sha256-[A-Za-z0-9+/]{43}=$/.test(s)),
+      fc
+        .base64String()
+        .map((b) => `sha256-${b}`)
+        .filter((s) => !/^sha256-[A-Za-z0-9+/]{43}=$/.test(s)),
       fc.constantFrom(`sha384-${'A'.repeat(64)}`, `sha256-${'A'.repeat(43)}`, `SHA256-${'A'.repeat(43)}=`, `sha256-${'-'.repeat(43)}=`),
     );
     fc.assert(
@@ -212,13 +243,16 @@ describe('generated invalid manifests are rejected with a ManifestError naming t
 
   test('an unknown format version', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)).filter((v) => v !== 1), (version) => {
-        const m = validManifest();
-        m['formatVersion'] = version;
-        const error = rejection(m);
-        expect(error.field).toBe('formatVersion');
-        expect(error.message).toMatch(/it must be one of: 1|reads format versions 1 only/);
-      }),
+      fc.property(
+        fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)).filter((v) => v !== 1),
+        (version) => {
+          const m = validManifest();
+          m['formatVersion'] = version;
+          const error = rejection(m);
+          expect(error.field).toBe('formatVersion');
+          expect(error.message).toMatch(/it must be one of: 1|reads format versions 1 only/);
+        },
+      ),
       RUNS,
     );
   });

@@ -60,7 +60,8 @@ describe('model loading', () => {
 
   test('a missing file is a ModelFileError with status 404 naming the URL', async () => {
     const manifest = await fetchManifest(MANIFEST_URL);
-    const source: FileSource = (request) => fetchFile(request.url.endsWith('decoder.onnx') ? { ...request, url: request.url.replace('decoder.onnx', 'no-such-graph.onnx') } : request);
+    const source: FileSource = (request) =>
+      fetchFile(request.url.endsWith('decoder.onnx') ? { ...request, url: request.url.replace('decoder.onnx', 'no-such-graph.onnx') } : request);
     const error = await rejection(fetchModelFiles(manifest, MANIFEST_URL, ['decoder'], { source }));
     expect(error).toBeInstanceOf(ModelFileError);
     // Vite answers a missing path with index.html (200); a static server with 404. Both are "missing".

@@ -15,7 +15,11 @@ test('calls the callback with the value', () => {
 
 test('a callback that throws is logged with what it was, not raised', () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  expect(() => callbackNotifier('a test progress')(() => { throw new Error('boom'); }, 1)).not.toThrow();
+  expect(() =>
+    callbackNotifier('a test progress')(() => {
+      throw new Error('boom');
+    }, 1),
+  ).not.toThrow();
   expect(warn).toHaveBeenCalledWith('Lantern: a test progress callback failed:', expect.objectContaining({ message: 'boom' }));
 });
 

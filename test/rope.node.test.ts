@@ -47,9 +47,16 @@ test('ropeKernelTable lays out (cos a, cos a, cos b, cos b, sin a, sin a, sin b,
   expect(table.length).toBe(6 * 2 * 8);
   // Token 4 (frame 1, row 0, column 1), vec4 column 1 holds pairs 2 and 3.
   const at = (4 * 2 + 1) * 8;
-  expect(Array.from(table.subarray(at, at + 8))).toEqual(
-    [cos[4 * 4 + 2], cos[4 * 4 + 2], cos[4 * 4 + 3], cos[4 * 4 + 3], sin[4 * 4 + 2], sin[4 * 4 + 2], sin[4 * 4 + 3], sin[4 * 4 + 3]],
-  );
+  expect(Array.from(table.subarray(at, at + 8))).toEqual([
+    cos[4 * 4 + 2],
+    cos[4 * 4 + 2],
+    cos[4 * 4 + 3],
+    cos[4 * 4 + 3],
+    sin[4 * 4 + 2],
+    sin[4 * 4 + 2],
+    sin[4 * 4 + 3],
+    sin[4 * 4 + 3],
+  ]);
   // Pair 2 belongs to the row axis (dims[1] = 2, one pair), row 0: no turn.
   expect(cos[4 * 4 + 2]).toBe(1);
   // Pair 3 belongs to the column axis: column 1 turns by 1 * theta^0 = 1 radian.

@@ -8,9 +8,9 @@
 import * as Comlink from 'comlink';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
+import { connectModelStore } from '../src/model-store-client';
 import type { Generator } from '../workers/contracts/generator';
 import { fetchModelFiles } from '../workers/model-files/load';
-import { connectModelStore } from '../src/model-store-client';
 import { deviceFacts, fitConcerns } from '../workers/model-store/inspect';
 import type { StorageArea } from '../workers/model-store/quota';
 import { createStoreManifestSource, createStoreSource } from '../workers/model-store/source';
@@ -25,7 +25,9 @@ const freshDb = () => `lantern-store-test-${crypto.randomUUID()}`;
 
 /** Paths requested since `before`. */
 function since(before: Record<string, number>, after: Record<string, number>): string[] {
-  return Object.entries(after).filter(([path, n]) => n !== (before[path] ?? 0)).map(([path]) => path);
+  return Object.entries(after)
+    .filter(([path, n]) => n !== (before[path] ?? 0))
+    .map(([path]) => path);
 }
 
 describe('the network down', () => {
@@ -37,7 +39,10 @@ describe('the network down', () => {
     try {
       expect((await store.add(url)).model.state).toBe('complete');
       await server.control('down=1');
-      const probe = await fetch(url).then(() => 'answered', (e: Error) => e.name);
+      const probe = await fetch(url).then(
+        () => 'answered',
+        (e: Error) => e.name,
+      );
       expect(probe, 'the server is really down').toBe('TypeError');
       const before = await server.requests();
 
@@ -101,7 +106,15 @@ describe('inspect: a manifest checked before downloading', () => {
     const store = createModelStore({ dbName });
 
     const check = await store.inspect(url);
-    expect(check).toMatchObject({ manifestUrl: url, id: 'syn-22-3', totalBytes: TOKENIZER_BYTES + 3 * 64 * KiB, missingBytes: TOKENIZER_BYTES + 3 * 64 * KiB, files: 4, stored: null, recommendedMemoryBytes: 8192 });
+    expect(check).toMatchObject({
+      manifestUrl: url,
+      id: 'syn-22-3',
+      totalBytes: TOKENIZER_BYTES + 3 * 64 * KiB,
+      missingBytes: TOKENIZER_BYTES + 3 * 64 * KiB,
+      files: 4,
+      stored: null,
+      recommendedMemoryBytes: 8192,
+    });
     expect(check.concerns, 'a tiny model fits').toEqual([]);
     expect(Object.keys(await server.requests())).toEqual([shardPath(url, 'model.json', null)]);
     expect(await store.list()).toEqual([]);
@@ -111,7 +124,9 @@ describe('inspect: a manifest checked before downloading', () => {
 
     const scheme = await rejection(store.inspect('javascript:alert(1)'));
     expect(scheme.name).toBe('InvalidRequestError');
-    expect(scheme.message).toBe("The manifest URL 'javascript:alert(1)' has scheme 'javascript:'; it must be an absolute URL starting with 'https://' or 'http://', or a path on this site such as /models/lantern-tiny.json.");
+    expect(scheme.message).toBe(
+      "The manifest URL 'javascript:alert(1)' has scheme 'javascript:'; it must be an absolute URL starting with 'https://' or 'http://', or a path on this site such as /models/lantern-tiny.json.",
+    );
     // The server's request log is JSON but no manifest.
     const notManifest = await rejection(store.inspect(new URL('requests', url.replace(/syn\/.*$/, '')).href));
     expect(notManifest.name).toBe('ManifestError');
@@ -128,7 +143,11 @@ describe('inspect: a manifest checked before downloading', () => {
     // Chromium reports deviceMemory (rounded, at most 8 GiB) and, with --enable-unsafe-webgpu, an adapter.
     expect(device.memoryBytes).toBeGreaterThan(0);
     expect(device.gpu?.maxStorageBufferBindingSize).toBeGreaterThan(0);
-    const big = { ...manifest, memory: { ...manifest.memory, recommendedBytes: 64 * GiB }, requires: { webgpuFeatures: ['no-such-feature'], maxStorageBufferBindingSize: 2 ** 40 } };
+    const big = {
+      ...manifest,
+      memory: { ...manifest.memory, recommendedBytes: 64 * GiB },
+      requires: { webgpuFeatures: ['no-such-feature'], maxStorageBufferBindingSize: 2 ** 40 },
+    };
     // A Chromium storage bucket with a quota of 1 MiB: its estimate() is the real one.
     const buckets = (navigator as unknown as { storageBuckets: { open(name: string, options: { quota: number }): Promise<StorageArea> } }).storageBuckets;
     const bucket = await buckets.open(`lantern-test-${Math.floor(Math.random() * 1e9)}`, { quota: 1024 * KiB });

@@ -2,13 +2,18 @@
 // the rate covers the last few seconds (so a stall shows), the ETA follows
 // from it, events are throttled while bytes arrive but never at a file's end.
 import { expect, test } from 'vitest';
-import { createDownloadMeter } from '../workers/model-store/progress';
 import type { StoreProgress } from '../workers/contracts/model-store';
+import { createDownloadMeter } from '../workers/model-store/progress';
 
 function meter(total: number, files: number) {
   let now = 0;
   const events: StoreProgress[] = [];
-  const m = createDownloadMeter(total, files, (p) => events.push(p), () => now);
+  const m = createDownloadMeter(
+    total,
+    files,
+    (p) => events.push(p),
+    () => now,
+  );
   return { m, events, at: (ms: number) => (now = ms) };
 }
 

@@ -13,14 +13,14 @@
 // Measured once (2026-11-26, this 2-core machine, shared): 2726 MB in 23 files, download + verify +
 // store 83 s, read back + re-hash 30 s, wasm session 28 s, Gather outputs equal to the weights made.
 import { describe, expect, test } from 'vitest';
-import { createSession, ort } from '../workers/engine/ort';
 import { connectModelStore } from '../src/model-store-client';
-import { readStoredGraph } from './support/stored-graph';
+import type { StoreProgress } from '../workers/contracts/model-store';
+import { createSession, ort } from '../workers/engine/ort';
+import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
 import { createStoreSource } from '../workers/model-store/source';
 import { createModelStore } from '../workers/model-store/store';
-import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
-import type { StoreProgress } from '../workers/contracts/model-store';
 import { testServer } from './support/model-server-client';
+import { readStoredGraph } from './support/stored-graph';
 import { weightValue } from './support/synthetic-model';
 
 const MiB = 2 ** 20;
@@ -42,7 +42,7 @@ async function roundTrip(seed: number, mib: number, layout: ScaleConfig['layout'
     const session = await createSession('weights', graph.model, { backend: 'wasm' }, { externalData: graph.externalData });
     const tSession = performance.now();
 
-    const tensors = layout === 'inline' ? [mib * MiB / 4] : graph.externalData.map((f) => f.data.length / 4);
+    const tensors = layout === 'inline' ? [(mib * MiB) / 4] : graph.externalData.map((f) => f.data.length / 4);
     const longest = Math.min(...tensors);
     const idx = [0, 1, 12345, longest - 1];
     const outputs = await session.run({ idx: new ort.Tensor('int64', BigInt64Array.from(idx, BigInt), [idx.length]) });
@@ -86,7 +86,7 @@ describe('a multi-shard ONNX model through the store', () => {
     expect(graph.model.length + graph.externalData.reduce((n, f) => n + f.data.length, 0)).toBeGreaterThan(300e6);
   }, 600_000);
 
-  test('the engine\'s loader reads an external-data graph too, from the network and through the store, and its session runs', async () => {
+  test("the engine's loader reads an external-data graph too, from the network and through the store, and its session runs", async () => {
     const server = testServer();
     // 8 MiB of weights in external files of two 1 MiB shards each.
     const url = server.onnx(22, 8, 'external', 1);
@@ -110,7 +110,11 @@ describe('a multi-shard ONNX model through the store', () => {
   test('external data: each external file is assembled from its shards and given to onnxruntime as its own piece', async () => {
     const { added, graph } = await roundTrip(21, 96, 'external', 16);
     // 96 MiB of weights in files of two 16 MiB shards: three files, six shards, plus model.onnx and the tokenizer.
-    expect(graph.externalData.map((f) => [f.path, f.data.length])).toEqual([['w-000.bin', 32 * MiB], ['w-001.bin', 32 * MiB], ['w-002.bin', 32 * MiB]]);
+    expect(graph.externalData.map((f) => [f.path, f.data.length])).toEqual([
+      ['w-000.bin', 32 * MiB],
+      ['w-001.bin', 32 * MiB],
+      ['w-002.bin', 32 * MiB],
+    ]);
     expect(added.model.files).toBe(8);
     expect(graph.model.length).toBeLessThan(4096);
   }, 300_000);

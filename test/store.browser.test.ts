@@ -8,16 +8,16 @@
 import * as Comlink from 'comlink';
 import { type IDBPDatabase, openDB, wrap } from 'idb';
 import { describe, expect, test } from 'vitest';
+import { connectModelStore } from '../src/model-store-client';
 import { ModelFileError, ModelIntegrityError } from '../workers/contracts/errors';
 import type { Generator } from '../workers/contracts/generator';
+import type { StoreProgress } from '../workers/contracts/model-store';
+import type { StorageQuotaError } from '../workers/contracts/model-store-errors';
 import { sha256Integrity } from '../workers/model-files/integrity';
 import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
-import { connectModelStore } from '../src/model-store-client';
-import { createStoreSource } from '../workers/model-store/source';
-import type { StorageQuotaError } from '../workers/contracts/model-store-errors';
-import { createModelStore } from '../workers/model-store/store';
 import type { StorageArea } from '../workers/model-store/quota';
-import type { StoreProgress } from '../workers/contracts/model-store';
+import { createStoreSource } from '../workers/model-store/source';
+import { createModelStore } from '../workers/model-store/store';
 import { shardPath, testServer } from './support/model-server-client';
 import { rejection } from './support/rejection';
 
@@ -44,12 +44,13 @@ async function fill(bucket: Bucket, name: string, bytes: number): Promise<{ clea
   });
   const data = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65536)));
-  const write = (f: (s: IDBObjectStore) => void) => new Promise<void>((resolve, reject) => {
-    const tx = raw.transaction('x', 'readwrite');
-    f(tx.objectStore('x'));
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-  });
+  const write = (f: (s: IDBObjectStore) => void) =>
+    new Promise<void>((resolve, reject) => {
+      const tx = raw.transaction('x', 'readwrite');
+      f(tx.objectStore('x'));
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
   await write((s) => s.put(new Blob([data]), 'filler'));
   return {
     async clear() {
@@ -126,7 +127,16 @@ describe('downloading into the store', () => {
     expectMonotone(events, total, 7);
 
     const [model] = await store.list();
-    expect(model).toMatchObject({ manifestUrl: url, id: 'syn-1-6', state: 'complete', totalBytes: total, storedBytes: total, files: 7, storedFiles: 7, license: 'Apache-2.0' });
+    expect(model).toMatchObject({
+      manifestUrl: url,
+      id: 'syn-1-6',
+      state: 'complete',
+      totalBytes: total,
+      storedBytes: total,
+      files: 7,
+      storedFiles: 7,
+      license: 'Apache-2.0',
+    });
     const requests = await server.requests();
     expect(requests[shardPath(url, 'tokenizer.json', null)]).toBe(1);
     for (let i = 0; i < 6; i++) expect(requests[shardPath(url, 'weights.bin', i)]).toBe(1);
@@ -314,8 +324,8 @@ describe('storage quota', () => {
       // write), and that too is a StorageQuotaError counting the whole model, with nothing fetched.
       const other = server.syn(7, 2, shard);
       const refused = await rejection(store.add(other));
-      expect(refused).toMatchObject({ name: 'StorageQuotaError', neededBytes: 2 * shard + 1000 });  // the weights and the 1000-byte tokenizer
-      expect(((refused as StorageQuotaError).availableBytes ?? 0)).toBeLessThan(2 * shard);
+      expect(refused).toMatchObject({ name: 'StorageQuotaError', neededBytes: 2 * shard + 1000 }); // the weights and the 1000-byte tokenizer
+      expect((refused as StorageQuotaError).availableBytes ?? 0).toBeLessThan(2 * shard);
       expect(Object.keys(await server.requests()).filter((path) => path.startsWith('syn/7/'))).toEqual(['syn/7/2/262144/model.json']);
       await filler.clear();
     } finally {
@@ -353,7 +363,7 @@ describe('across contexts', () => {
 });
 
 describe('the engine reads the store', () => {
-  test('the engine\'s worker loads and runs the built-in model that the store\'s worker stored, fetching none of its files', async () => {
+  test("the engine's worker loads and runs the built-in model that the store's worker stored, fetching none of its files", async () => {
     const server = testServer();
     const url = server.tiny();
     const store = connectModelStore();
@@ -369,7 +379,9 @@ describe('the engine reads the store', () => {
       expect(result.mp4.length).toBeGreaterThan(1000);
       const after = await server.requests();
       // The engine read the manifest from the store too: nothing was fetched.
-      const fetched = Object.entries(after).filter(([path, n]) => n !== (before[path] ?? 0)).map(([path]) => path);
+      const fetched = Object.entries(after)
+        .filter(([path, n]) => n !== (before[path] ?? 0))
+        .map(([path]) => path);
       expect(fetched).toEqual([]);
       expect(Object.keys(before).length).toBe(added.model.files + 1);
       await store.remove(url);
@@ -389,7 +401,10 @@ describe('managing models', () => {
     const b = server.syn(10, 3, 64 * KiB);
     await store.add(a);
     await store.add(b);
-    expect((await store.list()).map((m) => [m.id, m.storedBytes])).toEqual([['syn-9-2', TOKENIZER_BYTES + 2 * 64 * KiB], ['syn-10-3', TOKENIZER_BYTES + 3 * 64 * KiB]]);
+    expect((await store.list()).map((m) => [m.id, m.storedBytes])).toEqual([
+      ['syn-9-2', TOKENIZER_BYTES + 2 * 64 * KiB],
+      ['syn-10-3', TOKENIZER_BYTES + 3 * 64 * KiB],
+    ]);
     await store.remove(a);
     expect((await store.list()).map((m) => m.id)).toEqual(['syn-10-3']);
     expect((await stored(dbName, a)).chunks.size).toBe(0);
@@ -411,7 +426,7 @@ describe('managing models', () => {
     expect(storage.quotaBytes).toBeGreaterThan(storage.usageBytes!);
   });
 
-  test('the engine\'s FileSource loads models the store does not hold from the network, storing nothing', async () => {
+  test("the engine's FileSource loads models the store does not hold from the network, storing nothing", async () => {
     const server = testServer();
     const url = server.syn(12, 2, 64 * KiB);
     const dbName = freshDb();

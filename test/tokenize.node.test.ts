@@ -3,7 +3,7 @@
 // test/support/engine_reference.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { EmptyPromptError, TokenizerError, createPromptTokenizer, tokenizeGuidancePair } from '../workers/engine/tokenize';
+import { createPromptTokenizer, EmptyPromptError, TokenizerError, tokenizeGuidancePair } from '../workers/engine/tokenize';
 
 const FIXTURES = new URL('./fixtures/engine/', import.meta.url);
 type TokenCase = { text: string; ids: number[]; mask: number[]; untruncated: number };
@@ -64,6 +64,8 @@ test('tokenizeGuidancePair is the prompt then the negative prompt', () => {
 test('an unsupported tokenizer.json is a named error', () => {
   expect(() => createPromptTokenizer(null, { maxTokens: 48, padId: 0 })).toThrow(TokenizerError);
   const json = tokenizerJson as Record<string, unknown>;
-  expect(() => createPromptTokenizer({ ...json, post_processor: { type: 'BertProcessing' } }, { maxTokens: 48, padId: 0 })).toThrow(/BertProcessing is not supported/);
+  expect(() => createPromptTokenizer({ ...json, post_processor: { type: 'BertProcessing' } }, { maxTokens: 48, padId: 0 })).toThrow(
+    /BertProcessing is not supported/,
+  );
   expect(() => createPromptTokenizer(json, { maxTokens: 2, padId: 0 })).toThrow(TokenizerError);
 });

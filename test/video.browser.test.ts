@@ -6,14 +6,7 @@
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, type InputVideoTrack, VideoSampleSink } from 'mediabunny';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { VIDEO_CODECS, type VideoCodecName } from '../workers/engine/video/codecs';
-import {
-  type EncodedClip,
-  PROVENANCE_COMMENT,
-  type VideoProgress,
-  codecsSupported,
-  encodeFloatClip,
-  encodeRgbaClip,
-} from '../workers/engine/video/encode';
+import { codecsSupported, type EncodedClip, encodeFloatClip, encodeRgbaClip, PROVENANCE_COMMENT, type VideoProgress } from '../workers/engine/video/encode';
 
 const T = 16;
 const W = 128;
@@ -107,7 +100,8 @@ function meanColour(rgba: Uint8ClampedArray, cx: number, cy: number): [number, n
 /** Within 40 of 255 levels per channel: generous for lossy 4:2:0 coding and RGB/YUV round trips, far below red vs blue. */
 const COLOUR_TOLERANCE = 40;
 function expectColour(actual: [number, number, number], expected: readonly [number, number, number]): void {
-  for (let c = 0; c < 3; c++) expect(Math.abs(actual[c]! - expected[c]! * 255), `channel ${c} of [${actual.map(Math.round).join(', ')}]`).toBeLessThanOrEqual(COLOUR_TOLERANCE);
+  for (let c = 0; c < 3; c++)
+    expect(Math.abs(actual[c]! - expected[c]! * 255), `channel ${c} of [${actual.map(Math.round).join(', ')}]`).toBeLessThanOrEqual(COLOUR_TOLERANCE);
 }
 
 let clip: Float32Array;
@@ -223,9 +217,10 @@ describe('cancel', () => {
   test('an already aborted signal cancels before any frame', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(
-      encodeFloatClip(clip, { frames: T, height: H, width: W }, { fps: FPS, signal: controller.signal }),
-    ).rejects.toMatchObject({ name: 'GenerationCanceledError', message: 'Generation was canceled during encode (before frame 0 of 16).' });
+    await expect(encodeFloatClip(clip, { frames: T, height: H, width: W }, { fps: FPS, signal: controller.signal })).rejects.toMatchObject({
+      name: 'GenerationCanceledError',
+      message: 'Generation was canceled during encode (before frame 0 of 16).',
+    });
   });
 });
 
@@ -258,7 +253,10 @@ describe('bad input', () => {
       message: expect.stringContaining('(T, 3, H, W) = (16, 3, 128, 128) needs 786432'),
     });
     for (const fps of [0, -8, Number.NaN, 1000]) {
-      await expect(encodeFloatClip(clip, shape, { fps })).rejects.toMatchObject({ name: 'InvalidVideoInputError', message: expect.stringContaining(`Frame rate ${fps}`) });
+      await expect(encodeFloatClip(clip, shape, { fps })).rejects.toMatchObject({
+        name: 'InvalidVideoInputError',
+        message: expect.stringContaining(`Frame rate ${fps}`),
+      });
     }
     const withNaN = clip.slice();
     withNaN[2 * 3 * W * H + W * H + 5 * W + 9] = Number.NaN; // frame 2, green, row 5, column 9

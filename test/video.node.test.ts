@@ -3,8 +3,8 @@
 // WebCodecs and is tested in Chromium (video.browser.test.ts).
 import { describe, expect, test } from 'vitest';
 import { InvalidVideoInputError, UnsupportedCodecError } from '../workers/contracts/errors';
-import { VIDEO_CODECS, parseVideoCodec, validateClipShape, videoCodecString } from '../workers/engine/video/codecs';
-import { MAX_SLUG_LENGTH, clipFileName, slugify } from '../workers/engine/video/filename';
+import { parseVideoCodec, VIDEO_CODECS, validateClipShape, videoCodecString } from '../workers/engine/video/codecs';
+import { clipFileName, MAX_SLUG_LENGTH, slugify } from '../workers/engine/video/filename';
 
 function thrown(f: () => unknown): unknown {
   try {

@@ -17,7 +17,7 @@ import { engineDeviceLimits } from '../../workers/engine/backend';
 import { deviceHasSubgroups } from '../../workers/engine/gpu/attention';
 import { parseManifest } from '../../workers/model-files/manifest';
 import { planShapes, scaledShapes, shapeName } from '../attention-shapes';
-import { type ShapeResult, TOLERANCE, measureShape, table, tileName } from './attention-sweep';
+import { measureShape, type ShapeResult, TOLERANCE, table, tileName } from './attention-sweep';
 
 type Args = { dawn: string; manifest: string; out: string; quick: boolean };
 

@@ -12,6 +12,10 @@
 // submitted and awaited, divided by n (n chosen so a batch lasts ~20 ms),
 // the median of `reps` batches. This includes the gaps between dispatches,
 // as a denoising step pays them.
+
+import { uploadAttentionInputs } from '../../test/support/attention-buffers';
+import { attentionReference, mulberry32, randomNormal } from '../../test/support/attention-reference';
+import { readF32 } from '../../test/support/gpu-buffers';
 import {
   ATTENTION_PATHS,
   type Attention,
@@ -22,9 +26,6 @@ import {
   createAttention,
   deviceHasSubgroups,
 } from '../../workers/engine/gpu/attention';
-import { readF32 } from '../../test/support/gpu-buffers';
-import { attentionReference, mulberry32, randomNormal } from '../../test/support/attention-reference';
-import { uploadAttentionInputs } from '../../test/support/attention-buffers';
 import { type BenchShape, shapeName } from '../attention-shapes';
 
 const TARGET_BATCH_MS = 20;
@@ -86,7 +87,7 @@ function tilesToTry(path: AttentionPath, sweep: boolean): (Partial<AttentionTile
   const tiles: (Partial<AttentionTile> | undefined)[] = [undefined];
   for (const groups of SWEEP.groups) {
     for (const rows of SWEEP.rows) {
-      if (path === 'portable' && groups < 16) continue;  // one row per invocation: tiny workgroups only waste the staging
+      if (path === 'portable' && groups < 16) continue; // one row per invocation: tiny workgroups only waste the staging
       for (const keys of SWEEP.keys) tiles.push({ queries: groups * rows, rows, keys });
     }
   }
@@ -126,7 +127,7 @@ export async function measureShape(device: GPUDevice, shape: BenchShape, options
           ...(requested === undefined ? {} : { tile: requested }),
         });
       } catch (error) {
-        if (error instanceof AttentionConfigError) continue;  // a tile this device or head size cannot hold
+        if (error instanceof AttentionConfigError) continue; // a tile this device or head size cannot hold
         throw error;
       }
       const key = JSON.stringify(attention.tile);
@@ -167,8 +168,15 @@ export function table(results: ShapeResult[]): string {
       const best = mine.reduce((a, b) => (b.ms < a.ms ? b : a));
       const worst = Math.max(...mine.map((t) => t.maxError));
       lines.push([
-        r.name, path, tileName(fallback.tile), fallback.ms.toFixed(4), fallback.tflops.toFixed(2),
-        tileName(best.tile), best.ms.toFixed(4), best.tflops.toFixed(2), worst.toExponential(1),
+        r.name,
+        path,
+        tileName(fallback.tile),
+        fallback.ms.toFixed(4),
+        fallback.tflops.toFixed(2),
+        tileName(best.tile),
+        best.ms.toFixed(4),
+        best.tflops.toFixed(2),
+        worst.toExponential(1),
       ]);
     }
   }

@@ -5,8 +5,8 @@
 // worker. `data-offline` and `data-network-requests` carry the facts for
 // scripts and tests.
 import { Show } from 'solid-js';
-import { useModels } from '../state/models-state';
 import type { NetworkReport, UnobservedReason } from '../network-watch';
+import { useModels } from '../state/models-state';
 import { useOffline } from '../state/offline-state';
 
 /** The app shell from the service worker's cache, and the built-in model complete in the model store: both, or what is missing. */

@@ -2,8 +2,8 @@
 // format (the codecs this browser cannot encode are shown, disabled); Generate
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
-import { Show, createMemo } from 'solid-js';
-import { VIDEO_CODECS, isVideoCodec } from '../../workers/contracts/generator';
+import { createMemo, Show } from 'solid-js';
+import { isVideoCodec, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { CODEC_LABEL, countWords } from '../messages';
 import { MAX_SEED, useLantern } from '../state/generate-state';
 
@@ -39,17 +39,35 @@ export function PromptForm() {
       />
       <p id="prompt-count" class="hint" classList={{ warn: over() > 0 }}>
         {words()} / {state.lastModel?.maxPromptWords ?? '…'} words
-        <Show when={over() > 0}> — only the first {state.lastModel?.maxPromptWords} are used; the last {over()} will be dropped</Show>
+        <Show when={over() > 0}>
+          {' '}
+          — only the first {state.lastModel?.maxPromptWords} are used; the last {over()} will be dropped
+        </Show>
       </p>
 
       <label for="negative">Negative prompt</label>
-      <input id="negative" type="text" placeholder="optional: what to steer away from" value={state.form.negativePrompt} onInput={(e) => actions.setForm('negativePrompt', e.currentTarget.value)} />
+      <input
+        id="negative"
+        type="text"
+        placeholder="optional: what to steer away from"
+        value={state.form.negativePrompt}
+        onInput={(e) => actions.setForm('negativePrompt', e.currentTarget.value)}
+      />
 
       <div class="row">
         <div class="field">
           <label for="seed">Seed</label>
           <div class="with-button">
-            <input id="seed" type="number" min={0} max={MAX_SEED} step={1} inputMode="numeric" value={state.form.seed} onInput={(e) => actions.setForm('seed', e.currentTarget.value)} />
+            <input
+              id="seed"
+              type="number"
+              min={0}
+              max={MAX_SEED}
+              step={1}
+              inputMode="numeric"
+              value={state.form.seed}
+              onInput={(e) => actions.setForm('seed', e.currentTarget.value)}
+            />
             <button type="button" class="secondary" onClick={() => actions.randomizeSeed()} aria-label="Random seed" title="Pick a random seed">
               Random
             </button>

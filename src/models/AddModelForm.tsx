@@ -1,7 +1,7 @@
 // Add a model by manifest URL: Check fetches and validates the manifest and
 // checks it against this device (memory, GPU, storage quota) without
 // downloading; the summary and any warnings wait for Download.
-import { Match, Show, Switch, createSignal } from 'solid-js';
+import { createSignal, Match, Show, Switch } from 'solid-js';
 import { describeError } from '../messages';
 import { useModels } from '../state/models-state';
 import { describeConcern, formatSize } from './words';
@@ -36,8 +36,8 @@ export function AddModelForm() {
           </button>
         </div>
         <p class="hint" id="manifest-url-hint">
-          The manifest is fetched and validated first; nothing downloads until you press Download. Models from another site need that site in this
-          app's Content-Security-Policy.
+          The manifest is fetched and validated first; nothing downloads until you press Download. Models from another site need that site in this app's
+          Content-Security-Policy.
         </p>
       </form>
 
@@ -55,11 +55,21 @@ export function AddModelForm() {
         </Match>
         <Match when={state.add.status === 'checked' ? state.add.check : undefined}>
           {(check) => (
-            <div class="add-summary" data-testid="add-model-summary" data-concerns={check().concerns.map((c) => c.kind).join(' ')}>
+            <div
+              class="add-summary"
+              data-testid="add-model-summary"
+              data-concerns={check()
+                .concerns.map((c) => c.kind)
+                .join(' ')}
+            >
               <p>
-                <strong>{check().name}</strong> ({check().id}, version {check().version}, {check().license}): {formatSize(check().totalBytes)} in {check().files}{' '}
-                files; recommends {formatSize(check().recommendedMemoryBytes)} of memory.
-                {check().stored === 'complete' ? ' It is already stored.' : check().missingBytes < check().totalBytes ? ` ${formatSize(check().missingBytes)} of it still to download.` : ''}
+                <strong>{check().name}</strong> ({check().id}, version {check().version}, {check().license}): {formatSize(check().totalBytes)} in{' '}
+                {check().files} files; recommends {formatSize(check().recommendedMemoryBytes)} of memory.
+                {check().stored === 'complete'
+                  ? ' It is already stored.'
+                  : check().missingBytes < check().totalBytes
+                    ? ` ${formatSize(check().missingBytes)} of it still to download.`
+                    : ''}
               </p>
               <Show when={check().concerns.length > 0}>
                 <ul class="concerns" role="alert" aria-label="Warnings">

@@ -2,12 +2,12 @@
 // and ETA while one runs), storage used, and its actions. `data-state`,
 // `data-manifest-url`, `data-total-bytes` and `data-stored-bytes` carry the
 // facts for scripts and tests.
-import { Match, Show, Switch, createUniqueId } from 'solid-js';
+import { createUniqueId, Match, Show, Switch } from 'solid-js';
 import type { StoredModel } from '../../workers/contracts/model-store';
 import { describeError } from '../messages';
 import { useLantern } from '../state/generate-state';
 import { modelView, useModels } from '../state/models-state';
-import { VIEW_LABEL, describeOutcome, describeStoreProgress, formatSize } from './words';
+import { describeOutcome, describeStoreProgress, formatSize, VIEW_LABEL } from './words';
 
 export function ModelCard(props: { model: StoredModel }) {
   const { state, actions } = useModels();
@@ -82,7 +82,9 @@ export function ModelCard(props: { model: StoredModel }) {
       <Show when={task() === undefined ? failure() : undefined}>
         {(failed) => (
           <div class="message error" role="alert" data-error-name={failed().error.name}>
-            <strong>{failed().kind === 'corrupted' ? 'Damaged files were found and dropped, but could not be fetched again' : describeError(failed().error).title}.</strong>{' '}
+            <strong>
+              {failed().kind === 'corrupted' ? 'Damaged files were found and dropped, but could not be fetched again' : describeError(failed().error).title}.
+            </strong>{' '}
             {failed().error.message}
           </div>
         )}

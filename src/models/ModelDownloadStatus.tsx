@@ -2,8 +2,8 @@
 // (the built-in one): its download into the model store, with bytes, rate
 // and ETA, or why it could not be kept. Nothing once it is stored.
 import { Match, Switch } from 'solid-js';
-import { describeStoreProgress } from './words';
 import { useModels } from '../state/models-state';
+import { describeStoreProgress } from './words';
 
 export function ModelDownloadStatus() {
   const { state } = useModels();
@@ -21,9 +21,15 @@ export function ModelDownloadStatus() {
     <Switch>
       <Match when={task()}>
         {(t) => (
-          <div class="model-download" data-testid="model-download" data-done-bytes={t().progress?.doneBytes ?? 0} data-total-bytes={t().progress?.totalBytes ?? 0}>
+          <div
+            class="model-download"
+            data-testid="model-download"
+            data-done-bytes={t().progress?.doneBytes ?? 0}
+            data-total-bytes={t().progress?.totalBytes ?? 0}
+          >
             <p role="status">
-              Downloading {name()} into this browser, once; later visits load it from here{t().progress === null ? '…' : `: ${describeStoreProgress(t().progress!)}`}
+              Downloading {name()} into this browser, once; later visits load it from here
+              {t().progress === null ? '…' : `: ${describeStoreProgress(t().progress!)}`}
             </p>
             <progress aria-label="Model download" max={t().progress?.totalBytes || 1} value={t().progress?.doneBytes ?? 0} />
           </div>

@@ -1,9 +1,9 @@
 // The models screen: every model stored in this browser with its state and
 // actions, this site's storage, and adding a model by manifest URL.
-import { For, Show, createEffect } from 'solid-js';
+import { createEffect, For, Show } from 'solid-js';
+import { useModels } from '../state/models-state';
 import { AddModelForm } from './AddModelForm';
 import { ModelCard } from './ModelCard';
-import { useModels } from '../state/models-state';
 import { StorageSummary } from './StorageSummary';
 import './models.css';
 
@@ -24,7 +24,14 @@ export function ModelsScreen(props: { hidden: boolean }) {
           </div>
         )}
       </Show>
-      <Show when={state.models.length > 0} fallback={<Show when={state.listed}><p class="hint">No model is stored in this browser yet.</p></Show>}>
+      <Show
+        when={state.models.length > 0}
+        fallback={
+          <Show when={state.listed}>
+            <p class="hint">No model is stored in this browser yet.</p>
+          </Show>
+        }
+      >
         <ul class="model-list" aria-label="Stored models">
           <For each={state.models}>
             {(model) => (

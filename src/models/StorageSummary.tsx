@@ -10,7 +10,13 @@ export function StorageSummary() {
   return (
     <Show when={state.storage}>
       {(storage) => (
-        <section class="storage-summary" aria-label="Storage" data-usage-bytes={storage().usageBytes ?? ''} data-quota-bytes={storage().quotaBytes ?? ''} data-persisted={String(storage().persisted)}>
+        <section
+          class="storage-summary"
+          aria-label="Storage"
+          data-usage-bytes={storage().usageBytes ?? ''}
+          data-quota-bytes={storage().quotaBytes ?? ''}
+          data-persisted={String(storage().persisted)}
+        >
           <p>{describeStorage(storage())}</p>
           <p>
             {describePersistence(storage().persisted)}{' '}

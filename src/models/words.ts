@@ -82,7 +82,9 @@ export function describeConcern(concern: FitConcern): string {
 
 export function describePersistence(persisted: boolean | null): string {
   if (persisted === null) return 'This browser does not say whether it keeps stored models under storage pressure.';
-  return persisted ? 'Persistent: the browser will not evict stored models when space runs low.' : 'Not persistent: the browser may evict stored models when space runs low.';
+  return persisted
+    ? 'Persistent: the browser will not evict stored models when space runs low.'
+    : 'Not persistent: the browser may evict stored models when space runs low.';
 }
 
 export function describeStorage(storage: StorageInfo): string {

@@ -12,7 +12,6 @@ import { CODEC_LABEL } from '../messages';
 /** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
 export const BUILTIN_MANIFEST_URL = '/models/lantern-tiny.json';
 
-
 /** Largest seed the engine takes (seeds are uint32). */
 export const MAX_SEED = 0xffff_ffff;
 

@@ -10,8 +10,7 @@
 // fetches nothing.
 import { createContext, useContext } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import type { ModelStore } from '../../workers/contracts/model-store';
-import type { ManifestCheck, StorageInfo, StoreProgress, StoredModel } from '../../workers/contracts/model-store';
+import type { ManifestCheck, ModelStore, StorageInfo, StoredModel, StoreProgress } from '../../workers/contracts/model-store';
 
 export type ShownError = { name: string; message: string };
 
@@ -111,11 +110,13 @@ export function createModelsStore(store: ModelStore) {
   };
 
   /** Progress into the task; a model the list does not show yet (its record was just made) is listed. */
-  const track = (url: string, kind: ModelTask['kind']) => (progress: StoreProgress): void => {
-    if (state.tasks[url] === undefined) return;
-    setTask(url, { kind, progress });
-    if (!state.models.some((m) => m.manifestUrl === url)) void refresh();
-  };
+  const track =
+    (url: string, kind: ModelTask['kind']) =>
+    (progress: StoreProgress): void => {
+      if (state.tasks[url] === undefined) return;
+      setTask(url, { kind, progress });
+      if (!state.models.some((m) => m.manifestUrl === url)) void refresh();
+    };
 
   /** add(): downloads what is missing (Add, Resume, and the built-in model's first visit). Never rejects; the outcome says how it went. */
   const add = async (url: string): Promise<boolean> => {
@@ -123,7 +124,12 @@ export function createModelsStore(store: ModelStore) {
     setTask(url, { kind: 'add', progress: null });
     try {
       const result = await store.add(url, track(url, 'add'));
-      setOutcome(result.model.manifestUrl, { kind: 'added', fetchedFiles: result.fetchedFiles, fetchedBytes: result.fetchedBytes, persisted: result.persisted });
+      setOutcome(result.model.manifestUrl, {
+        kind: 'added',
+        fetchedFiles: result.fetchedFiles,
+        fetchedBytes: result.fetchedBytes,
+        persisted: result.persisted,
+      });
     } catch (error) {
       const e = shown(error);
       setOutcome(url, e.name === 'ModelDownloadCanceledError' ? { kind: 'canceled' } : { kind: 'failed', action: 'add', error: e });
@@ -131,7 +137,8 @@ export function createModelsStore(store: ModelStore) {
       setTask(url, undefined);
       await refresh();
       // Failed before the store made its record (the manifest could not be fetched again): no card shows it, so the form does.
-      if (url !== state.preparing && !state.models.some((m) => m.manifestUrl === url) && state.add.status === 'idle') setAdd({ status: 'invalid', url, error: e });
+      if (url !== state.preparing && !state.models.some((m) => m.manifestUrl === url) && state.add.status === 'idle')
+        setAdd({ status: 'invalid', url, error: e });
       return false;
     }
     setTask(url, undefined);
@@ -179,7 +186,10 @@ export function createModelsStore(store: ModelStore) {
       } else {
         // It was complete and is partial now: verify dropped files that failed their check and could not fetch them again.
         const after = state.models.find((m) => m.manifestUrl === url)?.state;
-        setOutcome(url, before === 'complete' && after === 'partial' ? { kind: 'corrupted', error: outcome } : { kind: 'failed', action: 'verify', error: outcome });
+        setOutcome(
+          url,
+          before === 'complete' && after === 'partial' ? { kind: 'corrupted', error: outcome } : { kind: 'failed', action: 'verify', error: outcome },
+        );
       }
     },
 

@@ -7,11 +7,12 @@
 // built-in model in the model store before its first load.
 // Only a built app has a service worker; in the dev server none of this runs
 // (`enabled` is false) and the page shows nothing of it.
+
+import { registerSW } from 'virtual:pwa-register';
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import { registerSW } from 'virtual:pwa-register';
 import type { EngineClient } from '../engine-client';
-import { type NetworkReport, createNetworkWatch } from '../network-watch';
+import { createNetworkWatch, type NetworkReport } from '../network-watch';
 
 export type OfflineState = {
   /** A built app in a browser with service workers; false in the dev server. */

@@ -5,11 +5,7 @@ import { createF32, uploadF32 } from './gpu-buffers';
 
 export type OwnedAttentionBuffers = AttentionBuffers & { destroy(): void };
 
-export function uploadAttentionInputs(
-  device: GPUDevice,
-  inputs: { q: Float32Array; k: Float32Array; v: Float32Array },
-  label: string,
-): OwnedAttentionBuffers {
+export function uploadAttentionInputs(device: GPUDevice, inputs: { q: Float32Array; k: Float32Array; v: Float32Array }, label: string): OwnedAttentionBuffers {
   const buffers = {
     q: uploadF32(device, inputs.q, `${label}.q`),
     k: uploadF32(device, inputs.k, `${label}.k`),

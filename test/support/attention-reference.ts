@@ -37,13 +37,7 @@ function rotate(x: Float32Array, tokens: number, headDim: number, angles: Float6
  * (batch * heads, rows.length, headDim): a spot check for shapes too large
  * to compute whole.
  */
-export function attentionReference(
-  s: AttentionShape,
-  q: Float32Array,
-  k: Float32Array,
-  v: Float32Array,
-  rows?: readonly number[],
-): Float64Array {
+export function attentionReference(s: AttentionShape, q: Float32Array, k: Float32Array, v: Float32Array, rows?: readonly number[]): Float64Array {
   const { queries: nq, keys: nk, headDim: d } = s;
   const bh = s.batch * s.heads;
   const picked = rows ?? Array.from({ length: nq }, (_, i) => i);

@@ -4,10 +4,10 @@
 // seed, steps and tolerances all come from the fixture's index.json.
 import type { BackendChoice } from '../../workers/contracts/generator';
 import { selectBackend } from '../../workers/engine/backend';
-import { type Runtime, createRuntime, graphsFor } from '../../workers/engine/runtime';
+import { createRuntime, graphsFor, type Runtime } from '../../workers/engine/runtime';
+import { createPromptTokenizer, type PromptTokenizer } from '../../workers/engine/tokenize';
 import { fetchManifest, fetchModelFiles } from '../../workers/model-files/load';
 import type { Manifest } from '../../workers/model-files/manifest';
-import { type PromptTokenizer, createPromptTokenizer } from '../../workers/engine/tokenize';
 
 export const MANIFEST_URL = '/models/lantern-tiny.json';
 export const FIXTURES = '/test/fixtures/lantern-tiny';

@@ -31,7 +31,16 @@ const MiB = 2 ** 20;
 
 type ServedFile = { name: string; bytes: number; read(offset: number, out: Uint8Array): void };
 type Model = { manifest: string; files: Map<string, ServedFile> };
-type Token = { requests: Map<string, number>; failAfter: number | null; served: number; corrupt: Set<string>; hold: Set<string>; down: boolean; release: () => void; released: Promise<void> };
+type Token = {
+  requests: Map<string, number>;
+  failAfter: number | null;
+  served: number;
+  corrupt: Set<string>;
+  hold: Set<string>;
+  down: boolean;
+  release: () => void;
+  released: Promise<void>;
+};
 
 const models = new Map<string, Model>();
 const tokens = new Map<string, Token>();
@@ -81,11 +90,21 @@ function split(file: ServedFile, shardBytes: number): ServedFile[] {
   return parts;
 }
 
-function manifestFor(id: string, files: Map<string, ServedFile>, tokenizer: ServedFile, graph: { file: ServedFile; inputs: string[]; outputs: string[]; external: ServedFile[] }, shardBytes: number): string {
+function manifestFor(
+  id: string,
+  files: Map<string, ServedFile>,
+  tokenizer: ServedFile,
+  graph: { file: ServedFile; inputs: string[]; outputs: string[]; external: ServedFile[] },
+  shardBytes: number,
+): string {
   const entry = (f: ServedFile) => {
     const shards = split(f, shardBytes);
     for (const s of shards) files.set(s.name, s);
-    return { bytes: f.bytes, sha256: shards.length === 1 ? integrity(shards[0]!) : integrity(f), shards: shards.map((s) => ({ url: s.name, bytes: s.bytes, sha256: integrity(s) })) };
+    return {
+      bytes: f.bytes,
+      sha256: shards.length === 1 ? integrity(shards[0]!) : integrity(f),
+      shards: shards.map((s) => ({ url: s.name, bytes: s.bytes, sha256: integrity(s) })),
+    };
   };
   files.set(tokenizer.name, tokenizer);
   const m = validManifest();
@@ -96,7 +115,15 @@ function manifestFor(id: string, files: Map<string, ServedFile>, tokenizer: Serv
   for (const [i, o] of graph.outputs.entries()) outputs[o] = i === 0 ? 'v_out' : o;
   m['denoiser'].wholeGraph = 'weights';
   m['denoiser'].plan = [{ op: 'run', graph: 'weights', inputs: Object.fromEntries(graph.inputs.map((name, i) => [name, ['x_in', 't', 'text'][i]!])), outputs }];
-  m['graphs'] = { weights: { inputs: graph.inputs, outputs: graph.outputs, weights: 'float32', ...entry(graph.file), ...(graph.external.length > 0 ? { externalData: graph.external.map((f) => ({ path: f.name, ...entry(f) })) } : {}) } };
+  m['graphs'] = {
+    weights: {
+      inputs: graph.inputs,
+      outputs: graph.outputs,
+      weights: 'float32',
+      ...entry(graph.file),
+      ...(graph.external.length > 0 ? { externalData: graph.external.map((f) => ({ path: f.name, ...entry(f) })) } : {}),
+    },
+  };
   return JSON.stringify(m);
 }
 
@@ -112,7 +139,13 @@ function model(path: string): { model: Model; dir: string } | null {
     if (syn !== null) {
       const [seed, shards, shardBytes] = [Number(syn[1]), Number(syn[2]), Number(syn[3])];
       const weights = randomFile('weights.bin', shards * shardBytes, seed, 1);
-      const manifest = manifestFor(`syn-${seed}-${shards}`, files, jsonFile('tokenizer.json', 1000, seed), { file: weights, inputs: ['x_in', 't', 'text'], outputs: ['v_out'], external: [] }, shardBytes);
+      const manifest = manifestFor(
+        `syn-${seed}-${shards}`,
+        files,
+        jsonFile('tokenizer.json', 1000, seed),
+        { file: weights, inputs: ['x_in', 't', 'text'], outputs: ['v_out'], external: [] },
+        shardBytes,
+      );
       m = { manifest, files };
     } else {
       const [seed, mib, layout, shardMiB] = [Number(onnx![1]), Number(onnx![2]), onnx![3]!, Number(onnx![4])];
@@ -247,7 +280,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     const graphs: Record<string, unknown> = {};
     for (let g = 0; g * 15 < shards.length; g++) {
       const part = shards.slice(g * 15, g * 15 + 15);
-      graphs[g === 0 ? 'weights' : `weights_${g}`] = { inputs: ['x_in', 't', 'text'], outputs: ['v_out'], bytes: part.length * 128 * MiB, sha256: part[0]!.sha256, shards: part };
+      graphs[g === 0 ? 'weights' : `weights_${g}`] = {
+        inputs: ['x_in', 't', 'text'],
+        outputs: ['v_out'],
+        bytes: part.length * 128 * MiB,
+        sha256: part[0]!.sha256,
+        shards: part,
+      };
     }
     m['graphs'] = graphs;
     res.setHeader('Content-Type', 'application/json');

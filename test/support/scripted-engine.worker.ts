@@ -9,10 +9,31 @@
 //   'crash'       throws outside the call (the worker's `error` event)
 //   'fail:<Name>' rejects with an error named <Name>
 import * as Comlink from 'comlink';
-import type { BackendInfo, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../../workers/contracts/generator';
+import type {
+  BackendInfo,
+  GenerateCallbacks,
+  GenerateRequest,
+  GenerateResult,
+  Generator,
+  LoadRequest,
+  ModelInfo,
+  Progress,
+} from '../../workers/contracts/generator';
 
 const BACKEND: BackendInfo = { backend: 'wasm', reason: 'scripted test engine' };
-const MODEL: ModelInfo = { id: 'scripted', name: 'Scripted', width: 4, height: 4, frames: 2, fps: 2, maxPromptWords: 8, defaultSteps: 3, defaultGuidance: 1, backend: BACKEND, codecs: ['avc'] };
+const MODEL: ModelInfo = {
+  id: 'scripted',
+  name: 'Scripted',
+  width: 4,
+  height: 4,
+  frames: 2,
+  fps: 2,
+  maxPromptWords: 8,
+  defaultSteps: 3,
+  defaultGuidance: 1,
+  backend: BACKEND,
+  codecs: ['avc'],
+};
 
 let canceled = false;
 let loads = 0;
@@ -48,13 +69,30 @@ const engine: Generator & { loads(): number } = {
     for (let step = 1; step <= steps; step++) {
       if (canceled && prompt !== 'deaf') throw named('GenerationCanceledError', 'Generation was canceled during denoise.');
       await sleep(prompt === 'ok' ? 1 : 20);
-      callbacks?.onProgress?.({ phase: 'denoise', step, steps: Number.isFinite(steps) ? steps : 1e9, fraction: 0.05 + (0.9 * step) / (Number.isFinite(steps) ? steps : 1e9) });
+      callbacks?.onProgress?.({
+        phase: 'denoise',
+        step,
+        steps: Number.isFinite(steps) ? steps : 1e9,
+        fraction: 0.05 + (0.9 * step) / (Number.isFinite(steps) ? steps : 1e9),
+      });
       callbacks?.onPreview?.({ step, steps, width: 1, height: 1, frames: [new Uint8ClampedArray([step, 0, 0, 255])] });
     }
     callbacks?.onProgress?.({ phase: 'encode', frame: 2, frames: 2, fraction: 1 });
     const mp4 = new Uint8Array([0, 0, 0, 8, 0x66, 0x74, 0x79, 0x70]);
     return Comlink.transfer(
-      { mp4, mimeType: 'video/mp4', fileName: `clip-seed${request.seed}.mp4`, frames: [], width: 4, height: 4, fps: 2, seed: request.seed, backend: 'wasm', codec: request.codec ?? 'avc', timings: { encodeText: 1, denoise: 1, decode: 1, encode: 1 } },
+      {
+        mp4,
+        mimeType: 'video/mp4',
+        fileName: `clip-seed${request.seed}.mp4`,
+        frames: [],
+        width: 4,
+        height: 4,
+        fps: 2,
+        seed: request.seed,
+        backend: 'wasm',
+        codec: request.codec ?? 'avc',
+        timings: { encodeText: 1, denoise: 1, decode: 1, encode: 1 },
+      },
       [mp4.buffer],
     );
   },

@@ -4,16 +4,17 @@
 // shard) and read once; each shard is checked within the joined buffer. A
 // shard missing or failing its check is fetched again (under the model's
 // lock) and the file read again.
-import { ManifestError, type Shard } from '../../workers/model-files/manifest';
-import { resolveModelUrl } from '../../workers/model-files/load';
+
 import { ModelIntegrityError } from '../../workers/contracts/errors';
-import { sha256Integrity } from '../../workers/model-files/integrity';
-import { STORE_DB_NAME, type StoreDb, databaseHandle, fileRecord, readChunk } from '../../workers/model-store/db';
-import { type StoredEntry, matches, readEntry, refetchFile } from '../../workers/model-store/fill';
-import { type ModelFile, absoluteUrl } from '../../workers/model-store/files';
-import { withModelLock } from '../../workers/model-store/locks';
-import { type StorageArea, originStorage } from '../../workers/model-store/quota';
 import type { CheckMode } from '../../workers/contracts/model-store';
+import { sha256Integrity } from '../../workers/model-files/integrity';
+import { resolveModelUrl } from '../../workers/model-files/load';
+import { ManifestError, type Shard } from '../../workers/model-files/manifest';
+import { databaseHandle, fileRecord, readChunk, STORE_DB_NAME, type StoreDb } from '../../workers/model-store/db';
+import { absoluteUrl, type ModelFile } from '../../workers/model-store/files';
+import { matches, readEntry, refetchFile, type StoredEntry } from '../../workers/model-store/fill';
+import { withModelLock } from '../../workers/model-store/locks';
+import { originStorage, type StorageArea } from '../../workers/model-store/quota';
 
 export type StoredGraph = {
   /** The .onnx file. */
@@ -38,7 +39,10 @@ export async function readStoredGraph(manifestUrl: string, name: string, options
     const model = await readJoined(reader, files(graph.shards, `graphs.${name}.shards`), `graph '${name}'`);
     const externalData: StoredGraph['externalData'] = [];
     for (const [j, f] of graph.externalData.entries()) {
-      externalData.push({ path: f.path, data: await readJoined(reader, files(f.shards, `graphs.${name}.externalData[${j}].shards`), `external data '${f.path}' of graph '${name}'`) });
+      externalData.push({
+        path: f.path,
+        data: await readJoined(reader, files(f.shards, `graphs.${name}.externalData[${j}].shards`), `external data '${f.path}' of graph '${name}'`),
+      });
     }
     return { model, externalData };
   } finally {
@@ -53,7 +57,7 @@ async function readJoined(reader: Reader, shards: ModelFile[], what: string): Pr
   const manifestUrl = entry.record.manifestUrl;
   for (let attempt = 0; attempt < 2; attempt++) {
     const blobs: Blob[] = [];
-    const broken = new Map<ModelFile, boolean>();  // shard -> corrupt (true) or missing (false)
+    const broken = new Map<ModelFile, boolean>(); // shard -> corrupt (true) or missing (false)
     for (const shard of shards) {
       const record = await fileRecord(db, manifestUrl, shard.url);
       const blob = matches(record, shard) ? await readChunk(db, manifestUrl, shard.url) : undefined;
@@ -74,12 +78,17 @@ async function readJoined(reader: Reader, shards: ModelFile[], what: string): Pr
       const [shard] = [...broken.keys()];
       throw new ModelIntegrityError(shard!.url, 'sha256', shard!.sha256, `a different digest (${what}) even after fetching it again`);
     }
-    await withModelLock(manifestUrl, reader.signal, () => undefined, async () => {
-      for (const [shard, corrupt] of broken) {
-        reader.entry = await readEntry(db, manifestUrl, `read ${what}`);
-        await refetchFile(db, reader.entry, shard, corrupt, { signal: reader.signal, retries: reader.retries });
-      }
-    });
+    await withModelLock(
+      manifestUrl,
+      reader.signal,
+      () => undefined,
+      async () => {
+        for (const [shard, corrupt] of broken) {
+          reader.entry = await readEntry(db, manifestUrl, `read ${what}`);
+          await refetchFile(db, reader.entry, shard, corrupt, { signal: reader.signal, retries: reader.retries });
+        }
+      },
+    );
   }
   throw new Error('unreachable');
 }

@@ -2,10 +2,30 @@
 // (one DiT block), for the validator's tests. Each call returns a fresh copy
 // to mutate.
 const SHA = `sha256-${'A'.repeat(43)}=`;
-const graph = (inputs: string[], outputs: string[]) => ({ inputs, outputs, weights: 'float32', bytes: 10, sha256: SHA, shards: [{ url: 'm/g.onnx', bytes: 10, sha256: SHA }] });
+const graph = (inputs: string[], outputs: string[]) => ({
+  inputs,
+  outputs,
+  weights: 'float32',
+  bytes: 10,
+  sha256: SHA,
+  shards: [{ url: 'm/g.onnx', bytes: 10, sha256: SHA }],
+});
 const rope = () => ({ grid: [2, 4, 4], dims: [8, 12, 12], theta: 10000, pairing: 'interleaved', order: 'frame,row,column' });
-const attention = (kind: string, q: string, k: string, v: string, out: string, keys: number | string, r: unknown) =>
-  ({ op: 'attention', kind, q, k, v, out, heads: 2, headDim: 32, queries: 32, keys, layout: 'BHND', scale: 32 ** -0.5, rope: r });
+const attention = (kind: string, q: string, k: string, v: string, out: string, keys: number | string, r: unknown) => ({
+  op: 'attention',
+  kind,
+  q,
+  k,
+  v,
+  out,
+  heads: 2,
+  headDim: 32,
+  queries: 32,
+  keys,
+  layout: 'BHND',
+  scale: 32 ** -0.5,
+  rope: r,
+});
 
 export function validManifest(): Record<string, any> {
   return {
@@ -19,7 +39,17 @@ export function validManifest(): Record<string, any> {
     video: { width: 32, height: 32, frames: 8, fps: 8 },
     tokenizer: { kind: 'huggingface-tokenizer-json', maxTokens: 48, padId: 0, negativeDefault: '', url: 'm/tokenizer.json', bytes: 100, sha256: SHA },
     text: { dim: 64, tokens: 48 },
-    latent: { channels: 4, frames: 2, height: 4, width: 4, temporalCompression: 4, spatialCompression: 8, normalised: true, mean: [0, 0, 0, 0], std: [1, 1, 1, 1] },
+    latent: {
+      channels: 4,
+      frames: 2,
+      height: 4,
+      width: 4,
+      temporalCompression: 4,
+      spatialCompression: 8,
+      normalised: true,
+      mean: [0, 0, 0, 0],
+      std: [1, 1, 1, 1],
+    },
     denoiser: {
       inputChannels: 9,
       inputLayout: ['noisy', 'condition', 'mask'],
@@ -40,9 +70,25 @@ export function validManifest(): Record<string, any> {
         { op: 'run', graph: 'dit_stage_02', inputs: { x: 'x', c: 'c', cross: 'cross' }, outputs: { v_out: 'v_out' } },
       ],
     },
-    sampler: { kind: 'flow-matching-euler', shift: 2, defaultSteps: 20, defaultGuidance: 4, guidanceBatch: 'conditional-then-unconditional', noise: { kind: 'mulberry32-box-muller', order: 'C,F,h,w' } },
+    sampler: {
+      kind: 'flow-matching-euler',
+      shift: 2,
+      defaultSteps: 20,
+      defaultGuidance: 4,
+      guidanceBatch: 'conditional-then-unconditional',
+      noise: { kind: 'mulberry32-box-muller', order: 'C,F,h,w' },
+    },
     conditioning: { imageToVideo: { latentFrames: 1, image: 'still' } },
-    preview: { kind: 'linear-latent-rgb', matrix: [[0.1, 0.2, 0.3], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0.5, 0.5, 0.5]] },
+    preview: {
+      kind: 'linear-latent-rgb',
+      matrix: [
+        [0.1, 0.2, 0.3],
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+        [0.5, 0.5, 0.5],
+      ],
+    },
     graphs: {
       text_encoder: graph(['ids', 'mask'], ['text']),
       decoder: graph(['latent'], ['video']),

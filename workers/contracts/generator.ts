@@ -6,9 +6,9 @@
 // errors travel as { name, message } and the UI branches on `name`
 // (workers/contracts/errors.ts lists the names).
 
-import { ATTENTION_PATHS, BACKENDS, BACKEND_CHOICES, PHASES, VIDEO_CODECS } from './choices.mjs';
+import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS } from './choices.mjs';
 
-export { ATTENTION_PATHS, BACKENDS, BACKEND_CHOICES, PHASES, VIDEO_CODECS };
+export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS };
 
 export type Backend = (typeof BACKENDS)[number];
 /** 'auto' picks WebGPU where the browser has a usable GPU adapter, else WASM (and says why). */

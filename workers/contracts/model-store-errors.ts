@@ -16,7 +16,7 @@ export class StorageQuotaError extends Error {
     super(
       availableBytes === null
         ? `The browser refused to store more of model '${model}': its storage quota is used up (QuotaExceededError) with ${megabytes(neededBytes)} still to store. ` +
-            'What was stored so far is kept and verified; free space (delete models you do not need, or clear other sites\' data) and add the model again to continue.'
+            "What was stored so far is kept and verified; free space (delete models you do not need, or clear other sites' data) and add the model again to continue."
         : `Model '${model}' needs ${megabytes(neededBytes)} more storage, but only ${megabytes(availableBytes)} of this site's quota is free. ` +
             'Delete models you do not need, or free disk space, then try again.',
       options?.cause === undefined ? undefined : { cause: options.cause },
@@ -81,4 +81,10 @@ export class ModelUnavailableOfflineError extends Error {
   }
 }
 
-export const STORE_ERROR_NAMES = ['StorageQuotaError', 'ModelNotStoredError', 'ModelStoreUnavailableError', 'ModelDownloadCanceledError', 'ModelUnavailableOfflineError'] as const;
+export const STORE_ERROR_NAMES = [
+  'StorageQuotaError',
+  'ModelNotStoredError',
+  'ModelStoreUnavailableError',
+  'ModelDownloadCanceledError',
+  'ModelUnavailableOfflineError',
+] as const;

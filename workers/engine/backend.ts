@@ -7,14 +7,13 @@
 // (bench/README.md: 679 ms against 16.8 s per denoising step). 'webgpu'
 // chosen by the user runs on such an adapter, with the warning in its reason;
 // chosen and unusable, it is a WebGpuUnavailableError, not a quiet switch.
-import type { BackendChoice, BackendInfo } from '../contracts/generator';
-import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from './gpu/attention';
-import type { Manifest } from '../model-files/manifest';
-import { WebGpuUnavailableError } from '../contracts/errors';
 
-export type BackendSelection =
-  | { info: BackendInfo & { backend: 'webgpu' }; device: GPUDevice }
-  | { info: BackendInfo & { backend: 'wasm' }; device: null };
+import { WebGpuUnavailableError } from '../contracts/errors';
+import type { BackendChoice, BackendInfo } from '../contracts/generator';
+import type { Manifest } from '../model-files/manifest';
+import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from './gpu/attention';
+
+export type BackendSelection = { info: BackendInfo & { backend: 'webgpu' }; device: GPUDevice } | { info: BackendInfo & { backend: 'wasm' }; device: null };
 
 /** Limits ORT's WebGPU kernels and ours use; the device asks for the adapter's maximum of each. */
 const LIMITS = [
@@ -52,7 +51,9 @@ const CPU_IMPLEMENTATIONS = [
  * 'a fallback adapter' when the browser flags it as one without a known
  * name, or null for a GPU.
  */
-export function cpuImplementation(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> & { isFallbackAdapter?: boolean }): string | null {
+export function cpuImplementation(
+  info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> & { isFallbackAdapter?: boolean },
+): string | null {
   const name = [info.vendor, info.architecture, info.device, info.description].join(' ');
   const known = CPU_IMPLEMENTATIONS.find(([pattern]) => pattern.test(name));
   if (known !== undefined) return known[1];
@@ -71,7 +72,9 @@ async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<Web
   if (gpu === undefined) return { problem: 'this browser has no WebGPU (navigator.gpu is missing)' };
   const unsupported = manifest.denoiser.plan.find((s) => s.op === 'attention' && !(ATTENTION_HEAD_DIMS as readonly number[]).includes(s.headDim));
   if (unsupported !== undefined && unsupported.op === 'attention') {
-    return { problem: `the model's attention head size ${unsupported.headDim} is not one Lantern's WebGPU kernels support (${ATTENTION_HEAD_DIMS.join(', ')})` };
+    return {
+      problem: `the model's attention head size ${unsupported.headDim} is not one Lantern's WebGPU kernels support (${ATTENTION_HEAD_DIMS.join(', ')})`,
+    };
   }
   let adapter: GPUAdapter | null;
   try {
@@ -100,7 +103,9 @@ async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<Web
       requiredLimits: engineDeviceLimits(adapter),
     });
     // Validation and out-of-memory errors nobody captured would otherwise only show as wrong numbers.
-    device.addEventListener('uncapturederror', (event) => console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`));
+    device.addEventListener('uncapturederror', (event) =>
+      console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`),
+    );
     return { device, adapter: name, cpu };
   } catch (error) {
     return { problem: `the adapter (${name}) refused a device: ${error instanceof Error ? error.message : String(error)}` };

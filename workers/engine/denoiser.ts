@@ -3,11 +3,12 @@
 // implementations: the whole graph in one session (here; the WASM backend)
 // and the manifest's plan of stage graphs and WGSL attention on WebGPU
 // (plan-executor.ts).
+
+import { InferenceError } from '../contracts/errors';
 import type { Manifest } from '../model-files/manifest';
 import { PLAN_INPUTS, PLAN_OUTPUT } from '../model-files/manifest';
-import { InferenceError } from '../contracts/errors';
+import { floatTensor, readFloats, runSession, type Session, type Tensor } from './ort';
 import { GUIDANCE_BATCH } from './sampling/sampler';
-import { type Session, type Tensor, floatTensor, readFloats, runSession } from './ort';
 
 export type Denoiser = {
   /** The guidance batch's text embeddings (2, L, D), for every call until clearText(); runs the plan's once-per-clip steps. */

@@ -6,8 +6,7 @@
 // files, sessions, denoising steps and frames) and rejects with
 // GenerationCanceledError naming the phase; cancel() resolves once it has,
 // so the next call is accepted.
-import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../contracts/generator';
-import { BACKEND_CHOICES } from '../contracts/generator';
+
 import {
   type CancelablePhase,
   EngineBusyError,
@@ -18,17 +17,19 @@ import {
   ModelNotLoadedError,
   WebGpuUnavailableError,
 } from '../contracts/errors';
-import type { Manifest } from '../model-files/manifest';
-import type { FileSource } from '../model-files/fetch';
-import { type ManifestSource, type ModelFiles, fetchManifest, fetchModelFiles } from '../model-files/load';
-import { type PromptTokenizer, createPromptTokenizer } from './tokenize';
-import type { VideoCodecName } from './video/codecs';
-import { encodableCodecs } from './video/encode';
-import { type BackendSelection, announceFallback, selectBackend, wasmSelection } from './backend';
+import type { BackendChoice, GenerateCallbacks, GenerateRequest, GenerateResult, Generator, LoadRequest, ModelInfo, Progress } from '../contracts/generator';
+import { BACKEND_CHOICES, BACKENDS } from '../contracts/generator';
 import { callbackNotifier } from '../contracts/notify';
+import type { FileSource } from '../model-files/fetch';
+import { fetchManifest, fetchModelFiles, type ManifestSource, type ModelFiles } from '../model-files/load';
+import type { Manifest } from '../model-files/manifest';
+import { announceFallback, type BackendSelection, selectBackend, wasmSelection } from './backend';
 import { generateClip } from './generate';
 import { validateRequest } from './request';
-import { type Runtime, checkPipelineGraphs, createRuntime, graphsFor } from './runtime';
+import { checkPipelineGraphs, createRuntime, graphsFor, type Runtime } from './runtime';
+import { createPromptTokenizer, type PromptTokenizer } from './tokenize';
+import type { VideoCodecName } from './video/codecs';
+import { encodableCodecs } from './video/encode';
 
 export type EngineOptions = {
   /** Where model files come from (the model cache slots in here); default: fetch. */
@@ -61,7 +62,6 @@ type LoadedModel = {
   files: ModelFiles | null;
 };
 
-
 /** Calls a caller's callback (maybe a comlink proxy) without letting its failure stop the engine. */
 const notify = callbackNotifier('a progress or preview');
 
@@ -85,9 +85,10 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
 function validateLoad(request: LoadRequest): { manifestUrl: string; choice: BackendChoice } {
   if (typeof request !== 'object' || request === null) throw new InvalidRequestError('request', 'A load request must be an object: { manifestUrl, backend? }.');
   const { manifestUrl, backend = 'auto' } = request;
-  if (typeof manifestUrl !== 'string' || manifestUrl === '') throw new InvalidRequestError('manifestUrl', `manifestUrl must be a non-empty URL string; got ${String(manifestUrl)}.`);
+  if (typeof manifestUrl !== 'string' || manifestUrl === '')
+    throw new InvalidRequestError('manifestUrl', `manifestUrl must be a non-empty URL string; got ${String(manifestUrl)}.`);
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
-    throw new InvalidRequestError('backend', `Unsupported backend '${String(backend)}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
+    throw new InvalidRequestError('backend', `Unsupported backend '${String(backend)}'. Must be one of: ${[...BACKENDS, 'auto'].join(', ')}.`);
   }
   return { manifestUrl, choice: backend };
 }
@@ -144,7 +145,14 @@ export function createEngine(options: EngineOptions = {}): Generator {
   };
 
   /** Downloads what `graphs` needs that `files` lacks. */
-  const ensureFiles = async (manifest: Manifest, manifestUrl: string, files: ModelFiles | null, graphs: string[], a: Activity, onProgress?: (p: Progress) => void): Promise<ModelFiles> => {
+  const ensureFiles = async (
+    manifest: Manifest,
+    manifestUrl: string,
+    files: ModelFiles | null,
+    graphs: string[],
+    a: Activity,
+    onProgress?: (p: Progress) => void,
+  ): Promise<ModelFiles> => {
     const missing = graphs.filter((g) => files?.graphs.has(g) !== true);
     if (files !== null && missing.length === 0) return files;
     let last = 0;

@@ -3,7 +3,7 @@
 // come from the model store (IndexedDB, workers/model-store/) for models added to
 // it, else from the network.
 import * as Comlink from 'comlink';
-import { createEngine } from './engine';
 import { createStoreManifestSource, createStoreSource } from '../model-store/source';
+import { createEngine } from './engine';
 
 Comlink.expose(createEngine({ source: createStoreSource(), manifests: createStoreManifestSource() }));

@@ -3,20 +3,21 @@
 // workers/engine/sampling/sampler.ts, which is training/lantern/flow.py's), decode
 // it, encode the frames to MP4. Each part is exported on its own so tests
 // can hold it against the training code's fixtures.
+
+import { type CancelablePhase, InferenceError, UnsupportedCodecError, WebCodecsUnavailableError } from '../contracts/errors';
 import type { GenerateResult, Preview, Progress, VideoCodecName } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
 import { latentSize } from '../model-files/manifest';
-import { InferenceError, type CancelablePhase, UnsupportedCodecError, WebCodecsUnavailableError } from '../contracts/errors';
-import { gaussianNoise } from './sampling/noise';
-import { GUIDANCE_BATCH, assembleInput, eulerStep, guidedFromBatch, previewRgba, sampleSchedule, x0Estimate } from './sampling/sampler';
-import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
-import { codecsSupported, encodeRgbaClip } from './video/encode';
-import { floatFrameToRgba } from './video/frames';
-import { clipFileName } from './video/filename';
 import type { Denoiser } from './denoiser';
-import { type Tensor, int64Tensor, floatTensor, readFloats, runSession } from './ort';
+import { floatTensor, int64Tensor, readFloats, runSession, type Tensor } from './ort';
 import type { ValidRequest } from './request';
 import { DECODER, type Runtime, TEXT_ENCODER } from './runtime';
+import { gaussianNoise } from './sampling/noise';
+import { assembleInput, eulerStep, GUIDANCE_BATCH, guidedFromBatch, previewRgba, sampleSchedule, x0Estimate } from './sampling/sampler';
+import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
+import { codecsSupported, encodeRgbaClip } from './video/encode';
+import { clipFileName } from './video/filename';
+import { floatFrameToRgba } from './video/frames';
 
 /** Each phase's share of a generation's `fraction`, in order; the denoiser dominates on every backend. */
 export const PHASE_SPANS = {
@@ -55,7 +56,10 @@ export async function encodeText(manifest: Manifest, runtime: Runtime, tokenizer
   const expected = [GUIDANCE_BATCH, manifest.text.tokens, manifest.text.dim];
   if (text === undefined || text.dims.join(',') !== expected.join(',')) {
     text?.dispose();
-    throw new InferenceError(TEXT_ENCODER.graph, `gave ${text === undefined ? 'no text' : `text (${text.dims.join(', ')})`}; the manifest implies (${expected.join(', ')}).`);
+    throw new InferenceError(
+      TEXT_ENCODER.graph,
+      `gave ${text === undefined ? 'no text' : `text (${text.dims.join(', ')})`}; the manifest implies (${expected.join(', ')}).`,
+    );
   }
   return { text, droppedTokens: pair.prompt.droppedTokens, droppedNegativeTokens: pair.negative.droppedTokens };
 }
@@ -149,7 +153,11 @@ async function encodableCodecsFor(manifest: Manifest, request: ValidRequest, atL
 /** The loaded model: its manifest, its sessions, its tokenizer, and the codecs probed at load. */
 export type GenerateInput = { manifest: Manifest; runtime: Runtime; tokenizer: PromptTokenizer; codecs: readonly VideoCodecName[] };
 
-export async function generateClip({ manifest, runtime, tokenizer, codecs }: GenerateInput, request: ValidRequest, ctx: PipelineContext): Promise<GenerateResult> {
+export async function generateClip(
+  { manifest, runtime, tokenizer, codecs }: GenerateInput,
+  request: ValidRequest,
+  ctx: PipelineContext,
+): Promise<GenerateResult> {
   const timings = { encodeText: 0, denoise: 0, decode: 0, encode: 0 };
   const { frames, height, width } = manifest.video;
   let started = performance.now();
@@ -197,14 +205,18 @@ export async function generateClip({ manifest, runtime, tokenizer, codecs }: Gen
 
     await ctx.checkpoint('encode');
     ctx.onProgress({ phase: 'encode', frame: 0, frames, fraction: within('encode', 0) });
-    const clip = await encodeRgbaClip(rgba, { width, height }, {
-      fps: request.fps,
-      codec: request.codec,
-      encodableCodecs,
-      signal: ctx.signal,
-      provenance: { prompt: request.prompt, seed: request.seed, model: `${manifest.id} ${manifest.version}` },
-      onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),
-    });
+    const clip = await encodeRgbaClip(
+      rgba,
+      { width, height },
+      {
+        fps: request.fps,
+        codec: request.codec,
+        encodableCodecs,
+        signal: ctx.signal,
+        provenance: { prompt: request.prompt, seed: request.seed, model: `${manifest.id} ${manifest.version}` },
+        onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),
+      },
+    );
     lap('encode');
 
     return {

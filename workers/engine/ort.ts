@@ -24,8 +24,7 @@ export type SessionOptions = {
  * activations and moves outputs about 7e-3 away from the training code's.
  */
 export async function createSession(graph: string, bytes: Uint8Array, target: SessionTarget, options: SessionOptions = {}): Promise<Session> {
-  const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] =
-    target.backend === 'wasm' ? ['wasm'] : [{ name: 'webgpu', device: target.device }];
+  const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] = target.backend === 'wasm' ? ['wasm'] : [{ name: 'webgpu', device: target.device }];
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders,
@@ -55,7 +54,11 @@ export function floatTensor(data: Float32Array, dims: readonly number[]): Tensor
 
 /** The text encoder takes int64 ids and mask; the tokenizer gives int32. */
 export function int64Tensor(data: Int32Array, dims: readonly number[]): Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims);
+  return new ort.Tensor(
+    'int64',
+    BigInt64Array.from(data, (x) => BigInt(x)),
+    dims,
+  );
 }
 
 /** A float32 tensor's values on the CPU (reads a GPU tensor back), checked against the expected dims. */

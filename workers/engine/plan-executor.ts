@@ -7,13 +7,14 @@
 // v_out comes back, once per step. Queue order keeps it correct: ORT submits
 // a run's work before run() resolves, and our dispatches are submitted
 // between runs, so every reader is queued after its writer.
+
+import { InferenceError } from '../contracts/errors';
 import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model-files/manifest';
 import { PLAN_OUTPUT } from '../model-files/manifest';
-import { type Attention, createAttention } from './gpu/attention';
-import { InferenceError } from '../contracts/errors';
 import { type Denoiser, denoiserShapes } from './denoiser';
+import { type Attention, createAttention } from './gpu/attention';
+import { floatTensor, ort, readFloats, runSession, type Session, type Tensor } from './ort';
 import { GUIDANCE_BATCH } from './sampling/sampler';
-import { type Session, type Tensor, floatTensor, ort, readFloats, runSession } from './ort';
 
 export type PlanDenoiser = Denoiser & { readonly attentionPath: 'subgroups' | 'portable'; destroy(): void };
 
@@ -72,7 +73,10 @@ function gpuBuffer(step: PlanAttention, role: 'q' | 'k' | 'v', tensor: Tensor | 
   const name = step[role];
   if (tensor === undefined) throw new InferenceError(`attention.${step.kind}`, `input '${name}' was never written.`);
   if (tensor.location !== 'gpu-buffer') {
-    throw new InferenceError(`attention.${step.kind}`, `input '${name}' is on the ${tensor.location}, not the GPU: its stage session must keep outputs on the GPU.`);
+    throw new InferenceError(
+      `attention.${step.kind}`,
+      `input '${name}' is on the ${tensor.location}, not the GPU: its stage session must keep outputs on the GPU.`,
+    );
   }
   if (tensor.type !== 'float32' || tensor.dims.join(',') !== dims.join(',')) {
     throw new InferenceError(
@@ -91,7 +95,12 @@ export type PlanOptions = {
   onStepTimed?: (step: PlanStep, ms: number) => void;
 };
 
-export async function createPlanDenoiser(manifest: Manifest, device: GPUDevice, sessions: ReadonlyMap<string, Session>, options: PlanOptions = {}): Promise<PlanDenoiser> {
+export async function createPlanDenoiser(
+  manifest: Manifest,
+  device: GPUDevice,
+  sessions: ReadonlyMap<string, Session>,
+  options: PlanOptions = {},
+): Promise<PlanDenoiser> {
   const shapes = denoiserShapes(manifest);
   const plan = manifest.denoiser.plan;
   const sessionFor = (step: PlanRun): Session => {

@@ -2,13 +2,14 @@
 // so a bad value fails in milliseconds with its named error, not after the
 // denoiser has run. Requests come from the UI, scripts (window.lantern) and
 // the CLI through comlink, so types are checked at runtime too.
+
+import { InvalidRequestError } from '../contracts/errors';
 import type { GenerateRequest } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
-import { InvalidRequestError } from '../contracts/errors';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
 import { EmptyPromptError } from './tokenize';
-import { type VideoCodecName, DEFAULT_VIDEO_CODEC, parseVideoCodec, validateClipShape } from './video/codecs';
+import { DEFAULT_VIDEO_CODEC, parseVideoCodec, type VideoCodecName, validateClipShape } from './video/codecs';
 
 /** More steps than this is a typo, not a setting: flow matching converges in tens. */
 export const MAX_STEPS = 1000;
@@ -30,7 +31,8 @@ function optionalNumber(value: unknown, fallback: number): number {
 }
 
 export function validateRequest(request: GenerateRequest, manifest: Manifest): ValidRequest {
-  if (typeof request !== 'object' || request === null) throw new InvalidRequestError('request', `A generate request must be an object; got ${request === null ? 'null' : typeof request}.`);
+  if (typeof request !== 'object' || request === null)
+    throw new InvalidRequestError('request', `A generate request must be an object; got ${request === null ? 'null' : typeof request}.`);
   const { prompt, negativePrompt } = request;
   if (typeof prompt !== 'string') throw new InvalidRequestError('prompt', `The prompt must be a string; got ${typeof prompt}.`);
   if (prompt.trim() === '') throw new EmptyPromptError();
@@ -42,7 +44,9 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
 
   const steps = optionalNumber(request.steps, manifest.sampler.defaultSteps);
   if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
-    throw new InvalidSamplerSettingsError(`Steps ${String(steps)} is not allowed. It must be an integer from 1 to ${MAX_STEPS} (the model's default is ${manifest.sampler.defaultSteps}).`);
+    throw new InvalidSamplerSettingsError(
+      `Steps ${String(steps)} is not allowed. It must be an integer from 1 to ${MAX_STEPS} (the model's default is ${manifest.sampler.defaultSteps}).`,
+    );
   }
   const guidance = optionalNumber(request.guidance, manifest.sampler.defaultGuidance);
   if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
@@ -53,14 +57,20 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
 
   const { frames, width, height } = manifest.video;
   if (request.frames !== undefined && request.frames !== frames) {
-    throw new InvalidRequestError('frames', `Frames ${String(request.frames)} is not allowed: ${manifest.name} makes clips of exactly ${frames} frames. Leave frames out or pass ${frames}.`);
+    throw new InvalidRequestError(
+      'frames',
+      `Frames ${String(request.frames)} is not allowed: ${manifest.name} makes clips of exactly ${frames} frames. Leave frames out or pass ${frames}.`,
+    );
   }
   const fps = optionalNumber(request.fps, manifest.video.fps);
   validateClipShape({ width, height, frames, fps });
   const codec = request.codec === undefined ? DEFAULT_VIDEO_CODEC : parseVideoCodec(request.codec);
 
   if (request.conditioning !== undefined) {
-    throw new InvalidRequestError('conditioning', 'Conditioning frames (image-to-video, continuation) are not supported by this engine yet. Leave conditioning out.');
+    throw new InvalidRequestError(
+      'conditioning',
+      'Conditioning frames (image-to-video, continuation) are not supported by this engine yet. Leave conditioning out.',
+    );
   }
   const previewEvery = optionalNumber(request.previewEvery, 1);
   if (typeof previewEvery !== 'number' || !Number.isInteger(previewEvery) || previewEvery < 0) {

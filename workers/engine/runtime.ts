@@ -3,12 +3,12 @@
 // manifest: WebGPU runs the plan's stage graphs, WASM the whole denoiser
 // graph; both run the text encoder and the decoder.
 import type { BackendInfo } from '../contracts/generator';
-import { ManifestError, type Manifest } from '../model-files/manifest';
 import type { ModelFiles } from '../model-files/load';
+import { type Manifest, ManifestError } from '../model-files/manifest';
 import type { BackendSelection } from './backend';
-import { type Denoiser, createWholeGraphDenoiser } from './denoiser';
-import { type PlanDenoiser, createPlanDenoiser } from './plan-executor';
-import { type Session, type SessionTarget, createSession, releaseAll } from './ort';
+import { createWholeGraphDenoiser, type Denoiser } from './denoiser';
+import { createSession, releaseAll, type Session, type SessionTarget } from './ort';
+import { createPlanDenoiser, type PlanDenoiser } from './plan-executor';
 
 /** The text encoder and decoder graphs, by the names training/lantern/export.py gives them, and their tensors. */
 export const TEXT_ENCODER = { graph: 'text_encoder', inputs: ['ids', 'mask'], output: 'text' } as const;
@@ -27,8 +27,7 @@ export type Runtime = {
 
 /** The graphs `backend` runs, in manifest terms. */
 export function graphsFor(manifest: Manifest, backend: BackendInfo['backend']): string[] {
-  const denoiser =
-    backend === 'wasm' ? [manifest.denoiser.wholeGraph] : [...new Set(manifest.denoiser.plan.flatMap((s) => (s.op === 'run' ? [s.graph] : [])))];
+  const denoiser = backend === 'wasm' ? [manifest.denoiser.wholeGraph] : [...new Set(manifest.denoiser.plan.flatMap((s) => (s.op === 'run' ? [s.graph] : [])))];
   return [TEXT_ENCODER.graph, ...denoiser, DECODER.graph];
 }
 
@@ -36,7 +35,8 @@ export function graphsFor(manifest: Manifest, backend: BackendInfo['backend']): 
 export function checkPipelineGraphs(manifest: Manifest): void {
   const expect = (graph: string, inputs: readonly string[], outputs: readonly string[]) => {
     const g = manifest.graphs[graph];
-    if (g === undefined) throw new ManifestError(`graphs.${graph}`, `is missing; the engine needs it (inputs [${inputs.join(', ')}], outputs [${outputs.join(', ')}]).`);
+    if (g === undefined)
+      throw new ManifestError(`graphs.${graph}`, `is missing; the engine needs it (inputs [${inputs.join(', ')}], outputs [${outputs.join(', ')}]).`);
     if (g.inputs.join(',') !== inputs.join(',') || g.outputs.join(',') !== outputs.join(',')) {
       throw new ManifestError(
         `graphs.${graph}`,

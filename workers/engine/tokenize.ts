@@ -105,7 +105,11 @@ export function createPromptTokenizer(tokenizerJson: unknown, options: { maxToke
 }
 
 /** The text encoder's batch: the prompt, then the negative prompt, (2, maxTokens) each. */
-export function tokenizeGuidancePair(tokenizer: PromptTokenizer, prompt: string, negative: string): { ids: Int32Array; mask: Int32Array; prompt: TokenizedText; negative: TokenizedText } {
+export function tokenizeGuidancePair(
+  tokenizer: PromptTokenizer,
+  prompt: string,
+  negative: string,
+): { ids: Int32Array; mask: Int32Array; prompt: TokenizedText; negative: TokenizedText } {
   const p = tokenizer.encode(prompt);
   const n = tokenizer.encode(negative, { allowEmpty: true });
   const ids = new Int32Array(2 * tokenizer.maxTokens);

@@ -72,7 +72,9 @@ export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes }) => 
 export function checkResponse(url: string, response: Response): void {
   if (!response.ok) throw new ModelFileError(url, response.status, `HTTP ${response.status} ${response.statusText}`.trim());
   if ((response.headers.get('content-type') ?? '').startsWith('text/html') && !/\.html?$/i.test(new URL(url).pathname)) {
-    throw new ModelFileError(url, response.status, 'the server answered with an HTML page, not the file (a missing file behind a single-page-app fallback)', { missing: true });
+    throw new ModelFileError(url, response.status, 'the server answered with an HTML page, not the file (a missing file behind a single-page-app fallback)', {
+      missing: true,
+    });
   }
 }
 

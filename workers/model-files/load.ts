@@ -3,11 +3,12 @@
 // anything parses it. Progress is reported in bytes over all files.
 // Every file goes through one FileSource (workers/model-files/fetch.ts), where the
 // model store slots in (workers/model-store/source.ts).
-import { ManifestError, type Manifest, checkModelUrl, parseManifest } from './manifest';
+
 import { ModelIntegrityError } from '../contracts/errors';
+import { TokenizerError } from '../engine/tokenize';
 import { type FileSource, fetchChecked, fetchFile } from './fetch';
 import { sha256Integrity, verifyIntegrity } from './integrity';
-import { TokenizerError } from '../engine/tokenize';
+import { checkModelUrl, type Manifest, ManifestError, parseManifest } from './manifest';
 
 /** Files downloaded at once; browsers allow about six connections per host. */
 const PARALLEL_FILES = 4;
@@ -73,20 +74,27 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
   const tokenizer: FileJob = { ...manifest.tokenizer, url: resolveModelUrl(manifest.tokenizer.url, manifestUrl, 'tokenizer.url'), done: 0 };
   const graphJobs = graphNames.map((name) => {
     const graph = manifest.graphs[name];
-    if (graph === undefined) throw new ManifestError('graphs', `has no graph '${name}', which the engine needs; it has: ${Object.keys(manifest.graphs).join(', ')}.`);
+    if (graph === undefined)
+      throw new ManifestError('graphs', `has no graph '${name}', which the engine needs; it has: ${Object.keys(manifest.graphs).join(', ')}.`);
     return {
       name,
       graph,
       shards: graph.shards.map((s, i): FileJob => ({ ...s, url: resolveModelUrl(s.url, manifestUrl, `graphs.${name}.shards[${i}].url`), done: 0 })),
       external: graph.externalData.map((f, j) => ({
         file: f,
-        shards: f.shards.map((s, i): FileJob => ({ ...s, url: resolveModelUrl(s.url, manifestUrl, `graphs.${name}.externalData[${j}].shards[${i}].url`), done: 0 })),
+        shards: f.shards.map(
+          (s, i): FileJob => ({ ...s, url: resolveModelUrl(s.url, manifestUrl, `graphs.${name}.externalData[${j}].shards[${i}].url`), done: 0 }),
+        ),
       })),
     };
   });
   const jobs = [tokenizer, ...graphJobs.flatMap((g) => [...g.shards, ...g.external.flatMap((f) => f.shards)])];
   const total = jobs.reduce((sum, j) => sum + j.bytes, 0);
-  const report = () => onProgress?.(jobs.reduce((sum, j) => sum + j.done, 0), total);
+  const report = () =>
+    onProgress?.(
+      jobs.reduce((sum, j) => sum + j.done, 0),
+      total,
+    );
   report();
 
   const results = new Map<FileJob, Uint8Array>();
@@ -94,10 +102,16 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
   const stop = new AbortController();
   const anySignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
   await forEachLimited(jobs, PARALLEL_FILES, stop, async (job) => {
-    const bytes = await source({ url: job.url, bytes: job.bytes, sha256: job.sha256, signal: anySignal, onBytes: (n) => {
-      job.done = Math.min(n, job.bytes);
-      report();
-    } });
+    const bytes = await source({
+      url: job.url,
+      bytes: job.bytes,
+      sha256: job.sha256,
+      signal: anySignal,
+      onBytes: (n) => {
+        job.done = Math.min(n, job.bytes);
+        report();
+      },
+    });
     await verifyIntegrity(bytes, job, job.url);
     job.done = job.bytes;
     report();
@@ -119,7 +133,8 @@ export async function fetchModelFiles(manifest: Manifest, manifestUrl: string, g
     graphs.set(name, await join(shards, graph, `graph '${name}'`));
     if (external.length > 0) {
       const files: { path: string; data: Uint8Array }[] = [];
-      for (const { file, shards: parts } of external) files.push({ path: file.path, data: await join(parts, file, `external data '${file.path}' of graph '${name}'`) });
+      for (const { file, shards: parts } of external)
+        files.push({ path: file.path, data: await join(parts, file, `external data '${file.path}' of graph '${name}'`) });
       externalData.set(name, files);
     }
   }

@@ -281,15 +281,18 @@ export function checkModelUrl(url: string, field: string): void {
   if (url === '') throw new ManifestError(field, `is empty; ${allowed}`);
   // Control characters, spaces and backslashes: the URL parser drops or rewrites them, so what is checked would not be what is fetched.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this does.
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) throw new ManifestError(field, `is ${show(url)}, which contains spaces, control characters or backslashes; ${allowed}`);
+  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url))
+    throw new ManifestError(field, `is ${show(url)}, which contains spaces, control characters or backslashes; ${allowed}`);
   let parsed: URL;
   try {
     parsed = new URL(url, 'https://manifest.invalid/models/');
   } catch {
     throw new ManifestError(field, `is ${show(url)}, which is not a URL; ${allowed}`);
   }
-  if (!(MODEL_URL_PROTOCOLS as readonly string[]).includes(parsed.protocol)) throw new ManifestError(field, `is ${show(url)} (scheme '${parsed.protocol}'); ${allowed}`);
-  if (parsed.username !== '' || parsed.password !== '') throw new ManifestError(field, `is ${show(url)}, which carries credentials (a model URL must carry none); ${allowed}`);
+  if (!(MODEL_URL_PROTOCOLS as readonly string[]).includes(parsed.protocol))
+    throw new ManifestError(field, `is ${show(url)} (scheme '${parsed.protocol}'); ${allowed}`);
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new ManifestError(field, `is ${show(url)}, which carries credentials (a model URL must carry none); ${allowed}`);
 }
 
 function modelUrl(obj: Record<string, unknown>, key: string, path: string): string {
@@ -330,7 +333,13 @@ function parsePlanStep(value: unknown, path: string, textTokens: number): PlanSt
   const op = oneOf(s['op'], PLAN_OPS, `${path}.op`);
   if (op === 'run') {
     const once = s['once'] === undefined ? false : bool(s, 'once', path);
-    return { op, graph: nonEmpty(s, 'graph', path), inputs: stringMap(s['inputs'], `${path}.inputs`), outputs: stringMap(s['outputs'], `${path}.outputs`), once };
+    return {
+      op,
+      graph: nonEmpty(s, 'graph', path),
+      inputs: stringMap(s['inputs'], `${path}.inputs`),
+      outputs: stringMap(s['outputs'], `${path}.outputs`),
+      once,
+    };
   }
   const headDim = int(s['headDim'], `${path}.headDim`, 1);
   const keys = s['keys'] === 'text' ? textTokens : int(s['keys'], `${path}.keys`, 1);
@@ -363,7 +372,10 @@ function checkPlan(plan: PlanStep[], graphs: Record<string, GraphEntry>, path: s
     const reads = step.op === 'run' ? Object.values(step.inputs) : [step.q, step.k, step.v];
     for (const name of reads) {
       if (!written.has(name)) {
-        throw new ManifestError(at, `reads tensor '${name}' before any step writes it; a step must read only the plan inputs (${PLAN_INPUTS.join(', ')}) or tensors earlier steps wrote.`);
+        throw new ManifestError(
+          at,
+          `reads tensor '${name}' before any step writes it; a step must read only the plan inputs (${PLAN_INPUTS.join(', ')}) or tensors earlier steps wrote.`,
+        );
       }
     }
     if (step.op === 'attention') {
@@ -374,7 +386,10 @@ function checkPlan(plan: PlanStep[], graphs: Record<string, GraphEntry>, path: s
     if (graph === undefined) {
       throw new ManifestError(`${at}.graph`, `is '${step.graph}'; it must be one of graphs: ${Object.keys(graphs).join(', ')}.`);
     }
-    for (const [bindings, names, side] of [[step.inputs, graph.inputs, 'inputs'], [step.outputs, graph.outputs, 'outputs']] as const) {
+    for (const [bindings, names, side] of [
+      [step.inputs, graph.inputs, 'inputs'],
+      [step.outputs, graph.outputs, 'outputs'],
+    ] as const) {
       const bound = Object.keys(bindings).sort().join(', ');
       const expected = [...names].sort().join(', ');
       if (bound !== expected) {
@@ -409,7 +424,8 @@ function parseExternalData(value: unknown, path: string): ExternalDataFile[] {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes('..')) {
       throw new ManifestError(`${fp}.path`, `is ${show(name)}; it must be a plain file name (letters, digits, '_', '-', '.'; no '/' or '..').`);
     }
-    if (seen.has(name)) throw new ManifestError(`${fp}.path`, `is ${show(name)}, which an earlier entry already names; each external-data file must appear once.`);
+    if (seen.has(name))
+      throw new ManifestError(`${fp}.path`, `is ${show(name)}, which an earlier entry already names; each external-data file must appear once.`);
     seen.add(name);
     const bytes = size(file['bytes'], `${fp}.bytes`, MAX_FILE_BYTES);
     return { path: name, bytes, sha256: integrity(file, 'sha256', fp), shards: parseShards(file['shards'], `${fp}.shards`, bytes) };
@@ -422,13 +438,21 @@ function parseGraphs(value: unknown): Record<string, GraphEntry> {
   for (const name of Object.keys(obj)) {
     const path = `graphs.${name}`;
     const g = record(obj[name], path);
-    const names = (key: string) => array(g[key], `${path}.${key}`).map((n, i) => {
-      if (typeof n !== 'string' || n === '') throw new ManifestError(`${path}.${key}[${i}]`, `is ${show(n)}; it must be a tensor name.`);
-      return n;
-    });
+    const names = (key: string) =>
+      array(g[key], `${path}.${key}`).map((n, i) => {
+        if (typeof n !== 'string' || n === '') throw new ManifestError(`${path}.${key}[${i}]`, `is ${show(n)}; it must be a tensor name.`);
+        return n;
+      });
     const bytes = size(g['bytes'], `${path}.bytes`, MAX_FILE_BYTES);
     const shards = parseShards(g['shards'], `${path}.shards`, bytes);
-    graphs[name] = { inputs: names('inputs'), outputs: names('outputs'), bytes, sha256: integrity(g, 'sha256', path), shards, externalData: parseExternalData(g['externalData'], `${path}.externalData`) };
+    graphs[name] = {
+      inputs: names('inputs'),
+      outputs: names('outputs'),
+      bytes,
+      sha256: integrity(g, 'sha256', path),
+      shards,
+      externalData: parseExternalData(g['externalData'], `${path}.externalData`),
+    };
   }
   return graphs;
 }
@@ -439,14 +463,22 @@ export function parseManifest(json: unknown): Manifest {
   if (m['format'] !== MANIFEST_FORMAT) throw new ManifestError('format', `is ${show(m['format'])}; it must be '${MANIFEST_FORMAT}'.`);
   const version = m['formatVersion'];
   if (typeof version === 'number' && Number.isInteger(version) && version > Math.max(...MANIFEST_FORMAT_VERSIONS)) {
-    throw new ManifestError('formatVersion', `is ${version}; this Lantern reads format versions ${MANIFEST_FORMAT_VERSIONS.join(', ')} only. Update Lantern, or export the model for format ${MANIFEST_FORMAT_VERSIONS.at(-1)}.`);
+    throw new ManifestError(
+      'formatVersion',
+      `is ${version}; this Lantern reads format versions ${MANIFEST_FORMAT_VERSIONS.join(', ')} only. Update Lantern, or export the model for format ${MANIFEST_FORMAT_VERSIONS.at(-1)}.`,
+    );
   }
   const formatVersion = oneOf(version, MANIFEST_FORMAT_VERSIONS, 'formatVersion');
   const id = str(m, 'id', '');
   if (!/^[a-z0-9-]+$/.test(id)) throw new ManifestError('id', `is ${show(id)}; it must match [a-z0-9-]+.`);
 
   const v = record(m['video'], 'video');
-  const video = { width: int(v['width'], 'video.width', 2), height: int(v['height'], 'video.height', 2), frames: int(v['frames'], 'video.frames', 1), fps: num(v['fps'], 'video.fps', 0, true) };
+  const video = {
+    width: int(v['width'], 'video.width', 2),
+    height: int(v['height'], 'video.height', 2),
+    frames: int(v['frames'], 'video.frames', 1),
+    fps: num(v['fps'], 'video.fps', 0, true),
+  };
 
   const t = record(m['tokenizer'], 'tokenizer');
   const tokenizer = {
@@ -461,11 +493,13 @@ export function parseManifest(json: unknown): Manifest {
 
   const tx = record(m['text'], 'text');
   const text = { dim: int(tx['dim'], 'text.dim', 1), tokens: int(tx['tokens'], 'text.tokens', 1) };
-  if (text.tokens !== tokenizer.maxTokens) throw new ManifestError('text.tokens', `is ${text.tokens}; it must equal tokenizer.maxTokens ${tokenizer.maxTokens}.`);
+  if (text.tokens !== tokenizer.maxTokens)
+    throw new ManifestError('text.tokens', `is ${text.tokens}; it must equal tokenizer.maxTokens ${tokenizer.maxTokens}.`);
 
   const l = record(m['latent'], 'latent');
   const channels = int(l['channels'], 'latent.channels', 1);
-  const stats = (key: 'mean' | 'std') => array(l[key], `latent.${key}`, channels).map((x, i) => num(x, `latent.${key}[${i}]`, key === 'std' ? 0 : -Infinity, key === 'std'));
+  const stats = (key: 'mean' | 'std') =>
+    array(l[key], `latent.${key}`, channels).map((x, i) => num(x, `latent.${key}[${i}]`, key === 'std' ? 0 : -Infinity, key === 'std'));
   const latent = {
     channels,
     frames: int(l['frames'], 'latent.frames', 1),
@@ -478,15 +512,25 @@ export function parseManifest(json: unknown): Manifest {
     std: stats('std'),
   };
   if (latent.frames * latent.temporalCompression !== video.frames) {
-    throw new ManifestError('latent.frames', `is ${latent.frames}; times temporalCompression ${latent.temporalCompression} it must give video.frames ${video.frames}.`);
+    throw new ManifestError(
+      'latent.frames',
+      `is ${latent.frames}; times temporalCompression ${latent.temporalCompression} it must give video.frames ${video.frames}.`,
+    );
   }
   if (latent.height * latent.spatialCompression !== video.height || latent.width * latent.spatialCompression !== video.width) {
-    throw new ManifestError('latent.height', `${latent.height}x${latent.width} times spatialCompression ${latent.spatialCompression} must give the video's ${video.height}x${video.width}.`);
+    throw new ManifestError(
+      'latent.height',
+      `${latent.height}x${latent.width} times spatialCompression ${latent.spatialCompression} must give the video's ${video.height}x${video.width}.`,
+    );
   }
 
   const graphs = parseGraphs(m['graphs']);
   const modelBytes = tokenizer.bytes + Object.values(graphs).reduce((sum, g) => sum + g.bytes + g.externalData.reduce((s, f) => s + f.bytes, 0), 0);
-  if (modelBytes > MAX_MODEL_BYTES) throw new ManifestError('graphs', `add up to ${modelBytes} bytes with the tokenizer; a model must have at most ${MAX_MODEL_BYTES} (${showBytes(MAX_MODEL_BYTES)}).`);
+  if (modelBytes > MAX_MODEL_BYTES)
+    throw new ManifestError(
+      'graphs',
+      `add up to ${modelBytes} bytes with the tokenizer; a model must have at most ${MAX_MODEL_BYTES} (${showBytes(MAX_MODEL_BYTES)}).`,
+    );
 
   const d = record(m['denoiser'], 'denoiser');
   const layout = array(d['inputLayout'], 'denoiser.inputLayout', DENOISER_INPUT_LAYOUT.length);
@@ -495,10 +539,14 @@ export function parseManifest(json: unknown): Manifest {
   });
   const inputChannels = int(d['inputChannels'], 'denoiser.inputChannels', 1);
   if (inputChannels !== 2 * channels + 1) {
-    throw new ManifestError('denoiser.inputChannels', `is ${inputChannels}; for [noisy, condition, mask] over ${channels} latent channels it must be ${2 * channels + 1}.`);
+    throw new ManifestError(
+      'denoiser.inputChannels',
+      `is ${inputChannels}; for [noisy, condition, mask] over ${channels} latent channels it must be ${2 * channels + 1}.`,
+    );
   }
   const wholeGraph = nonEmpty(d, 'wholeGraph', 'denoiser');
-  if (graphs[wholeGraph] === undefined) throw new ManifestError('denoiser.wholeGraph', `is '${wholeGraph}'; it must be one of graphs: ${Object.keys(graphs).join(', ')}.`);
+  if (graphs[wholeGraph] === undefined)
+    throw new ManifestError('denoiser.wholeGraph', `is '${wholeGraph}'; it must be one of graphs: ${Object.keys(graphs).join(', ')}.`);
   const plan = array(d['plan'], 'denoiser.plan').map((s, i) => parsePlanStep(s, `denoiser.plan[${i}]`, text.tokens));
   checkPlan(plan, graphs, 'denoiser.plan');
   const denoiser = {
@@ -543,7 +591,8 @@ export function parseManifest(json: unknown): Manifest {
   const req = record(m['requires'], 'requires');
   const requires = {
     webgpuFeatures: array(req['webgpuFeatures'], 'requires.webgpuFeatures').map((f, i) => {
-      if (typeof f !== 'string' || !/^[a-z0-9-]+$/.test(f)) throw new ManifestError(`requires.webgpuFeatures[${i}]`, `is ${show(f)}; it must be a WebGPU feature name such as 'shader-f16'.`);
+      if (typeof f !== 'string' || !/^[a-z0-9-]+$/.test(f))
+        throw new ManifestError(`requires.webgpuFeatures[${i}]`, `is ${show(f)}; it must be a WebGPU feature name such as 'shader-f16'.`);
       return f;
     }),
     maxStorageBufferBindingSize: amount(req, 'maxStorageBufferBindingSize', 'requires'),

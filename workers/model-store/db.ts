@@ -11,9 +11,9 @@
 // faster than an ArrayBuffer value here, and lets a graph be assembled by
 // joining Blobs without a copy per shard.
 import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
+import type { ModelState } from '../contracts/model-store';
 import { ModelStoreUnavailableError } from '../contracts/model-store-errors';
 import type { StorageArea } from './quota';
-import type { ModelState } from '../contracts/model-store';
 
 export const STORE_DB_NAME = 'lantern-model-store';
 /** Bumped with an upgrade step whenever the stores or records change shape. */
@@ -81,7 +81,9 @@ export async function openStoreDb(name: string, factory: IDBFactory | undefined,
     db.addEventListener('close', () => onGone?.());
     return db;
   } catch (cause) {
-    throw new ModelStoreUnavailableError(`opening database '${name}' failed (${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)})`, { cause });
+    throw new ModelStoreUnavailableError(`opening database '${name}' failed (${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)})`, {
+      cause,
+    });
   }
 }
 

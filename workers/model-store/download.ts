@@ -40,7 +40,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 export async function downloadFile(file: ModelFile, options: DownloadOptions): Promise<Uint8Array> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const bytes = await fetchFile({ url: file.url, bytes: file.bytes, signal: options.signal, ...(options.onBytes === undefined ? {} : { onBytes: options.onBytes }) });
+      const bytes = await fetchFile({
+        url: file.url,
+        bytes: file.bytes,
+        signal: options.signal,
+        ...(options.onBytes === undefined ? {} : { onBytes: options.onBytes }),
+      });
       await verifyIntegrity(bytes, file, file.url);
       rememberDigest(bytes, file.sha256);
       return bytes;

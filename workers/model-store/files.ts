@@ -2,8 +2,8 @@
 // each graph's shards and its external-data files' shards, in manifest
 // order, every URL made absolute. One entry per URL.
 import { InvalidRequestError } from '../contracts/errors';
-import { ManifestError, MODEL_URL_PROTOCOLS, type Manifest } from '../model-files/manifest';
 import { resolveModelUrl } from '../model-files/load';
+import { type Manifest, ManifestError, MODEL_URL_PROTOCOLS } from '../model-files/manifest';
 
 export type ModelFile = {
   /** Absolute URL: the file's key in the store. */

@@ -2,14 +2,15 @@
 // stored (or whose stored record no longer matches the manifest), check
 // that they fit, and download them in manifest order, each verified before
 // it is written. Runs while holding the model's Web Lock (locks.ts).
-import { type Manifest, parseManifest } from '../model-files/manifest';
-import { downloadFile } from './download';
-import { type FileRecord, type ModelRecord, type StoreDb, dropFiles, fileRecords, getModel, putFile } from './db';
+
+import type { StoreProgress } from '../contracts/model-store';
 import { ModelNotStoredError, StorageQuotaError } from '../contracts/model-store-errors';
+import { type Manifest, parseManifest } from '../model-files/manifest';
+import { dropFiles, type FileRecord, fileRecords, getModel, type ModelRecord, putFile, type StoreDb } from './db';
+import { downloadFile } from './download';
 import { type ModelFile, modelFiles, totalBytes } from './files';
 import { createDownloadMeter } from './progress';
-import { type StorageArea, ensureRoom, isQuotaExceeded, requestPersistence } from './quota';
-import type { StoreProgress } from '../contracts/model-store';
+import { ensureRoom, isQuotaExceeded, requestPersistence, type StorageArea } from './quota';
 
 /** A model as stored: its record, its validated manifest and the files it names. */
 export type StoredEntry = { record: ModelRecord; manifest: Manifest; files: ModelFile[] };
@@ -67,7 +68,13 @@ export async function dropCorrupt(db: StoreDb, entry: StoredEntry, urls: readonl
  * quota does not fail the caller's load: the bytes are returned unstored,
  * with a warning, and the next load fetches them again.
  */
-export async function refetchFile(db: StoreDb, entry: StoredEntry, file: ModelFile, corrupt: boolean, options: { signal: AbortSignal; retries: number; onBytes?: (received: number) => void }): Promise<Uint8Array> {
+export async function refetchFile(
+  db: StoreDb,
+  entry: StoredEntry,
+  file: ModelFile,
+  corrupt: boolean,
+  options: { signal: AbortSignal; retries: number; onBytes?: (received: number) => void },
+): Promise<Uint8Array> {
   if (corrupt) {
     console.warn(`Lantern: stored model file ${file.url} failed its check (altered or truncated on disk); fetching it again.`);
     await dropCorrupt(db, entry, [file.url]);

@@ -2,9 +2,10 @@
 // quota? The store's worker asks the device (navigator.deviceMemory, the
 // WebGPU adapter; both exist in workers) so the page never touches WebGPU,
 // and returns typed concerns the models screen words (types.ts, FitConcern).
+
+import type { DeviceFacts, FitConcern } from '../contracts/model-store';
 import type { Manifest } from '../model-files/manifest';
 import type { StorageArea } from './quota';
-import type { DeviceFacts, FitConcern } from '../contracts/model-store';
 
 const GiB = 2 ** 30;
 
@@ -16,7 +17,11 @@ export async function deviceFacts(): Promise<DeviceFacts> {
   try {
     const adapter = (await nav?.gpu?.requestAdapter()) ?? null;
     if (adapter !== null) {
-      gpu = { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize, features: [...adapter.features].sort() };
+      gpu = {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+        features: [...adapter.features].sort(),
+      };
     }
   } catch (error) {
     console.info('Lantern: no WebGPU adapter to check a model against:', error);
@@ -32,7 +37,12 @@ export async function fitConcerns(manifest: Manifest, device: DeviceFacts, area:
   const { webgpuFeatures, maxStorageBufferBindingSize } = manifest.requires;
   const missingFeatures = webgpuFeatures.filter((f) => device.gpu?.features.includes(f) !== true);
   if (device.gpu === null || missingFeatures.length > 0 || device.gpu.maxStorageBufferBindingSize < maxStorageBufferBindingSize) {
-    concerns.push({ kind: 'gpu', missingFeatures, neededBindingBytes: maxStorageBufferBindingSize, adapterBindingBytes: device.gpu?.maxStorageBufferBindingSize ?? null });
+    concerns.push({
+      kind: 'gpu',
+      missingFeatures,
+      neededBindingBytes: maxStorageBufferBindingSize,
+      adapterBindingBytes: device.gpu?.maxStorageBufferBindingSize ?? null,
+    });
   }
   if (area.estimate !== undefined && missingBytes > 0) {
     const { usage, quota } = await area.estimate();

@@ -12,7 +12,12 @@ export type DownloadMeter = {
   update(doneBytes: number, doneFiles: number, force?: boolean): void;
 };
 
-export function createDownloadMeter(totalBytes: number, files: number, onProgress: ((p: StoreProgress) => void) | undefined, now: () => number = () => performance.now()): DownloadMeter {
+export function createDownloadMeter(
+  totalBytes: number,
+  files: number,
+  onProgress: ((p: StoreProgress) => void) | undefined,
+  now: () => number = () => performance.now(),
+): DownloadMeter {
   const samples: [number, number][] = [];
   let done = -1;
   let doneFiles = 0;

@@ -11,8 +11,9 @@
 // (Chromium grants it by site engagement or installation, Firefox asks the
 // user, headless Chromium says no). persist() exists only in a window; in a
 // worker the store reports persisted() and the page's client asks.
-import { StorageQuotaError } from '../contracts/model-store-errors';
+
 import type { StorageInfo } from '../contracts/model-store';
+import { StorageQuotaError } from '../contracts/model-store-errors';
 
 export type StorageArea = {
   indexedDB: IDBFactory;

@@ -7,18 +7,18 @@
 // Manifests likewise (createStoreManifestSource): a stored model's manifest
 // is the store's record of it, so loading a stored model needs no network.
 import { ModelFileError } from '../contracts/errors';
-import { fetchFile, type FileRequest, type FileSource } from '../model-files/fetch';
-import { rememberDigest, sha256Integrity } from '../model-files/integrity';
-import { type ManifestSource, fetchManifest } from '../model-files/load';
-import { STORE_DB_NAME, type ModelRecord, type StoreDb, allModels, databaseHandle, fileRecord, getModel, readChunk } from './db';
+import type { CheckMode } from '../contracts/model-store';
 import { ModelUnavailableOfflineError } from '../contracts/model-store-errors';
-import { type StoredEntry, matches, readEntry, refetchFile } from './fill';
+import { type FileRequest, type FileSource, fetchFile } from '../model-files/fetch';
+import { rememberDigest, sha256Integrity } from '../model-files/integrity';
+import { fetchManifest, type ManifestSource } from '../model-files/load';
+import { type Manifest, parseManifest } from '../model-files/manifest';
+import { allModels, databaseHandle, fileRecord, getModel, type ModelRecord, readChunk, STORE_DB_NAME, type StoreDb } from './db';
 import type { ModelFile } from './files';
 import { absoluteUrl, modelFiles } from './files';
+import { matches, readEntry, refetchFile, type StoredEntry } from './fill';
 import { withModelLock } from './locks';
-import { type Manifest, parseManifest } from '../model-files/manifest';
-import { type StorageArea, originStorage } from './quota';
-import type { CheckMode } from '../contracts/model-store';
+import { originStorage, type StorageArea } from './quota';
 
 export type StoreSourceOptions = {
   dbName?: string;
@@ -97,21 +97,30 @@ export function createStoreSource(options: StoreSourceOptions = {}): FileSource 
       return first;
     }
     const signal = request.signal ?? new AbortController().signal;
-    return withModelLock(manifestUrl, signal, () => undefined, async () => {
-      // Another tab or the store's worker may have stored (or repaired) it while this one waited.
-      const again = await readStoredFile(db, manifestUrl, file, check);
-      if (again instanceof Uint8Array) {
-        request.onBytes?.(file.bytes);
-        return again;
-      }
-      entry = await readEntry(db, manifestUrl, 'load');
-      try {
-        return await refetchFile(db, entry, file, again === 'corrupt', { signal, retries, ...(request.onBytes === undefined ? {} : { onBytes: request.onBytes }) });
-      } catch (error) {
-        if (unreachable(error, signal)) throw new ModelUnavailableOfflineError(manifestUrl, file.url, detailOf(error), { cause: error });
-        throw error;
-      }
-    });
+    return withModelLock(
+      manifestUrl,
+      signal,
+      () => undefined,
+      async () => {
+        // Another tab or the store's worker may have stored (or repaired) it while this one waited.
+        const again = await readStoredFile(db, manifestUrl, file, check);
+        if (again instanceof Uint8Array) {
+          request.onBytes?.(file.bytes);
+          return again;
+        }
+        entry = await readEntry(db, manifestUrl, 'load');
+        try {
+          return await refetchFile(db, entry, file, again === 'corrupt', {
+            signal,
+            retries,
+            ...(request.onBytes === undefined ? {} : { onBytes: request.onBytes }),
+          });
+        } catch (error) {
+          if (unreachable(error, signal)) throw new ModelUnavailableOfflineError(manifestUrl, file.url, detailOf(error), { cause: error });
+          throw error;
+        }
+      },
+    );
   };
 }
 

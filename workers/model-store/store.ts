@@ -3,17 +3,18 @@
 // download survives the engine worker being replaced and goes on while a
 // clip generates. Every call that writes a model holds that model's Web Lock
 // (locks.ts), so two tabs never download one model at once.
-import { fetchManifest } from '../model-files/load';
-import { sha256Integrity } from '../model-files/integrity';
-import { type ModelRecord, type StoreDb, STORE_DB_NAME, allModels, databaseHandle, deleteModel, getModel, putModel, readChunk } from './db';
+
+import type { AddResult, ManifestCheck, ModelStore, StoredModel, VerifyResult } from '../contracts/model-store';
 import { ModelDownloadCanceledError, StorageQuotaError } from '../contracts/model-store-errors';
-import { type StoredEntry, dropCorrupt, fillModel, readEntry, storedFiles } from './fill';
+import { callbackNotifier } from '../contracts/notify';
+import { sha256Integrity } from '../model-files/integrity';
+import { fetchManifest } from '../model-files/load';
+import { allModels, databaseHandle, deleteModel, getModel, type ModelRecord, putModel, readChunk, STORE_DB_NAME, type StoreDb } from './db';
 import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files';
+import { dropCorrupt, fillModel, readEntry, type StoredEntry, storedFiles } from './fill';
 import { deviceFacts, fitConcerns } from './inspect';
 import { withModelLock } from './locks';
-import { callbackNotifier } from '../contracts/notify';
-import { type StorageArea, isQuotaExceeded, originStorage, storageInfo } from './quota';
-import type { AddResult, ManifestCheck, ModelStore, StoredModel, VerifyResult } from '../contracts/model-store';
+import { isQuotaExceeded, originStorage, type StorageArea, storageInfo } from './quota';
 
 export type ModelStoreOptions = {
   /** The IndexedDB database (tests use their own). */
@@ -122,23 +123,34 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const total = totalBytes(modelFiles(manifest, manifestUrl));
       const db = await database();
       let waited = false;
-      return exclusive(manifestUrl, () => {
-        waited = true;
-        notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: total });
-      }, async (signal): Promise<AddResult> => {
-        const known = await getModel(db, manifestUrl);
-        const record: ModelRecord = known ?? { manifestUrl, manifest: manifest.raw, state: 'partial', addedAt: Date.now(), completedAt: null, verifiedAt: null };
-        // The manifest just fetched wins: a model updated on the server is brought up to it (files it no longer names are
-        // dropped). Written only when it changed, so resuming a model in a full quota reaches the room check below.
-        if (known === undefined || JSON.stringify(known.manifest) !== JSON.stringify(manifest.raw)) {
-          record.manifest = manifest.raw;
-          await putRecordOrQuotaError(db, { record, manifest, files: modelFiles(manifest, manifestUrl) });
-        }
-        const entry = await readEntry(db, manifestUrl, 'add');
-        const { fetched, persisted } = await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
-        if (waited && fetched.length > 0) console.info(`Lantern: another tab stopped downloading ${manifestUrl}; this one finished it.`);
-        return { model: await describe(db, entry), fetchedFiles: fetched.length, fetchedBytes: totalBytes(fetched), persisted };
-      });
+      return exclusive(
+        manifestUrl,
+        () => {
+          waited = true;
+          notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: total });
+        },
+        async (signal): Promise<AddResult> => {
+          const known = await getModel(db, manifestUrl);
+          const record: ModelRecord = known ?? {
+            manifestUrl,
+            manifest: manifest.raw,
+            state: 'partial',
+            addedAt: Date.now(),
+            completedAt: null,
+            verifiedAt: null,
+          };
+          // The manifest just fetched wins: a model updated on the server is brought up to it (files it no longer names are
+          // dropped). Written only when it changed, so resuming a model in a full quota reaches the room check below.
+          if (known === undefined || JSON.stringify(known.manifest) !== JSON.stringify(manifest.raw)) {
+            record.manifest = manifest.raw;
+            await putRecordOrQuotaError(db, { record, manifest, files: modelFiles(manifest, manifestUrl) });
+          }
+          const entry = await readEntry(db, manifestUrl, 'add');
+          const { fetched, persisted } = await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
+          if (waited && fetched.length > 0) console.info(`Lantern: another tab stopped downloading ${manifestUrl}; this one finished it.`);
+          return { model: await describe(db, entry), fetchedFiles: fetched.length, fetchedBytes: totalBytes(fetched), persisted };
+        },
+      );
     },
 
     async list() {
@@ -152,39 +164,48 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const manifestUrl = absoluteUrl(url);
       const db = await database();
       await readEntry(db, manifestUrl, 'verify');
-      return exclusive(manifestUrl, () => notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: 0 }), async (signal): Promise<VerifyResult> => {
-        const entry = await readEntry(db, manifestUrl, 'verify');
-        const valid = await storedFiles(db, entry);
-        const total = totalBytes(entry.files);
-        const corrupt: string[] = [];
-        let done = 0;
-        let doneFiles = 0;
-        notify(onProgress, { phase: 'verify', doneBytes: 0, totalBytes: total, doneFiles: 0, files: entry.files.length });
-        for (const file of entry.files) {
-          signal.throwIfAborted();
-          if (valid.has(file.url)) {
-            const blob = await readChunk(db, manifestUrl, file.url);
-            const ok = blob !== undefined && blob.size === file.bytes && (await sha256Integrity(new Uint8Array(await blob.arrayBuffer()))) === file.sha256;
-            if (!ok) corrupt.push(file.url);
+      return exclusive(
+        manifestUrl,
+        () => notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: 0 }),
+        async (signal): Promise<VerifyResult> => {
+          const entry = await readEntry(db, manifestUrl, 'verify');
+          const valid = await storedFiles(db, entry);
+          const total = totalBytes(entry.files);
+          const corrupt: string[] = [];
+          let done = 0;
+          let doneFiles = 0;
+          notify(onProgress, { phase: 'verify', doneBytes: 0, totalBytes: total, doneFiles: 0, files: entry.files.length });
+          for (const file of entry.files) {
+            signal.throwIfAborted();
+            if (valid.has(file.url)) {
+              const blob = await readChunk(db, manifestUrl, file.url);
+              const ok = blob !== undefined && blob.size === file.bytes && (await sha256Integrity(new Uint8Array(await blob.arrayBuffer()))) === file.sha256;
+              if (!ok) corrupt.push(file.url);
+            }
+            done += file.bytes;
+            doneFiles++;
+            notify(onProgress, { phase: 'verify', doneBytes: done, totalBytes: total, doneFiles, files: entry.files.length });
           }
-          done += file.bytes;
-          doneFiles++;
-          notify(onProgress, { phase: 'verify', doneBytes: done, totalBytes: total, doneFiles, files: entry.files.length });
-        }
-        await dropCorrupt(db, entry, corrupt);
-        const missing = entry.files.filter((f) => !valid.has(f.url)).map((f) => f.url);
-        await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
-        entry.record = { ...entry.record, verifiedAt: Date.now() };
-        await putModel(db, entry.record);
-        return { model: await describe(db, entry), corruptFiles: corrupt, missingFiles: missing };
-      });
+          await dropCorrupt(db, entry, corrupt);
+          const missing = entry.files.filter((f) => !valid.has(f.url)).map((f) => f.url);
+          await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
+          entry.record = { ...entry.record, verifiedAt: Date.now() };
+          await putModel(db, entry.record);
+          return { model: await describe(db, entry), corruptFiles: corrupt, missingFiles: missing };
+        },
+      );
     },
 
     async remove(url) {
       const manifestUrl = absoluteUrl(url);
       await store.cancel(manifestUrl);
       const db = await database();
-      await withModelLock(manifestUrl, undefined, () => undefined, () => deleteModel(db, manifestUrl));
+      await withModelLock(
+        manifestUrl,
+        undefined,
+        () => undefined,
+        () => deleteModel(db, manifestUrl),
+      );
     },
 
     async cancel(url) {

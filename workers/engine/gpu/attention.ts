@@ -109,22 +109,21 @@ function choosePath(device: GPUDevice, useSubgroups: boolean | undefined): Atten
   return (useSubgroups ?? available) ? 'subgroups' : 'portable';
 }
 
-function chooseTile(
-  device: GPUDevice,
-  path: AttentionPath,
-  headDim: number,
-  requested: AttentionOptions['tile'],
-): AttentionTile {
+function chooseTile(device: GPUDevice, path: AttentionPath, headDim: number, requested: AttentionOptions['tile']): AttentionTile {
   const lanes = path === 'subgroups' ? QUAD : 1;
-  const memory = device.limits.maxComputeWorkgroupStorageSize - 16;  // 16: the quad slot counter
-  const fitting = Math.floor(memory / (2 * headDim * 4) / 4) * 4;  // K and V tiles, multiple of 4
-  const regs = headDim / (4 * lanes);  // vec4s of one row a lane holds
+  const memory = device.limits.maxComputeWorkgroupStorageSize - 16; // 16: the quad slot counter
+  const fitting = Math.floor(memory / (2 * headDim * 4) / 4) * 4; // K and V tiles, multiple of 4
+  const regs = headDim / (4 * lanes); // vec4s of one row a lane holds
   const maxRows = Math.min(MAX_ROWS, Math.floor(MAX_REGS / regs));
   const defaults = DEFAULT_TILE[path];
   const rows = requested?.rows ?? Math.min(defaults.rows, maxRows);
   const keys = requested?.keys ?? Math.min(MAX_TILE_KEYS, fitting);
   const queries = requested?.queries ?? defaults.groups * rows;
-  for (const [name, value] of [['tile.keys', keys], ['tile.queries', queries], ['tile.rows', rows]] as const) {
+  for (const [name, value] of [
+    ['tile.keys', keys],
+    ['tile.queries', queries],
+    ['tile.rows', rows],
+  ] as const) {
     positiveInteger(name, value);
   }
   if (keys % 4 !== 0 || keys > fitting) {
@@ -134,9 +133,7 @@ function chooseTile(
     );
   }
   if (rows > maxRows) {
-    throw new AttentionConfigError(
-      `Attention tile.rows ${rows} is not allowed at headDim ${headDim} on the ${path} path. It must be at most ${maxRows}.`,
-    );
+    throw new AttentionConfigError(`Attention tile.rows ${rows} is not allowed at headDim ${headDim} on the ${path} path. It must be at most ${maxRows}.`);
   }
   if (queries % rows !== 0) {
     throw new AttentionConfigError(`Attention tile.queries ${queries} is not allowed. It must be a multiple of tile.rows ${rows}.`);
@@ -146,7 +143,7 @@ function chooseTile(
     throw new AttentionConfigError(
       `Attention tile.queries ${queries} needs ${invocations} invocations per workgroup on the ${path} path; ` +
         `the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}. Use at most ` +
-        `${(Math.floor(device.limits.maxComputeInvocationsPerWorkgroup / lanes)) * rows}.`,
+        `${Math.floor(device.limits.maxComputeInvocationsPerWorkgroup / lanes) * rows}.`,
     );
   }
   return { queries, keys, rows };
@@ -157,14 +154,12 @@ function validate(options: AttentionOptions): void {
     throw new AttentionConfigError(`Unsupported attention kind '${options.kind}'. Must be one of: ${ATTENTION_KINDS.join(', ')}.`);
   }
   if (!(ATTENTION_HEAD_DIMS as readonly number[]).includes(options.headDim)) {
-    throw new AttentionConfigError(
-      `Unsupported attention headDim ${options.headDim}. Must be one of: ${ATTENTION_HEAD_DIMS.join(', ')}.`,
-    );
+    throw new AttentionConfigError(`Unsupported attention headDim ${options.headDim}. Must be one of: ${ATTENTION_HEAD_DIMS.join(', ')}.`);
   }
   for (const name of ['batch', 'heads', 'queries', 'keys'] as const) positiveInteger(name, options[name]);
   if (options.kind === 'self') {
     if (options.rope === undefined) {
-      throw new AttentionConfigError('Self-attention needs rope {grid, dims, theta}; pass the plan step\'s rope.');
+      throw new AttentionConfigError("Self-attention needs rope {grid, dims, theta}; pass the plan step's rope.");
     }
     validateRope(options.rope, options.headDim);
     const tokens = ropeTokens(options.rope);
@@ -175,7 +170,7 @@ function validate(options: AttentionOptions): void {
       );
     }
   } else if (options.rope !== undefined) {
-    throw new AttentionConfigError('Cross-attention takes no rope; remove it or use kind \'self\'.');
+    throw new AttentionConfigError("Cross-attention takes no rope; remove it or use kind 'self'.");
   }
 }
 
@@ -188,8 +183,7 @@ async function compile(device: GPUDevice, path: AttentionPath): Promise<GPUShade
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     throw new AttentionConfigError(
-      `shaders/attention.wgsl (${path}) does not compile: ` +
-        errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; '),
+      `shaders/attention.wgsl (${path}) does not compile: ` + errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; '),
     );
   }
   return module;

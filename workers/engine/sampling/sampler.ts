@@ -140,7 +140,11 @@ export function restoreGiven(x: Float32Array, channels: number, conditioning: Co
  * RGB of the pixels it decodes to. Returns RGBA bytes, F frames of h x w,
  * ready for `ImageData` (the UI scales them up).
  */
-export function previewRgba(latent: Float32Array, shape: readonly [number, number, number, number], matrix: readonly (readonly [number, number, number])[]): Uint8ClampedArray {
+export function previewRgba(
+  latent: Float32Array,
+  shape: readonly [number, number, number, number],
+  matrix: readonly (readonly [number, number, number])[],
+): Uint8ClampedArray {
   const [channels, frames, height, width] = shape;
   const cell = frames * height * width;
   if (latent.length !== channels * cell) throw new RangeError(`A (${shape.join(', ')}) latent has ${channels * cell} values; got ${latent.length}.`);

@@ -2,9 +2,9 @@
 // given size and frame rate. Pure functions (no WebCodecs calls), so the node
 // tests check them; encode.ts asks the browser whether it can encode them.
 import { InvalidVideoInputError, UnsupportedCodecError } from '../../contracts/errors';
-import { DEFAULT_VIDEO_CODEC, VIDEO_CODECS, type VideoCodecName, isVideoCodec } from '../../contracts/generator';
+import { DEFAULT_VIDEO_CODEC, isVideoCodec, VIDEO_CODECS, type VideoCodecName } from '../../contracts/generator';
 
-export { DEFAULT_VIDEO_CODEC, VIDEO_CODECS, type VideoCodecName, isVideoCodec };
+export { DEFAULT_VIDEO_CODEC, isVideoCodec, VIDEO_CODECS, type VideoCodecName };
 
 export const MAX_FPS = 120;
 
@@ -119,9 +119,7 @@ export function videoCodecString(codec: VideoCodecName, width: number, height: n
   const align = codec === 'avc' ? 16 : 1;
   const picture = Math.ceil(width / align) * align * Math.ceil(height / align) * align;
   const levels = LEVELS[codec];
-  const level = levels.find(
-    (l) => picture <= l.maxPicture && picture * fps <= l.maxRate && width <= l.maxWidth && height <= l.maxHeight,
-  );
+  const level = levels.find((l) => picture <= l.maxPicture && picture * fps <= l.maxRate && width <= l.maxWidth && height <= l.maxHeight);
   if (level === undefined) {
     const top = levels[levels.length - 1];
     throw new InvalidVideoInputError(

@@ -4,7 +4,7 @@
 // [0, 1], and RGBA bytes (canvases, tests, other sources).
 import { BufferTarget, type MetadataTags, Mp4OutputFormat, Output, Quality, VideoSample, VideoSampleSource } from 'mediabunny';
 import { GenerationCanceledError, InvalidVideoInputError, UnsupportedCodecError, VideoEncodingError, WebCodecsUnavailableError } from '../../contracts/errors';
-import { DEFAULT_VIDEO_CODEC, VIDEO_CODECS, type VideoCodecName, parseVideoCodec, validateClipShape, videoCodecString } from './codecs';
+import { DEFAULT_VIDEO_CODEC, parseVideoCodec, VIDEO_CODECS, type VideoCodecName, validateClipShape, videoCodecString } from './codecs';
 import { floatFrameToRgba } from './frames';
 
 /** Frames encoded so far; never goes backwards and ends at `total`. */
