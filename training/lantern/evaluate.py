@@ -2,12 +2,14 @@
 the targets of ../shared/shapes-world.md ("What must hold for the shipped
 model").
 
-    evaluate(generate_fn, prompts, seeds) -> Report
+    evaluate(generate_fn, prompts, seeds, batch_size=8, workers=1) -> Report
     write_report(report, path_md, path_json)
 
 `generate_fn(texts, seeds) -> (B, T, 3, S, S)` floats in [0, 1]; every
-prompt is generated once per seed. A score is the percentage of the clips
-judgeable for that attribute that pass it.
+prompt is generated once per seed, `batch_size` clips a call. A score is the
+percentage of the clips judgeable for that attribute that pass it. The judge
+takes about 0.5 s of one CPU core a clip; `workers` > 1 judges in that many
+processes while the next batch generates (the verdicts are the same).
 
 The CLI scores the renderer itself: each eval prompt's own clip, rendered,
 judged as if a model had made it from the prompt. That is the judge's
@@ -19,8 +21,11 @@ calibration: a perfect generator's score.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -48,38 +53,44 @@ class Report:
     by_kind: dict[str, dict[str, float | None]]  # eval prompt kind ('combo', ...) -> scores
     failures: list[dict]  # per failing clip: prompt, seed, failed attributes, measurements
     seconds_generating: float
-    seconds_judging: float
+    seconds_judging: float  # wall time beyond generating (judges in worker processes overlap generation)
     verdicts: list[dict] = field(default_factory=list, repr=False)  # every clip's verdict, for the JSON
     description: str = ""  # what was generated, for the report's reader
+    judge_workers: int = 1  # processes judging
 
     def meets_targets(self) -> dict[str, bool | None]:
         return {a: None if self.scores[a] is None else self.scores[a] >= self.targets[a] for a in ATTRIBUTES}
 
 
 def evaluate(generate_fn: GenerateFn, prompts: Sequence[EvalPrompt], seeds: Sequence[int], batch_size: int = 8,
-             trust: str = "prompt") -> Report:
+             trust: str = "prompt", workers: int = 1) -> Report:
     """Generate every (prompt, seed) and judge it. trust='clip' tells the
     judge the clip's unnamed attributes too (only right for renders of the
-    clip itself; see judge.judge_clip)."""
+    clip itself; see judge.judge_clip). workers > 1: judge in that many
+    processes (spawned, so a parent holding CUDA is safe)."""
     if trust not in TRUSTS:
         raise ValueError(f"Unsupported trust {trust!r}. Must be one of: {', '.join(TRUSTS)}.")
     if not prompts or not seeds:
         raise ValueError(f"evaluate needs prompts and seeds, got {len(prompts)} prompts and {len(seeds)} seeds")
+    if batch_size < 1 or workers < 1:
+        raise ValueError(f"batch_size and workers must be at least 1, got {batch_size} and {workers}")
     jobs = [(p, s) for s in seeds for p in prompts]
-    verdicts: list[tuple[EvalPrompt, int, ClipVerdict]] = []
-    t_gen = t_judge = 0.0
-    for start in range(0, len(jobs), batch_size):
-        batch = jobs[start:start + batch_size]
-        t0 = time.perf_counter()
-        clips = np.asarray(generate_fn([p.prompt for p, _ in batch], [s for _, s in batch]), dtype=np.float32)
-        t1 = time.perf_counter()
-        if clips.ndim != 5 or clips.shape[0] != len(batch):
-            raise ValueError(f"generate_fn returned shape {clips.shape} for {len(batch)} prompts; "
-                             "it must return (B, T, 3, S, S)")
-        for (p, s), frames in zip(batch, clips):
-            verdicts.append((p, s, judge_clip(frames, p, trust=trust)))
-        t_gen += t1 - t0
-        t_judge += time.perf_counter() - t1
+    judged: list = []  # per job: its ClipVerdict, or the Future of one
+    t_gen = 0.0
+    t_start = time.perf_counter()
+    with _judge_pool(workers) as pool:
+        for start in range(0, len(jobs), batch_size):
+            batch = jobs[start:start + batch_size]
+            t0 = time.perf_counter()
+            clips = np.asarray(generate_fn([p.prompt for p, _ in batch], [s for _, s in batch]), dtype=np.float32)
+            t_gen += time.perf_counter() - t0
+            if clips.ndim != 5 or clips.shape[0] != len(batch):
+                raise ValueError(f"generate_fn returned shape {clips.shape} for {len(batch)} prompts; "
+                                 "it must return (B, T, 3, S, S)")
+            for (p, _), frames in zip(batch, clips):
+                judged.append(pool.submit(judge_clip, frames, p, trust) if pool else judge_clip(frames, p, trust=trust))
+        verdicts = [(p, s, v.result() if pool else v) for (p, s), v in zip(jobs, judged)]
+    t_judge = time.perf_counter() - t_start - t_gen
     scores, counts = _score([v for _, _, v in verdicts])
     kinds: dict[str, list[ClipVerdict]] = {}
     for p, _, v in verdicts:
@@ -88,7 +99,22 @@ def evaluate(generate_fn: GenerateFn, prompts: Sequence[EvalPrompt], seeds: Sequ
     return Report(scores=scores, counts=counts, targets=dict(TARGETS), clips=len(verdicts), seeds=list(seeds),
                   trust=trust, by_kind={k: _score(vs)[0] for k, vs in sorted(kinds.items())}, failures=failures,
                   seconds_generating=round(t_gen, 2), seconds_judging=round(t_judge, 2),
-                  verdicts=[{"prompt": p.prompt, "seed": s, **v.as_dict()} for p, s, v in verdicts])
+                  verdicts=[{"prompt": p.prompt, "seed": s, **v.as_dict()} for p, s, v in verdicts],
+                  judge_workers=workers)
+
+
+def _judge_pool(workers: int):
+    """A pool of `workers` judging processes, or None (judge here) for one."""
+    if workers <= 1:
+        return contextlib.nullcontext(None)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_judge_worker_start)
+
+
+def _judge_worker_start() -> None:
+    import torch  # the judge renders reference shapes with torch; one thread per worker process
+
+    torch.set_num_threads(1)
 
 
 def _score(verdicts: Sequence[ClipVerdict]) -> tuple[dict[str, float | None], dict[str, dict[str, int]]]:
@@ -127,7 +153,8 @@ def write_report(report: Report, path_md: str | Path, path_json: str | Path) -> 
     meets = report.meets_targets()
     lines = [f"# Prompt adherence: {report.clips} clips", ""] + ([report.description, ""] if report.description else []) + [
              f"Seeds {report.seeds}; judge trust '{report.trust}'; generating {report.seconds_generating} s, "
-             f"judging {report.seconds_judging} s ({report.seconds_judging / max(report.clips, 1):.2f} s a clip).",
+             f"judging {report.seconds_judging} s ({report.seconds_judging / max(report.clips, 1):.2f} s a clip"
+             + (f", {report.judge_workers} processes beside generation" if report.judge_workers > 1 else "") + ").",
              "", "| attribute | score | target | meets | passed | failed | not judged |", "|---|---|---|---|---|---|---|"]
     for a in ATTRIBUTES:
         c, s = report.counts[a], report.scores[a]

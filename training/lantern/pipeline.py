@@ -31,6 +31,7 @@ from tokenizers import Tokenizer
 from .tokenizer import MAX_TOKENS, build_tokenizer, encode, load_tokenizer, save_tokenizer
 
 MAX_SHARD_BYTES = 15 * 1024 * 1024  # checkpoint files stay under 16 MB (device transfer limit, repo hygiene)
+CHECKPOINT_DTYPE = torch.float16  # weights on disk; loaded as float32 (see save_checkpoint)
 
 
 @dataclass
@@ -148,15 +149,29 @@ class LanternModel(nn.Module):
 
 
 def save_checkpoint(model: LanternModel, directory: Path, extra: dict | None = None) -> list[Path]:
-    """config.json plus weights in float32 shards of at most 15 MB."""
+    """config.json plus weights in float16 shards of at most 15 MB.
+
+    float16, not bfloat16: the weights stay far inside its range (the
+    shipped model's largest is 4.5; a weight that overflows is an error),
+    and its 10-bit mantissa rounds a weight by at most 2^-11 of itself
+    (under 3e-8 absolute below 6e-5) where bfloat16 would round by 2^-8.
+    load_checkpoint returns float32, so nothing downstream changes."""
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("weights-*.pt"):
         old.unlink()
-    state = {k: v.detach().cpu().float().clone() for k, v in model.state_dict().items()}
+    state = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().cpu()
+        if v.is_floating_point():
+            if (torch.isinf(v.to(CHECKPOINT_DTYPE)) & torch.isfinite(v)).any():
+                raise ValueError(f"{k} overflows {CHECKPOINT_DTYPE}: its largest magnitude is "
+                                 f"{v.abs().max().item():.4g}, over {torch.finfo(CHECKPOINT_DTYPE).max:.0f}")
+            v = v.to(CHECKPOINT_DTYPE)
+        state[k] = v.clone()
     shards: list[dict[str, torch.Tensor]] = [{}]
     size = 0
     for k, v in state.items():
-        nbytes = v.numel() * 4
+        nbytes = v.numel() * v.element_size()
         if size + nbytes > MAX_SHARD_BYTES and shards[-1]:
             shards.append({})
             size = 0
@@ -169,7 +184,8 @@ def save_checkpoint(model: LanternModel, directory: Path, extra: dict | None = N
         paths.append(path)
     save_tokenizer(directory / "tokenizer.json", model.tokenizer)
     meta = {"config": model.cfg.to_json(), "latent_stats": dataclasses.asdict(model.stats),
-            "shards": [p.name for p in paths], **(extra or {})}
+            "shards": [p.name for p in paths], "weights_dtype": str(CHECKPOINT_DTYPE).removeprefix("torch."),
+            **(extra or {})}
     (directory / "config.json").write_text(json.dumps(meta, indent=2))
     return paths
 
@@ -180,6 +196,7 @@ def load_checkpoint(directory: Path, map_location: str | torch.device = "cpu") -
     state: dict[str, torch.Tensor] = {}
     for name in meta["shards"]:
         state.update(torch.load(directory / name, map_location=map_location, weights_only=True))
-    model.load_state_dict(state)
+    # float16 shards (or float32 ones, from before float16 checkpoints) -> the float32 model
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     model.stats = LatentStats(**meta["latent_stats"])
     return model, meta

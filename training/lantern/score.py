@@ -8,6 +8,11 @@ writes <out>.report.md and .report.json (float32: the judge's scores against
 the spec's targets, every clip's verdict) and <out>.summary.json with the int8
 comparison: the same clips generated with int8-rounded
 weights, their scores, and the largest pixel difference between the two.
+
+It runs on CUDA when there is one (TF32 off: float32 scores are float32),
+`--batch` clips per generate call (each clip's noise comes from its own seed,
+so the batch changes only rounding); `--workers N` judges in N processes
+beside generation (the judge takes about 0.5 s of a CPU core a clip).
 """
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from .world.heldout import eval_prompts
 
 
 def model_generator(model: LanternModel, steps: int, guidance: float):
+    """generate_fn for evaluate: (B, T, 3, S, S) float32 on the host."""
+
     def generate(texts: list[str], seeds: list[int]) -> np.ndarray:
         with torch.no_grad():
             return model.generate(texts, seeds, steps=steps, guidance=guidance).cpu().numpy()
@@ -55,15 +62,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, required=True, help="report path stem, e.g. ../models-manifest/lantern-tiny")
     ap.add_argument("--int8-only", action="store_true",
                     help="keep <out>.report.json (the float32 scores) and only run the int8 comparison")
+    ap.add_argument("--device", help="torch device (default: cuda when available, else cpu)")
+    ap.add_argument("--batch", type=int, help="clips per generate call (default: 50 on CUDA, 8 on the CPU)")
+    ap.add_argument("--workers", type=int, default=1, help="judging processes (1: judge in this one)")
     args = ap.parse_args(argv)
 
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    batch = args.batch or (50 if device.type == "cuda" else 8)
+    torch.backends.cuda.matmul.allow_tf32 = False  # score float32 as float32 (train.py turns TF32 on)
+    torch.backends.cudnn.allow_tf32 = False
     model, meta = load_checkpoint(args.checkpoint)
-    model.eval()
+    model.to(device).eval()
     steps = args.steps or model.cfg.flow.default_steps
     guidance = model.cfg.flow.default_guidance if args.guidance is None else args.guidance
     prompts = eval_prompts(args.count, args.prompt_seed)
     if not args.int8_only:
-        result = evaluate(model_generator(model, steps, guidance), prompts, args.seeds)
+        result = evaluate(model_generator(model, steps, guidance), prompts, args.seeds, batch_size=batch,
+                          workers=args.workers)
         write_report(result, Path(f"{args.out}.report.md"), Path(f"{args.out}.report.json"))
     report = json.loads(Path(f"{args.out}.report.json").read_text())
     if report["clips"] != args.count * len(args.seeds) or report["seeds"] != list(args.seeds):
@@ -74,14 +89,15 @@ def main(argv: list[str] | None = None) -> None:
                "seeds": list(args.seeds), "prompt_seed": args.prompt_seed, "steps": steps, "guidance": guidance,
                "scores": report["scores"], "targets": report["targets"],
                "minutes_generating": round(report["seconds_generating"] / 60, 1),
-               "minutes_judging": round(report["seconds_judging"] / 60, 1)}
+               "minutes_judging": round(report["seconds_judging"] / 60, 1), "device": str(device)}
     if args.int8_count:
         quantized = fake_quantize(copy.deepcopy(model)).eval()
         subset = prompts[: args.int8_count]
         texts, seeds = [p.prompt for p in subset[:8]], [args.seeds[0]] * min(8, len(subset))
         a = model_generator(model, steps, guidance)(texts, seeds)
         b = model_generator(quantized, steps, guidance)(texts, seeds)
-        int8_report = evaluate(model_generator(quantized, steps, guidance), subset, args.seeds)
+        int8_report = evaluate(model_generator(quantized, steps, guidance), subset, args.seeds, batch_size=batch,
+                               workers=args.workers)
         # The float32 clips of the same prompts and seeds are already judged in the report.
         wanted = {(p.prompt, s) for s in args.seeds for p in subset}
         float_scores = scores_of([v for v in report["verdicts"] if (v["prompt"], v["seed"]) in wanted])

@@ -3,11 +3,12 @@
 Phase 1 trains the video autoencoder on rendered clips. Phase 2 measures
 the latent statistics, then trains the denoiser and the text encoder
 together by flow matching. Clips are rendered on the fly (no dataset on
-disk) into a pool of latents that is refreshed a few clips per step; each
-time a clip is drawn it gets a freshly sampled caption, so the language
-varies far more than the pixels. Adherence to held-out prompts is measured
-during training, not only the loss. The denoiser and text encoder are
-saved as their EMA weights.
+disk) into a pool of latents that is refreshed a few clips per step (on the
+GPU in one larger batch every few steps: 256 clips in one render launch far
+fewer ops than 32 clips in each of eight); each time a clip is drawn it gets
+a freshly sampled caption, so the language varies far more than the pixels.
+Adherence to held-out prompts is measured during training, not only the
+loss. The denoiser and text encoder are saved as their EMA weights.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import copy
 import json
 import math
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -127,8 +129,9 @@ class LatentPool:
         self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
         self.specs: list = []
         latents, stills = [], []
-        for i in range(0, cfg.pool_clips, 64):
-            specs, z, still = self._render(min(64, cfg.pool_clips - i))
+        chunk = max(64, cfg.pool_refresh * cfg.pool_refresh_every)  # clips per render, as the refreshes
+        for i in range(0, cfg.pool_clips, chunk):
+            specs, z, still = self._render(min(chunk, cfg.pool_clips - i))
             self.specs += specs
             latents.append(z)
             stills.append(still)
@@ -142,12 +145,17 @@ class LatentPool:
         return specs, self.model.encode_video(video), self.model.still_latent(video[:, 0])
 
     def refresh(self, count: int) -> None:
+        """Replace the `count` oldest clips (at most the whole pool) with new
+        renders, in one batch."""
+        count = min(count, len(self.specs))
         if count <= 0:
             return
         specs, z, still = self._render(count)
-        for j in range(count):
-            i = (self.cursor + j) % len(self.specs)
-            self.specs[i], self.latents[i], self.stills[i] = specs[j], z[j], still[j]
+        slots = [(self.cursor + j) % len(self.specs) for j in range(count)]
+        for i, spec in zip(slots, specs):
+            self.specs[i] = spec
+        idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
+        self.latents[idx], self.stills[idx] = z, still
         self.cursor = (self.cursor + count) % len(self.specs)
 
     def batch(self, size: int):
@@ -157,22 +165,24 @@ class LatentPool:
 
 def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """Per clip: nothing given, the first frame as a still image, or the
-    first one or two latent frames (continuation). -> cond, mask."""
+    first 1..F/2 latent frames, uniformly (continuation). -> cond, mask.
+    Drawn for the whole batch on x0's device: a few kernels, no host sync."""
     b, _, f = x0.shape[:3]
-    cond = torch.zeros_like(x0)
-    mask = torch.zeros_like(x0[:, :1])  # (B, 1, F, h, w)
-    u = torch.rand(b).tolist()
-    for i in range(b):
-        if u[i] < cfg.p_image_condition:
-            cond[i, :, :1], mask[i, :, :1] = still[i], 1
-        elif u[i] < cfg.p_image_condition + cfg.p_continuation and f > 1:
-            k = int(torch.randint(1, max(1, f // 2) + 1, ()).item())
-            cond[i, :, :k], mask[i, :, :k] = x0[i, :, :k], 1
+    u = torch.rand(b, device=x0.device)
+    k = torch.randint(1, max(1, f // 2) + 1, (b,), device=x0.device)  # continuation: frames given
+    image = (u < cfg.p_image_condition)[:, None, None, None, None]  # (B, 1, 1, 1, 1)
+    cont = (u >= cfg.p_image_condition) & (u < cfg.p_image_condition + cfg.p_continuation) & (f > 1)  # (B,)
+    frame = torch.arange(f, device=x0.device)[None, None, :, None, None]  # (1, 1, F, 1, 1)
+    given_image = image & (frame < 1)  # (B, 1, F, 1, 1)
+    given_cont = cont[:, None, None, None, None] & (frame < k[:, None, None, None, None])  # (B, 1, F, 1, 1)
+    cond = torch.where(given_image, still, torch.where(given_cont, x0, 0.0))  # (B, C, F, h, w)
+    mask = (given_image | given_cont).to(x0.dtype).expand_as(x0[:, :1]).contiguous()  # (B, 1, F, h, w)
     return cond, mask
 
 
 def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
-                   log: Log, out: Path, measure_stats: bool = True) -> LanternModel:
+                   log: Log, out: Path, measure_stats: bool = True) -> tuple[LanternModel, int]:
+    """-> the EMA model and the number of steps taken."""
     if measure_stats:  # from fresh clips, before the pool is encoded with them; kept when resuming
         with torch.no_grad():
             _, video = render_batch(rng, max(8, min(64, cfg.pool_clips)), cfg, device)
@@ -183,6 +193,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99))
     ema = copy.deepcopy(model).eval().requires_grad_(False)
+    ema_params = list(ema.dit.parameters()) + list(ema.text_encoder.parameters())
     model.dit.train()
     model.text_encoder.train()
     budget = cfg.dit_minutes * 60
@@ -211,10 +222,10 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         opt.step()
         decay = min(cfg.ema_decay, (1 + step) / (10 + step))
         with torch.no_grad():
-            for p_ema, p in zip(list(ema.dit.parameters()) + list(ema.text_encoder.parameters()), params):
-                p_ema.lerp_(p, 1 - decay)
+            torch._foreach_lerp_(ema_params, params, 1 - decay)  # p_ema.lerp_(p, 1 - decay), one launch per group
         clock.lap("step")
-        pool.refresh(cfg.pool_refresh)
+        if (step + 1) % cfg.pool_refresh_every == 0:
+            pool.refresh(cfg.pool_refresh * cfg.pool_refresh_every)
         clock.lap("refresh")
         clock.steps += 1
         if step % cfg.log_every == 0:
@@ -230,16 +241,16 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         step += 1
     ema.stats = model.stats
     log(phase="denoiser", step=step, done=True, minutes=round((time.time() - start) / 60, 2))
-    return ema
+    return ema, step
 
 
 def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
     """Adherence on a few held-out prompts: the judge's scores, not the loss."""
-    from .evaluate import evaluate  # the judge needs scipy; imported only when probing
-
     prompts = eval_prompts(cfg.eval_clips, seed=1234)
     gen = lambda texts, seeds: model.generate(texts, seeds, steps=cfg.eval_steps).cpu().numpy()
     try:
+        from .evaluate import evaluate  # the judge needs scipy; without it the probe logs an ImportError
+
         report = evaluate(gen, prompts, seeds=[0])
     except Exception as err:  # a broken probe must not end hours of training; it is logged, loudly
         log(phase="probe", step=step, error=f"{type(err).__name__}: {err}")
@@ -278,15 +289,23 @@ def main(argv: list[str] | None = None) -> None:
     log = Log(args.out / "log.jsonl")
     log(phase="start", preset=args.preset, device=str(device), threads=torch.get_num_threads())
 
+    meta: dict = {}
     if args.resume:
         model, meta = load_checkpoint(args.resume)
         model.to(device)
-        log(phase="resume", checkpoint=str(args.resume), step=meta.get("step"))
+        log(phase="resume", checkpoint=str(args.resume), step=meta.get("step"),
+            denoiser_steps=meta.get("denoiser_steps"))
     else:
         model = LanternModel(cfg.model).to(device)
         train_autoencoder(model, cfg, rng, device, log)
-    ema = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume)
-    save_checkpoint(ema, args.out / "checkpoint", extra={"preset": args.preset, "done": True})
+    ema, steps = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume)
+    # The checkpoint's history: the resumed one's runs, then this one.
+    run = {"run": "python -m lantern.train " + " ".join(sys.argv[1:] if argv is None else argv),
+           "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
+           "denoiser_steps": steps, "denoiser_minutes": cfg.dit_minutes, "batch": cfg.batch}
+    save_checkpoint(ema, args.out / "checkpoint", extra={
+        "preset": args.preset, "done": True, "denoiser_steps": (meta.get("denoiser_steps") or 0) + steps,
+        "history": meta.get("history", []) + [run]})
     probe(ema, cfg, -1, log)
     prompts = [p.prompt for p in eval_prompts(4, seed=99)]
     clips = ema.generate(prompts, seeds=list(range(len(prompts))), steps=cfg.model.flow.default_steps)

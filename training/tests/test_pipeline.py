@@ -55,12 +55,38 @@ def test_editing_starts_from_the_clip(model):
 
 
 def test_checkpoint_round_trip(model, tmp_path):
+    """Weights are stored as float16 and come back as float32, each within
+    float16's rounding of the original."""
     paths = save_checkpoint(model, tmp_path)
     assert all(p.stat().st_size <= 15 * 1024 * 1024 for p in paths)
+    assert all(v.dtype == torch.float16 for p in paths for v in torch.load(p, weights_only=True).values())
     loaded, meta = load_checkpoint(tmp_path)
-    assert meta["config"]["name"] == "lantern-smoke"
+    assert meta["config"]["name"] == "lantern-smoke" and meta["weights_dtype"] == "float16"
     for (k, v), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items()):
-        assert k == k2 and torch.equal(v, v2)
+        assert k == k2 and v2.dtype == torch.float32, k
+        # half an ulp: 2^-11 relative for normal float16, 2^-25 absolute for subnormal
+        assert torch.all((v2 - v).abs() <= torch.maximum(v.abs() * 2 ** -11, torch.tensor(2 ** -25))), k
+        assert torch.equal(v2, v.half().float()), k
+
+
+def test_checkpoint_loads_float32_shards_from_before_float16(model, tmp_path):
+    save_checkpoint(model, tmp_path)
+    meta = json.loads((tmp_path / "config.json").read_text())
+    torch.save({k: v.detach().clone() for k, v in model.state_dict().items()}, tmp_path / "weights-00.pt")
+    meta["shards"] = ["weights-00.pt"]
+    del meta["weights_dtype"]
+    (tmp_path / "config.json").write_text(json.dumps(meta))
+    loaded, _ = load_checkpoint(tmp_path)
+    for (k, v), v2 in zip(model.state_dict().items(), loaded.state_dict().values()):
+        assert v2.dtype == torch.float32 and torch.equal(v, v2), k
+
+
+def test_checkpoint_refuses_a_weight_that_overflows_float16(tmp_path):
+    m = LanternModel(smoke().model)
+    with torch.no_grad():
+        next(m.dit.parameters())[0].fill_(1e5)
+    with pytest.raises(ValueError, match="overflows torch.float16"):
+        save_checkpoint(m, tmp_path)
 
 
 def read_fixture(folder, name):

@@ -43,6 +43,58 @@ def test_smoke_training_run(tmp_path):
     assert "error" not in probe, probe
     model, meta = load_checkpoint(tmp_path / "checkpoint")
     assert meta["done"] and model.cfg.name == "lantern-smoke"
+    assert meta["denoiser_steps"] == meta["history"][-1]["denoiser_steps"] > 0  # this run, the first in history
     clip = model.generate(["a red ball"], seeds=[0], steps=2)
     assert clip.shape == (1, 8, 3, 32, 32) and torch.isfinite(clip).all()
     assert (tmp_path / "samples.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_conditioning_gives_a_still_or_the_first_frames_at_the_preset_rates():
+    from lantern.train import conditioning
+
+    cfg = PRESETS["smoke"]()
+    torch.manual_seed(0)
+    b, f = 20_000, 4
+    x0, still = torch.randn(b, 2, f, 2, 2), torch.randn(b, 2, 1, 2, 2)
+    cond, mask = conditioning(x0, still, cfg)
+    assert cond.shape == x0.shape and mask.shape == (b, 1, f, 2, 2)
+    given = mask[:, 0, :, 0, 0]  # (B, F): which latent frames are given
+    assert torch.equal(mask, given[:, None, :, None, None].expand_as(mask))
+    image = (cond[:, :, 0] == still[:, :, 0]).all(1).all(-1).all(-1) & (given.sum(1) == 1)
+    count = given.sum(1)
+    # Given frames come first; a still fills frame 0, continuation copies the clip; the rest is zero.
+    assert torch.equal(given, (torch.arange(f) < count[:, None]).float())
+    assert torch.equal(cond * (1 - mask), torch.zeros_like(cond))
+    cont = (count > 0) & ~image
+    assert torch.equal(cond[cont] * mask[cont], x0[cont] * mask[cont])
+    rate = lambda m: m.float().mean().item()
+    assert abs(rate(image) - cfg.p_image_condition) < 0.015
+    assert abs(rate(cont) - cfg.p_continuation) < 0.015
+    assert abs(rate(count[cont] == 1) - 0.5) < 0.03 and set(count[cont].tolist()) == {1, 2}  # 1..F/2, uniform
+
+
+def test_pool_refresh_replaces_the_oldest_clips_in_one_batch():
+    import random
+
+    from lantern.pipeline import LanternModel
+    from lantern.train import LatentPool
+    from lantern.world.render import render_clips
+
+    cfg = PRESETS["smoke"]()
+    cfg.pool_clips, cfg.pool_refresh, cfg.pool_refresh_every = 10, 3, 2
+    torch.manual_seed(0)
+    model = LanternModel(cfg.model).eval()
+    pool = LatentPool(model, cfg, random.Random(0), torch.device("cpu"))
+    first = pool.latents.clone()
+    pool.refresh(cfg.pool_refresh * cfg.pool_refresh_every)  # slots 0-5
+    assert pool.cursor == 6 and torch.equal(pool.latents[6:], first[6:])
+    assert all(not torch.equal(pool.latents[i], first[i]) for i in range(6))
+    second = pool.latents.clone()
+    pool.refresh(6)  # slots 6-9, then 0-1: it wraps around the end of the pool
+    assert pool.cursor == 2 and torch.equal(pool.latents[2:6], second[2:6])
+    assert all(not torch.equal(pool.latents[i], second[i]) for i in (0, 1, 6, 7, 8, 9))
+    # Each slot holds its own spec's clip (a render depends only on the spec).
+    with torch.no_grad():
+        video = render_clips([pool.specs[i] for i in (0, 7)], size=cfg.model.size, frames=cfg.model.frames)
+        assert torch.allclose(pool.latents[[0, 7]], model.encode_video(video), atol=1e-5)
+        assert torch.allclose(pool.stills[[0, 7]], model.still_latent(video[:, 0]), atol=1e-5)
