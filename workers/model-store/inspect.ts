@@ -1,7 +1,7 @@
 // Before a download: does the model fit this device and this origin's
 // quota? The store's worker asks the device (navigator.deviceMemory, the
 // WebGPU adapter; both exist in workers) so the page never touches WebGPU,
-// and returns typed concerns the models screen words (types.ts, FitConcern).
+// and returns typed concerns the models screen words (workers/contracts/model-store.ts, FitConcern).
 
 import type { DeviceFacts, FitConcern } from '../contracts/model-store';
 import type { Manifest } from '../model-files/manifest';

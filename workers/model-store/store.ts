@@ -1,4 +1,4 @@
-// The model store: Lantern's `ModelStore` (types.ts) over IndexedDB. It
+// The model store: Lantern's `ModelStore` (workers/contracts/model-store.ts) over IndexedDB. It
 // runs in its own worker (store.worker.ts), apart from the engine's, so a
 // download survives the engine worker being replaced and goes on while a
 // clip generates. Every call that writes a model holds that model's Web Lock

@@ -9,7 +9,7 @@
 //   is answered from the store's record of it, so a stored model loads
 //   with the network off; the engine reads its files from the store.
 // - Tells the pages it controls about every request that goes to the
-//   network (protocol.ts), before it leaves: that is what the page's "no
+//   network (workers/contracts/service-worker-messages.ts), before it leaves: that is what the page's "no
 //   network used by this generation" rests on. Every request of a
 //   controlled page and of its workers passes through here.
 // - Adds the app's Content-Security-Policy (policy.ts) to every response it
