@@ -117,7 +117,7 @@ describe('installable app', () => {
       'ORT .wasm precached',
     ).toBe(true);
     expect(
-      paths.some((p) => /^\/assets\/generator\.worker-.*\.js$/.test(p)),
+      paths.some((p) => /^\/assets\/engine\.worker-.*\.js$/.test(p)),
       'engine worker precached',
     ).toBe(true);
     expect(
@@ -289,7 +289,7 @@ describe('offline and private', () => {
 
       const workerScripts: { fromServiceWorker: boolean; policy: string | undefined }[] = [];
       page.on('response', (r) => {
-        if (/\/assets\/generator\.worker-[^/]*\.js$/.test(r.url()))
+        if (/\/assets\/engine\.worker-[^/]*\.js$/.test(r.url()))
           workerScripts.push({ fromServiceWorker: r.fromServiceWorker(), policy: r.headers()['content-security-policy'] });
       });
       await page.reload();
