@@ -1,4 +1,4 @@
-"""Prompt adherence of a generator, scored by the judge (judge.py) against
+"""Prompt adherence of a generator, scored by the judge (judge/) against
 the targets of ../shared/shapes-world.md ("What must hold for the shipped
 model").
 

@@ -1,4 +1,4 @@
-"""The judge (lantern/judge.py) and the evaluation (lantern/evaluate.py) on
+"""The judge (lantern/judge/) and the evaluation (lantern/evaluate.py) on
 renders whose truth is known, and on clips that must fail."""
 from __future__ import annotations
 

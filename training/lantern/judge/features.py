@@ -1,4 +1,4 @@
-"""What the judge measures in a clip's pixels (judge.py decides from it).
+"""What the judge measures in a clip's pixels (verdict.py decides from it).
 
 Everything here is image processing with numpy and scipy.ndimage, no model:
 - `Scene`: the frames in CIELAB after undoing a vignette, the background
@@ -141,7 +141,7 @@ class Scene:
 def analyse(frames: np.ndarray) -> Scene:
     """Undo a vignette, smooth film grain, measure rows; the foreground is
     measured against the clip's median rows until `Scene.use_rows` says
-    otherwise (judge.py does, when a zoom fits the rows best)."""
+    otherwise (verdict.py does, when a zoom fits the rows best)."""
     rgb = to_thwc(frames)
     T, S = rgb.shape[:2]
     vignette = vignette_strength(rgb)

@@ -1,5 +1,5 @@
 """What the judge compares a clip with, made by rendering (world/render.py)
-and measured with the judge's own pipeline (judge_features.py), so that the
+and measured with the judge's own pipeline (features.py), so that the
 renderer's looks (light, fog, sepia, shading, glow, pixelation) cancel out:
 
 - `background_rows`: each candidate background's row profile under a
@@ -19,9 +19,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from . import judge_features as jf
-from .world.render import render_background, render_clips
-from .world.spec import (BACKGROUNDS, COLOUR_NAMES, SHAPES, ClipSpec, ObjectSpec, allowed_object_colours,
+from . import features as jf
+from ..world.render import render_background, render_clips
+from ..world.spec import (BACKGROUNDS, COLOUR_NAMES, SHAPES, ClipSpec, ObjectSpec, allowed_object_colours,
                          camera_transform)
 
 # Every background a prompt can name: the five scenes and the twelve plain colours.
@@ -175,7 +175,7 @@ def shape_templates(style: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     masks = jf.clean(np.abs(rgb[:, 0] - back).max(-1) > 0.02, 1)  # about jf.analyse's threshold on a clean clip
     for n, (si, ki, vi, angle) in enumerate(index):
         mask, soft = masks[n], None
-        if style == "pixel art":  # as judge._pixel_art_masks
+        if style == "pixel art":  # as segment.pixel_art_masks
             rows = np.broadcast_to(back, (size, 3))
             soft = jf.block_coverage(np.clip(jf.coverage(rgb[n, 0], rows, blue), 0, 1))
             mask = soft >= 0.5

@@ -11,14 +11,14 @@ The verdict also carries what was measured (colour name and CIELAB, shape
 guess and profile distances, track, displacement, area ratio, rotation).
 
 How it decides (tests from ../shared/shapes-world.md, "judge's test"):
-- Scene (judge_features.analyse): a vignette is undone, film grain
+- Scene (features.analyse): a vignette is undone, film grain
   smoothed; the background is one colour per row (per frame when the rows
   change, as under a zoom); foreground is what lies far from it in CIELAB.
 - Look: light, fog, style and zoom are what the prompt names (trust
   'prompt', for generated clips; trust 'clip' takes them all from
   expected.clip, right only for renders of it). The rest is estimated: the
   row profile is compared with every candidate background rendered under
-  every remaining look (judge_reference), and every look whose best fit is
+  every remaining look (reference), and every look whose best fit is
   within BACKGROUND_SLACK of the best stays plausible. Pixel blocks and a
   vignette are seen directly (pixel art, vintage; film grain alone admits
   vintage); realistic needs the background's noise texture.
@@ -29,7 +29,7 @@ How it decides (tests from ../shared/shapes-world.md, "judge's test"):
   under which the expected background differs from every other by
   BACKGROUND_AMBIGUITY count; when a look that hides it (neon's black,
   sketch's paper) explains the clip clearly best, None.
-- Objects (judge_segment): drop shadows and, in pixel art, rain, snow and
+- Objects (segment): drop shadows and, in pixel art, rain, snow and
   star blocks are set aside; thin and small things are dropped; pieces go
   to the expected colour they are nearest.
 - Colour: the object's deepest pixels (all its pixels in pixel art)
@@ -80,10 +80,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy import ndimage
 
-from . import judge_features as jf
-from . import judge_reference as jr
-from . import judge_segment as js
-from .world.spec import COLOUR_NAMES, LINEAR_MOTIONS, SHAPES, STYLES, EvalPrompt, ObjectSpec, camera_transform
+from . import features as jf
+from . import reference as jr
+from . import segment as js
+from ..world.spec import COLOUR_NAMES, LINEAR_MOTIONS, SHAPES, STYLES, EvalPrompt, ObjectSpec, camera_transform
 
 ATTRIBUTES = ("colour", "shape", "motion", "background", "consistency")
 BACKGROUND_SLACK = 2.0  # CIELAB: conditions whose background fits this close to the best stay plausible

@@ -1,6 +1,6 @@
-"""How the judge finds the expected objects in a clip (judge.py): drop
+"""How the judge finds the expected objects in a clip (verdict.py): drop
 shadows and, in pixel art, weather and star blocks are set aside; what is
-left is cleaned (judge_features.clean) and shared among the expected
+left is cleaned (features.clean) and shared among the expected
 objects by colour; objects of one colour take that colour's largest
 pieces, linked from frame to frame. Pixel art's silhouettes are then
 redrawn from how much of each block the object covers."""
@@ -10,10 +10,10 @@ import numpy as np
 from scipy import ndimage
 from scipy.optimize import linear_sum_assignment
 
-from . import judge_features as jf
-from . import judge_reference as jr
-from .world.effects import FOG
-from .world.spec import COLOUR_NAMES, FLOOR_Y, camera_transform
+from . import features as jf
+from . import reference as jr
+from ..world.effects import FOG
+from ..world.spec import COLOUR_NAMES, FLOOR_Y, camera_transform
 
 
 
