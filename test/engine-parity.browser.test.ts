@@ -10,9 +10,11 @@
 // graph as PyTorch's CPU kernels in another summation order: measured 2-3e-6
 // on v and 1.4e-5 on the trajectory (dim-192 and dim-256 exports), so it is
 // held to a tenth of the fixture's bounds, still 7x or more above what we
-// see. WebGPU differs more (1.1-1.6e-4 on v: ORT's WebGPU matmuls and our
+// see. WebGPU differs more (1.1-2.8e-4 on v: ORT's WebGPU matmuls and our
 // kernel's online softmax sum in other orders, and every block compounds
-// it), so it gets the fixture's bounds, about 6x above what we see.
+// it), so it gets the fixture's bounds: 3.5x above what we see on v and 1.7x
+// on the trajectory (1.1e-3) and x0 (2.7e-3) of the 5,708-step model, whose
+// guided velocity (guidance 4) multiplies v's error by up to 9.
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../workers/contracts/generator';
 import type { Denoiser } from '../workers/engine/denoiser';
@@ -33,8 +35,7 @@ const SCALE: Record<Backend, Measured> = {
 };
 
 function bound(index: FixtureIndex, backend: Backend, key: keyof Measured): number {
-  const base = key === 'x0' ? index.tolerances.trajectory : index.tolerances[key];
-  return base * SCALE[backend][key];
+  return index.tolerances[key] * SCALE[backend][key];
 }
 
 /** Records the first call's input and output while passing calls through. */

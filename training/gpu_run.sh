@@ -62,7 +62,7 @@ main() {
   local judge=yes
   if ! "$py" -c "import scipy" 2>/dev/null; then
     judge=no
-    echo "ERROR: scipy is missing, and the judge (lantern/judge.py) needs it: training runs, its probes log an" \
+    echo "ERROR: scipy is missing, and the judge (lantern/judge/) needs it: training runs, its probes log an" \
          "error, and scoring is skipped. Score the checkpoint that comes back on a machine with scipy:" \
          "npm run score -- --checkpoint DIR --count $count --out ../models-manifest/lantern-tiny"
   fi

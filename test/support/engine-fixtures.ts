@@ -22,7 +22,7 @@ export type FixtureIndex = {
   steps: number;
   guidance: number;
   shift: number;
-  tolerances: Record<'text' | 'denoiser_v' | 'trajectory' | 'frames', number>;
+  tolerances: Record<'text' | 'denoiser_v' | 'trajectory' | 'x0' | 'frames', number>;
 };
 
 async function fetchOk(url: string): Promise<Response> {

@@ -99,7 +99,9 @@ def pipeline_fixtures(model: LanternModel, folder: Path) -> None:
     w("frames_uint8", (frames * 255).round(), "uint8")
     w.close(model=model.cfg.name, prompt=PROMPT, negative="", seed=SEED, steps=STEPS, guidance=GUIDANCE,
             shift=model.cfg.flow.shift, weights="int8-rounded (as exported)",
-            tolerances={"text": 1e-4, "denoiser_v": 1e-3, "trajectory": 2e-3, "frames": 2e-3})
+            # x0 = x - t * v_guided, and guidance g multiplies an error in the two
+            # batch halves of v by up to 1 + 2g (9 at g = 4): its own bound.
+            tolerances={"text": 1e-4, "denoiser_v": 1e-3, "trajectory": 2e-3, "x0": 5e-3, "frames": 2e-3})
 
 
 @torch.no_grad()
