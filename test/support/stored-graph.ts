@@ -7,10 +7,10 @@
 
 import { ModelIntegrityError } from '../../workers/contracts/errors';
 import type { CheckMode } from '../../workers/contracts/model-store';
+import { databaseHandle, fileRecord, readChunk, STORE_DB_NAME, type StoreDb } from '../../workers/contracts/model-store-db';
 import { sha256Integrity } from '../../workers/model-files/integrity';
 import { resolveModelUrl } from '../../workers/model-files/load';
 import { ManifestError, type Shard } from '../../workers/model-files/manifest';
-import { databaseHandle, fileRecord, readChunk, STORE_DB_NAME, type StoreDb } from '../../workers/model-store/db';
 import { absoluteUrl, type ModelFile } from '../../workers/model-store/files';
 import { matches, readEntry, refetchFile, type StoredEntry } from '../../workers/model-store/fill';
 import { withModelLock } from '../../workers/model-store/locks';

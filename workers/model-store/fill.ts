@@ -4,9 +4,9 @@
 // it is written. Runs while holding the model's Web Lock (locks.ts).
 
 import type { StoreProgress } from '../contracts/model-store';
+import { dropFiles, type FileRecord, fileRecords, getModel, type ModelRecord, putFile, type StoreDb } from '../contracts/model-store-db';
 import { ModelNotStoredError, StorageQuotaError } from '../contracts/model-store-errors';
 import { type Manifest, parseManifest } from '../model-files/manifest';
-import { dropFiles, type FileRecord, fileRecords, getModel, type ModelRecord, putFile, type StoreDb } from './db';
 import { downloadFile } from './download';
 import { type ModelFile, modelFiles, totalBytes } from './files';
 import { createDownloadMeter } from './progress';

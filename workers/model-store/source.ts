@@ -8,12 +8,12 @@
 // is the store's record of it, so loading a stored model needs no network.
 import { ModelFileError } from '../contracts/errors';
 import type { CheckMode } from '../contracts/model-store';
+import { allModels, databaseHandle, fileRecord, getModel, type ModelRecord, readChunk, STORE_DB_NAME, type StoreDb } from '../contracts/model-store-db';
 import { ModelUnavailableOfflineError } from '../contracts/model-store-errors';
 import { type FileRequest, type FileSource, fetchFile } from '../model-files/fetch';
 import { rememberDigest, sha256Integrity } from '../model-files/integrity';
 import { fetchManifest, type ManifestSource } from '../model-files/load';
 import { type Manifest, parseManifest } from '../model-files/manifest';
-import { allModels, databaseHandle, fileRecord, getModel, type ModelRecord, readChunk, STORE_DB_NAME, type StoreDb } from './db';
 import type { ModelFile } from './files';
 import { absoluteUrl, modelFiles } from './files';
 import { matches, readEntry, refetchFile, type StoredEntry } from './fill';

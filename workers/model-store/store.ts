@@ -5,11 +5,21 @@
 // (locks.ts), so two tabs never download one model at once.
 
 import type { AddResult, ManifestCheck, ModelStore, StoredModel, VerifyResult } from '../contracts/model-store';
+import {
+  allModels,
+  databaseHandle,
+  deleteModel,
+  getModel,
+  type ModelRecord,
+  putModel,
+  readChunk,
+  STORE_DB_NAME,
+  type StoreDb,
+} from '../contracts/model-store-db';
 import { ModelDownloadCanceledError, StorageQuotaError } from '../contracts/model-store-errors';
 import { callbackNotifier } from '../contracts/notify';
 import { sha256Integrity } from '../model-files/integrity';
 import { fetchManifest } from '../model-files/load';
-import { allModels, databaseHandle, deleteModel, getModel, type ModelRecord, putModel, readChunk, STORE_DB_NAME, type StoreDb } from './db';
 import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files';
 import { dropCorrupt, fillModel, readEntry, type StoredEntry, storedFiles } from './fill';
 import { deviceFacts, fitConcerns } from './inspect';

@@ -20,8 +20,8 @@
 //   workbox-window when the user presses Reload).
 import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setDefaultHandler } from 'workbox-routing';
+import { getModel, openStoreDb, STORE_DB_NAME, type StoreDb } from '../contracts/model-store-db';
 import { MODEL_MANIFEST_PATH, NETWORK_MESSAGE, type NetworkMessage } from '../contracts/service-worker-messages';
-import { getModel, openStoreDb, STORE_DB_NAME, type StoreDb } from '../model-store/db';
 import { CONTENT_SECURITY_POLICY } from './policy';
 
 declare const self: ServiceWorkerGlobalScope;

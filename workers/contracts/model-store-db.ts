@@ -11,9 +11,9 @@
 // faster than an ArrayBuffer value here, and lets a graph be assembled by
 // joining Blobs without a copy per shard.
 import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
-import type { ModelState } from '../contracts/model-store';
-import { ModelStoreUnavailableError } from '../contracts/model-store-errors';
-import type { StorageArea } from './quota';
+import type { StorageArea } from '../model-store/quota';
+import type { ModelState } from './model-store';
+import { ModelStoreUnavailableError } from './model-store-errors';
 
 export const STORE_DB_NAME = 'lantern-model-store';
 /** Bumped with an upgrade step whenever the stores or records change shape. */
