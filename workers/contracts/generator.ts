@@ -58,7 +58,7 @@ export type ModelInfo = {
   backend: BackendInfo;
   /**
    * The video codecs this browser's WebCodecs can encode the model's clips
-   * in (its size, at its fps), in the order 'avc', 'vp9', 'av1'; empty where
+   * in (its size, at its fps), in VIDEO_CODECS order; empty where
    * the browser has no WebCodecs.
    */
   codecs: VideoCodecName[];
