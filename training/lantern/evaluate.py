@@ -202,6 +202,25 @@ def ground_truth_generator(prompts: Sequence[EvalPrompt], size: int = 128, frame
     return generate
 
 
+def reconstructed_generator(prompts: Sequence[EvalPrompt], checkpoint: Path) -> GenerateFn:
+    """The renderer's clips after a round trip through a checkpoint's
+    autoencoder: what its denoiser would make if it found each clip's latent
+    exactly, so the judge's scores on these are the ceiling of that model."""
+    import torch
+
+    from .pipeline import load_checkpoint
+
+    model, _ = load_checkpoint(checkpoint)
+    model.eval()
+    truth = ground_truth_generator(prompts, model.cfg.size, model.cfg.frames)
+
+    def generate(texts: list[str], seeds: list[int]) -> np.ndarray:
+        with torch.no_grad():
+            return model.decode_latent(model.encode_video(torch.from_numpy(truth(texts, seeds)))).numpy()
+
+    return generate
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ground-truth", action="store_true", required=True,
@@ -212,6 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--trust", choices=TRUSTS, default="prompt",
                     help="prompt: the judge knows what the prompt names (as for a model); clip: everything")
     ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--reconstructed", type=Path, metavar="CHECKPOINT",
+                    help="judge the clips after CHECKPOINT's autoencoder (encode, decode): the ceiling of its denoiser")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "runs" / "eval",
                     help="folder for the .md and .json (default: the repository's runs/eval, which git ignores)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads for rendering (0: default)")
@@ -224,10 +245,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     prompts = eval_prompts(args.count, args.seed)
-    report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust)
-    report.description = (f"Ground truth: the renderer's own clips for heldout.eval_prompts({args.count}, "
-                          f"seed={args.seed}) at {args.size} px, judged as a generator's (the judge's calibration).")
-    stem = args.out / f"ground-truth-{args.count}-set{args.seed}-{args.trust}"
+    if args.reconstructed is None:
+        report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust)
+        report.description = (f"Ground truth: the renderer's own clips for heldout.eval_prompts({args.count}, "
+                              f"seed={args.seed}) at {args.size} px, judged as a generator's (the judge's calibration).")
+        stem = args.out / f"ground-truth-{args.count}-set{args.seed}-{args.trust}"
+    else:
+        report = evaluate(reconstructed_generator(prompts, args.reconstructed), prompts, args.seeds, trust=args.trust)
+        report.description = (f"Reconstructed: the renderer's own clips for heldout.eval_prompts({args.count}, "
+                              f"seed={args.seed}) through the autoencoder of {args.reconstructed} (encode, decode): "
+                              "the ceiling of its denoiser.")
+        stem = args.out / f"reconstructed-{args.count}-set{args.seed}-{args.trust}"
     write_report(report, stem.with_suffix(".md"), stem.with_suffix(".json"))
     print(stem.with_suffix(".md").read_text().split("\n## Failures")[0])
     print(f"wrote {stem}.md and {stem}.json")

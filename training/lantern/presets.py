@@ -51,6 +51,7 @@ class TrainConfig:
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end
     eval_clips: int = 12
     eval_steps: int = 12
+    probe_clips: int = 8  # conditioning probe: clips, each with 4 one-attribute caption swaps
     log_every: int = 25
     extra: dict = field(default_factory=dict)
 
@@ -66,7 +67,7 @@ def smoke() -> TrainConfig:
     )
     return TrainConfig(model=model, ae_minutes=0.3, ae_max_steps=8, ae_batch=4, ae_lr=1e-3,
                        dit_minutes=0.5, dit_max_steps=8, batch=4, lr=1e-3, warmup_steps=2, ema_decay=0.9,
-                       pool_clips=16, pool_refresh=2, eval_clips=2, eval_steps=2, log_every=2)
+                       pool_clips=16, pool_refresh=2, eval_clips=2, eval_steps=2, probe_clips=2, log_every=2)
 
 
 def cpu() -> TrainConfig:

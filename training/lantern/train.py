@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from .conditioning import conditioning_probe, probe_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint
@@ -245,18 +246,24 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
 
 
 def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
-    """Adherence on a few held-out prompts: the judge's scores, not the loss."""
+    """Adherence on a few held-out prompts (the judge's scores, not the
+    loss), and beside it how far the prediction moves with the text
+    (conditioning.py): a model that ignores its captions shows it here."""
     prompts = eval_prompts(cfg.eval_clips, seed=1234)
     gen = lambda texts, seeds: model.generate(texts, seeds, steps=cfg.eval_steps).cpu().numpy()
+    record: dict = {"clips": len(prompts)}
     try:
         from .evaluate import evaluate  # the judge needs scipy; without it the probe logs an ImportError
 
-        report = evaluate(gen, prompts, seeds=[0])
+        record["scores"] = evaluate(gen, prompts, seeds=[0]).scores
     except Exception as err:  # a broken probe must not end hours of training; it is logged, loudly
-        log(phase="probe", step=step, error=f"{type(err).__name__}: {err}")
-        return {}
-    log(phase="probe", step=step, clips=len(prompts), scores=report.scores)
-    return report.scores
+        record["error"] = f"{type(err).__name__}: {err}"
+    try:
+        record["conditioning"] = conditioning_probe(model, probe_clips(cfg.probe_clips))
+    except Exception as err:
+        record["conditioning_error"] = f"{type(err).__name__}: {err}"
+    log(phase="probe", step=step, **record)
+    return record.get("scores", {})
 
 
 def main(argv: list[str] | None = None) -> None:

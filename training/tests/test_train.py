@@ -40,7 +40,9 @@ def test_smoke_training_run(tmp_path):
     timed = [r["host_ms"] for r in records if r["phase"] == "denoiser" and "loss" in r]
     assert timed and all(set(t) == {"batch", "step", "refresh"} and min(t.values()) > 0 for t in timed)
     probe = next(r for r in records if r["phase"] == "probe")
-    assert "error" not in probe, probe
+    assert "error" not in probe and "conditioning_error" not in probe, probe
+    # Beside the adherence scores, how far the prediction moves with the text.
+    assert set(probe["conditioning"]["t=0.9"]) == {"text", "colour", "shape", "motion", "background"}
     model, meta = load_checkpoint(tmp_path / "checkpoint")
     assert meta["done"] and model.cfg.name == "lantern-smoke"
     assert meta["denoiser_steps"] == meta["history"][-1]["denoiser_steps"] > 0  # this run, the first in history

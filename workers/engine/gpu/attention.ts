@@ -183,7 +183,7 @@ async function compile(device: GPUDevice, path: AttentionPath): Promise<GPUShade
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     throw new AttentionConfigError(
-      `shaders/attention.wgsl (${path}) does not compile: ` + errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; '),
+      `shaders/attention.wgsl (${path}) does not compile: ${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ')}`,
     );
   }
   return module;

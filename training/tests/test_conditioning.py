@@ -1,0 +1,72 @@
+"""The conditioning probe and the caption-loss check (lantern/conditioning.py)."""
+import math
+
+import torch
+
+from lantern.conditioning import PROBED, _words_changed, caption_loss, conditioning_probe, markdown, probe_clips
+from lantern.pipeline import LanternModel
+from lantern.presets import smoke
+from lantern.world.captions import parse_caption
+
+
+def test_each_swap_changes_that_attribute_of_the_caption_and_keeps_the_others():
+    clips = probe_clips(12)
+    assert len(clips) == 12
+    for p in clips:
+        base = parse_caption(p.caption).objects[0]
+        colour = parse_caption(p.swapped["colour"]).objects[0]
+        shape = parse_caption(p.swapped["shape"]).objects[0]
+        assert colour.colour != base.colour and colour.shape == base.shape, (p.caption, p.swapped["colour"])
+        assert shape.shape != base.shape and shape.colour == base.colour, (p.caption, p.swapped["shape"])
+        assert _words_changed(p.caption, p.swapped["colour"]) <= 2  # the colour word, and 'a'/'an' before it
+        for attribute in PROBED:
+            assert p.swapped[attribute] != p.caption, attribute
+
+
+def _model() -> LanternModel:
+    torch.manual_seed(0)
+    model = LanternModel(smoke().model).eval()
+    for parameter in model.dit.parameters():  # adaLN-Zero starts at zero: give every path a say
+        parameter.data.normal_(0, 0.05)
+    return model
+
+
+def test_the_probe_measures_how_far_the_text_moves_the_velocity():
+    model = _model()
+    result = conditioning_probe(model, probe_clips(3))
+    for key in ("t=0.9", "t=0.5"):
+        assert set(result[key]) == {"text", *PROBED}
+        assert all(math.isfinite(v) and v > 0 for v in result[key].values()), result
+    assert set(result["words_changed"]) == set(PROBED)
+    assert "| 0.9 |" in markdown(result, None)
+
+
+def test_a_model_that_ignores_its_text_shows_zero():
+    model = _model()
+    constant = model.encode_text([""])
+    model.encode_text = lambda prompts: constant.expand(len(prompts), -1, -1)  # every caption reads as the empty one
+    result = conditioning_probe(model, probe_clips(3))
+    assert all(v == 0 for v in result["t=0.9"].values()), result
+
+
+def test_caption_loss_has_the_true_the_empty_and_a_shuffled_caption_per_bin():
+    loss = caption_loss(_model(), count=4)
+    assert len(loss) == 4
+    for row in loss.values():
+        assert set(row) == {"true", "empty", "shuffled"} and all(math.isfinite(v) for v in row.values())
+
+
+def test_the_autoencoder_ceiling_judges_the_renderer_s_clips_after_a_round_trip(tmp_path):
+    from lantern.evaluate import ground_truth_generator, reconstructed_generator
+    from lantern.pipeline import save_checkpoint
+    from lantern.world.heldout import eval_prompts
+
+    model = LanternModel(smoke().model).eval()
+    save_checkpoint(model, tmp_path)
+    prompts = eval_prompts(2, 0)
+    texts = [p.prompt for p in prompts]
+    clips = reconstructed_generator(prompts, tmp_path)(texts, [0, 0])
+    truth = ground_truth_generator(prompts, 32, 8)(texts, [0, 0])
+    assert clips.shape == truth.shape == (2, 8, 3, 32, 32)
+    expected = model.decode_latent(model.encode_video(torch.from_numpy(truth))).detach().numpy()
+    assert abs(clips - expected).max() < 1e-3  # float16 checkpoint weights
