@@ -13,6 +13,8 @@ clips of the world, printed as tables:
    text shows numbers near 0; training logs the probe beside adherence.
 2. The flow-matching loss with the true, the empty and a shuffled caption
    (another clip's), in bins of t. If the three match, the text path is dead.
+3. The normalised latents of fresh clips: per channel, their mean and
+   standard deviation should be near 0 and 1, the scale the noise has.
 
 Clips are single objects on plain backgrounds with a static camera, flat
 style, normal light and no weather, so each attribute's words are the only
@@ -177,6 +179,21 @@ def caption_loss(model: LanternModel, count: int, seed: int = 0, bins=LOSS_BINS)
     return result
 
 
+@torch.no_grad()
+def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
+    """Per-channel mean and std of the normalised latents of `count` fresh
+    training-distribution clips (the model's stats were measured once, at
+    the start of its first denoiser run)."""
+    from .world.heldout import sample_training_clip
+
+    rng = random.Random(seed)
+    clips = [sample_training_clip(rng) for _ in range(count)]
+    z = torch.cat([_latents(model, clips[i:i + 32]) for i in range(0, count, 32)])  # (B, C, F, h, w)
+    per_channel = z.transpose(0, 1).flatten(1)  # (C, B*F*h*w)
+    return {"mean": [round(m, 3) for m in per_channel.mean(1).tolist()],
+            "std": [round(s, 3) for s in per_channel.std(1).tolist()]}
+
+
 def markdown(probe: dict, loss: dict | None) -> str:
     lines = ["| t | text vs empty | " + " | ".join(f"only {a}" for a in PROBED) + " |",
              "|---|---|" + "---|" * len(PROBED)]
@@ -202,9 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     model, _ = load_checkpoint(args.checkpoint)
     probe = conditioning_probe(model, probe_clips(args.clips))
     loss = caption_loss(model, args.loss_clips) if args.loss_clips else None
+    stats = latent_statistics(model, args.loss_clips or 64)
     print(markdown(probe, loss))
+    print(f"\nNormalised latents of fresh clips, per channel: mean {stats['mean']}, std {stats['std']}")
     if args.out:
-        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss}, indent=2) + "\n")
+        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "latents": stats}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

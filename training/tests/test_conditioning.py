@@ -70,3 +70,11 @@ def test_the_autoencoder_ceiling_judges_the_renderer_s_clips_after_a_round_trip(
     assert clips.shape == truth.shape == (2, 8, 3, 32, 32)
     expected = model.decode_latent(model.encode_video(torch.from_numpy(truth))).detach().numpy()
     assert abs(clips - expected).max() < 1e-3  # float16 checkpoint weights
+
+
+def test_latent_statistics_are_per_channel():
+    from lantern.conditioning import latent_statistics
+
+    stats = latent_statistics(_model(), count=4)
+    channels = smoke().model.autoencoder.latent_channels
+    assert len(stats["mean"]) == len(stats["std"]) == channels and all(s > 0 for s in stats["std"])
