@@ -266,6 +266,25 @@ def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
     return record.get("scores", {})
 
 
+def override(cfg: TrainConfig, assignment: str) -> None:
+    """Set one nested field of a preset from 'a.b.c=value' (value read as
+    JSON, lists as tuples; else as a string), for ablations."""
+    path, sep, text = assignment.partition("=")
+    if not sep:
+        raise SystemExit(f"--set {assignment!r}: expected FIELD=VALUE, e.g. model.autoencoder.latent_channels=24")
+    *parents, name = path.split(".")
+    target = cfg
+    for part in parents:
+        target = getattr(target, part, None)
+    if target is None or not hasattr(target, name):
+        raise SystemExit(f"--set {assignment!r}: the preset has no field {path!r}")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    setattr(target, name, tuple(value) if isinstance(value, list) else value)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", choices=sorted(PRESETS), required=True)
@@ -275,9 +294,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ae-minutes", type=float, help="override the autoencoder phase's time budget")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override a preset field for an ablation, e.g. model.autoencoder.latent_channels=24 (repeatable)")
+    ap.add_argument("--autoencoder-only", action="store_true",
+                    help="train the autoencoder alone (continue it, with --resume) and save the checkpoint; "
+                         "its ceiling is then `lantern.evaluate --ground-truth --reconstructed`")
     args = ap.parse_args(argv)
 
     cfg = PRESETS[args.preset]()
+    for assignment in args.set:
+        override(cfg, assignment)
+    if args.resume and any(a.startswith("model.") for a in args.set):
+        raise SystemExit("--set model.* changes the model's shapes, which a resumed checkpoint fixes; drop --resume")
     if args.minutes is not None:
         cfg.dit_minutes = args.minutes
     if args.ae_minutes is not None:
@@ -302,9 +330,16 @@ def main(argv: list[str] | None = None) -> None:
         model.to(device)
         log(phase="resume", checkpoint=str(args.resume), step=meta.get("step"),
             denoiser_steps=meta.get("denoiser_steps"))
+        if args.autoencoder_only:
+            train_autoencoder(model, cfg, rng, device, log)
     else:
         model = LanternModel(cfg.model).to(device)
         train_autoencoder(model, cfg, rng, device, log)
+    if args.autoencoder_only:
+        save_checkpoint(model, args.out / "checkpoint", extra={**{k: v for k, v in meta.items() if k in ("history", "denoiser_steps")},
+                                                              "preset": args.preset, "autoencoder_only": True})
+        log(phase="done", checkpoint=str(args.out / "checkpoint"))
+        return
     ema, steps = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume)
     # The checkpoint's history: the resumed one's runs, then this one.
     run = {"run": "python -m lantern.train " + " ".join(sys.argv[1:] if argv is None else argv),

@@ -1,6 +1,7 @@
 """The smoke preset trains every part end to end and leaves a usable run folder."""
 import json
 
+import pytest
 import torch
 
 from lantern.pipeline import load_checkpoint
@@ -100,3 +101,21 @@ def test_pool_refresh_replaces_the_oldest_clips_in_one_batch():
         video = render_clips([pool.specs[i] for i in (0, 7)], size=cfg.model.size, frames=cfg.model.frames)
         assert torch.allclose(pool.latents[[0, 7]], model.encode_video(video), atol=1e-5)
         assert torch.allclose(pool.stills[[0, 7]], model.still_latent(video[:, 0]), atol=1e-5)
+
+
+def test_ablations_override_preset_fields_and_train_the_autoencoder_alone(tmp_path):
+    from lantern.train import override
+
+    cfg = PRESETS["smoke"]()
+    override(cfg, "model.autoencoder.latent_channels=6")
+    override(cfg, "model.dit.latent_channels=6")
+    override(cfg, "lr=0.002")
+    assert cfg.model.autoencoder.latent_channels == 6 and cfg.lr == 0.002
+    with pytest.raises(SystemExit, match="no field 'model.autoencoder.nope'"):
+        override(cfg, "model.autoencoder.nope=1")
+    main(["--preset", "smoke", "--out", str(tmp_path), "--set", "model.autoencoder.latent_channels=6",
+          "--set", "model.dit.latent_channels=6", "--autoencoder-only"])
+    model, meta = load_checkpoint(tmp_path / "checkpoint")
+    assert meta["autoencoder_only"] and model.cfg.autoencoder.latent_channels == 6
+    phases = [json.loads(line)["phase"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert "autoencoder" in phases and "denoiser" not in phases
