@@ -44,6 +44,11 @@ class DiTConfig:
     # (each even; they sum to the head size). Time has few positions, so
     # fewer frequencies.
     rope_dims: tuple[int, int, int] = (8, 12, 12)
+    # The caption vector added to the time embedding (adaLN's global
+    # conditioning): "mean" of all text positions, padding included (a
+    # 6-word caption is 8 real tokens among 48), or the "first" position's
+    # output, [BOS], which attends only to real tokens in the text encoder.
+    text_pooling: str = "mean"
 
     @property
     def in_channels(self) -> int:
@@ -194,6 +199,8 @@ class DiT(nn.Module):
     def __init__(self, cfg: DiTConfig):
         super().__init__()
         assert sum(cfg.rope_dims) == cfg.head_dim and all(d % 2 == 0 for d in cfg.rope_dims)
+        if cfg.text_pooling not in ("mean", "first"):
+            raise ValueError(f"Unsupported text_pooling {cfg.text_pooling!r}. Must be one of: mean, first.")
         self.cfg = cfg
         p = cfg.patch
         self.patch_in = nn.Linear(cfg.in_channels * p * p, cfg.dim)
@@ -218,7 +225,8 @@ class DiT(nn.Module):
         p = self.cfg.patch
         x = x_in.reshape(b, ch, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6)  # (B, F, h/p, w/p, Cin, p, p)
         x = self.patch_in(x.reshape(b, f * (h // p) * (w // p), ch * p * p))  # (B, N, D)
-        c = self.time_mlp(timestep_embedding(t)) + self.text_pool(text.mean(1))  # (B, D)
+        pooled = text[:, 0] if self.cfg.text_pooling == "first" else text.mean(1)  # (B, Dt)
+        c = self.time_mlp(timestep_embedding(t)) + self.text_pool(pooled)  # (B, D)
         return x, c
 
     def final(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:

@@ -126,3 +126,20 @@ def test_pytorch_plan_matches_forward(model):
     with torch.no_grad():
         env = run_plan(plan, {n: m for n, m, _, _ in graphs}, {k: ex[k] for k in ("x_in", "t", "text")})
         torch.testing.assert_close(env["v_out"], model.dit(ex["x_in"], ex["t"], ex["text"]), atol=1e-5, rtol=1e-4)
+
+
+def test_first_position_text_pooling_exports_and_matches_pytorch(tmp_path):
+    import dataclasses
+
+    cfg = smoke().model
+    cfg = dataclasses.replace(cfg, dit=dataclasses.replace(cfg.dit, text_pooling="first"))
+    torch.manual_seed(1)
+    m = LanternModel(cfg).eval()
+    with torch.no_grad():
+        for name, p in m.dit.named_parameters():
+            if "ada" in name or "patch_out" in name:
+                p.normal_(0, 0.05)
+    export_all(m, tmp_path, quantize=False)
+    ex, expected = reference_outputs(m)
+    (got,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
+    np.testing.assert_allclose(got, expected["denoiser"].numpy(), atol=1e-4, rtol=1e-4)

@@ -143,3 +143,24 @@ def test_decoder_noise_scales_with_each_channels_spread():
     diff = with_decoder_noise(z, 0.2) - z
     spread = diff.std(dim=(0, 2, 3, 4))
     assert 0.05 < spread[0] < 0.2 and 0.5 < spread[1] < 2.0 and spread[2] == 0
+
+
+def test_first_position_text_pooling_ignores_padding_and_mean_pooling_does_not():
+    import dataclasses
+
+    from lantern.dit import DiT, DiTConfig
+
+    cfg = DiTConfig(latent_channels=4, latent_frames=2, latent_size=4, patch=2, dim=32, depth=1, heads=2,
+                    text_dim=16, rope_dims=(4, 6, 6))
+    torch.manual_seed(0)
+    text = torch.randn(1, 6, 16)
+    padded = text.clone()
+    padded[:, 3:] += 1.0  # the padding positions' outputs change, the first does not
+    for pooling, same in (("first", True), ("mean", False)):
+        dit = DiT(dataclasses.replace(cfg, text_pooling=pooling))
+        x = torch.randn(1, 2 * 4 + 1, 2, 4, 4)
+        _, c1 = dit.embed(x, torch.tensor([0.5]), text)
+        _, c2 = dit.embed(x, torch.tensor([0.5]), padded)
+        assert torch.allclose(c1, c2) == same, pooling
+    with pytest.raises(ValueError, match="text_pooling"):
+        DiT(dataclasses.replace(cfg, text_pooling="max"))
