@@ -28,7 +28,10 @@
 # Environment: LANTERN_GPU_RUN_PRESET (gpu), LANTERN_GPU_RUN_MINUTES (the
 # denoiser's minutes; for gpu 5.9, or 4.4 from scratch; else the preset's own),
 # LANTERN_SCORE_COUNT (200), LANTERN_INT8_COUNT (24), LANTERN_SCORE_WORKERS
-# (judge processes; cores - 2), PYTHON (python3).
+# (judge processes; cores - 2), PYTHON (python3), LANTERN_GPU_RUN_ARGS (more
+# arguments for lantern.train, e.g. an ablation from scratch:
+# LANTERN_GPU_RUN_ARGS='--set model.autoencoder.latent_channels=32 --set model.dit.latent_channels=32'
+# bash training/gpu_run.sh none).
 set -uo pipefail
 TRAIN_DEADLINE_S=450
 SCORE_DEADLINE_S=545
@@ -69,6 +72,8 @@ main() {
   local args=(--preset "$preset" --out "$run")
   [ "$resume" != none ] && args+=(--resume "$resume")
   [ -n "$minutes" ] && args+=(--minutes "$minutes")
+  # shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
+  [ -n "${LANTERN_GPU_RUN_ARGS:-}" ] && args+=(${LANTERN_GPU_RUN_ARGS})
   echo "[$SECONDS s] training: $py -m lantern.train ${args[*]} (killed at $TRAIN_DEADLINE_S s)"
   timeout -k 10 $(( TRAIN_DEADLINE_S - SECONDS )) "$py" -m lantern.train "${args[@]}"
   echo "[$SECONDS s] training exited with status $?"
