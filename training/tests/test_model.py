@@ -164,3 +164,15 @@ def test_first_position_text_pooling_ignores_padding_and_mean_pooling_does_not()
         assert torch.allclose(c1, c2) == same, pooling
     with pytest.raises(ValueError, match="text_pooling"):
         DiT(dataclasses.replace(cfg, text_pooling="max"))
+
+
+def test_autoencoder_at_4x_spatial_compression_keeps_four_times_the_positions():
+    from lantern.autoencoder import AutoencoderConfig, VideoAutoencoder
+
+    ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 16, 32), decoder_widths=(32, 16, 8, 8), spatial=4))
+    video = torch.rand(1, 8, 3, 32, 32)
+    z = ae.encoder(video)
+    assert z.shape == (1, 4, 2, 8, 8)
+    assert ae.decoder(z).shape == video.shape
+    with pytest.raises(ValueError, match="spatial compression 2"):
+        AutoencoderConfig(spatial=2)
