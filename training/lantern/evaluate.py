@@ -145,6 +145,24 @@ def _failure(prompt: EvalPrompt, seed: int, v: ClipVerdict) -> dict:
             "background_guess": v.background_guess, "objects": objects}
 
 
+def scores_of(verdicts: list[dict]) -> dict[str, float | None]:
+    """Percent passing per attribute over judged clips, from a report's verdicts."""
+    scores = {}
+    for a in ATTRIBUTES:
+        values = [v[a] for v in verdicts]
+        passed, failed = sum(x is True for x in values), sum(x is False for x in values)
+        scores[a] = round(100.0 * passed / (passed + failed), 1) if passed + failed else None
+    return scores
+
+
+def by_object_count(verdicts: list[dict]) -> dict[int, tuple[int, dict[str, float | None]]]:
+    """Objects in the clip -> (clips, scores): single-object prompts on their own."""
+    groups: dict[int, list[dict]] = {}
+    for v in verdicts:
+        groups.setdefault(len(v["objects"]), []).append(v)
+    return {n: (len(vs), scores_of(vs)) for n, vs in sorted(groups.items())}
+
+
 def write_report(report: Report, path_md: str | Path, path_json: str | Path) -> None:
     """The Markdown summary (scores beside the spec's targets, then the
     failing prompts) and the full JSON (every clip's verdict)."""
@@ -167,6 +185,13 @@ def write_report(report: Report, path_md: str | Path, path_json: str | Path) -> 
         for kind, scores in report.by_kind.items():
             lines.append(f"| {kind} | " + " | ".join("-" if scores[a] is None else f"{scores[a]:.1f}"
                                                       for a in ATTRIBUTES) + " |")
+    counted = by_object_count(report.verdicts)
+    if len(counted) > 1:
+        lines += ["", "By objects in the clip (single-object prompts on their own):", "",
+                  "| objects | clips | " + " | ".join(ATTRIBUTES) + " |", "|---" * (len(ATTRIBUTES) + 2) + "|"]
+        for n, (clips, scores) in counted.items():
+            lines.append(f"| {n} | {clips} | " + " | ".join("-" if scores[a] is None else f"{scores[a]:.1f}"
+                                                             for a in ATTRIBUTES) + " |")
     lines += ["", f"## Failures ({len(report.failures)} clips)", ""]
     for f in report.failures:
         seen = "; ".join(f"{o['expected']['colour']} {o['expected']['shape']} {o['expected']['motion']} -> "

@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .evaluate import evaluate, write_report
-from .judge import ATTRIBUTES
+from .evaluate import evaluate, scores_of, write_report
 from .pipeline import LanternModel, load_checkpoint
 from .quantize import fake_quantize
 from .world.heldout import eval_prompts
@@ -38,16 +37,6 @@ def model_generator(model: LanternModel, steps: int, guidance: float):
         with torch.no_grad():
             return model.generate(texts, seeds, steps=steps, guidance=guidance).cpu().numpy()
     return generate
-
-
-def scores_of(verdicts: list[dict]) -> dict[str, float | None]:
-    """Percent passing per attribute over judged clips, from a report's verdicts."""
-    scores = {}
-    for a in ATTRIBUTES:
-        values = [v[a] for v in verdicts]
-        passed, failed = sum(x is True for x in values), sum(x is False for x in values)
-        scores[a] = round(100.0 * passed / (passed + failed), 1) if passed + failed else None
-    return scores
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,3 +45,16 @@ def test_judging_in_worker_processes_gives_the_same_verdicts():
     serial = evaluate(ground_truth_generator(prompts), prompts, seeds=[0], batch_size=4)
     parallel = evaluate(ground_truth_generator(prompts), prompts, seeds=[0], batch_size=4, workers=2)
     assert parallel.judge_workers == 2 and parallel.verdicts == serial.verdicts and parallel.scores == serial.scores
+
+
+def test_the_report_gives_single_object_prompts_on_their_own():
+    from lantern.evaluate import by_object_count
+
+    def verdict(objects: int, colour: bool) -> dict:
+        v = {a: True for a in ("colour", "shape", "motion", "background", "consistency")}
+        return {**v, "colour": colour, "objects": [{}] * objects}
+
+    counted = by_object_count([verdict(1, True), verdict(1, False), verdict(2, False), verdict(1, True)])
+    assert list(counted) == [1, 2]
+    assert counted[1][0] == 3 and counted[1][1]["colour"] == round(100 * 2 / 3, 1)
+    assert counted[2] == (1, {"colour": 0.0, "shape": 100.0, "motion": 100.0, "background": 100.0, "consistency": 100.0})
