@@ -3,7 +3,7 @@
 // name a title and what to do next). The engine's message, which names the
 // bad value and the allowed set, is always shown under the title.
 import type { EngineErrorName } from '../workers/contracts/errors';
-import { type BackendInfo, PHASES, type Progress, type VideoCodecName } from '../workers/contracts/generator';
+import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
 import type { ClientErrorName } from './engine-client';
 
 export type ErrorText = { title: string; hint: string };
@@ -62,7 +62,6 @@ const PHASE_LABEL: Record<Progress['phase'], string> = {
   encode: 'Writing the MP4',
 };
 
-export { PHASES };
 export const PHASE_SHORT: Record<Progress['phase'], string> = {
   load: 'Load',
   encodeText: 'Text',

@@ -2,7 +2,8 @@
 // time and an estimate of what is left. `data-phase` and `data-fraction` carry
 // the raw numbers for scripts and tests.
 import { For, Show } from 'solid-js';
-import { describeProgress, formatSeconds, PHASE_SHORT, PHASES } from '../messages';
+import { PHASES } from '../../workers/contracts/generator';
+import { describeProgress, formatSeconds, PHASE_SHORT } from '../messages';
 import { useLantern } from '../state/generate-state';
 
 /** Below this much progress (or time) an estimate is noise. */
