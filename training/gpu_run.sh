@@ -3,21 +3,27 @@
 #   bash training/gpu_run.sh [CHECKPOINT_DIR | none]
 # Continues training the gpu preset from the committed checkpoint
 # training/checkpoints/lantern-tiny (or from CHECKPOINT_DIR; `none` trains
-# from scratch, autoencoder included), then scores the new checkpoint on the
-# GPU as the app generates (lantern.score: 200 held-out prompts of set 0,
-# seed 0, 24 steps, guidance 4; int8 comparison on 24 of them), all inside
-# one 10-minute device call. Seconds from this script's start:
-#   ~40   Python up, checkpoint loaded, latent pool rendered
-#   ~395  the denoiser's budget (--minutes 5.9) spent; a probe at 3 minutes
-#   ~405  final checkpoint, probe and samples written
+# from scratch, autoencoder included): first the autoencoder's decoder alone
+# (the encoder, and so the latents the denoiser learnt, stay as they are),
+# then the denoiser, compiled. Then it scores the new checkpoint on the GPU
+# as the app generates (lantern.score: 200 held-out prompts of set 0, seed 0,
+# 24 steps, guidance 4; int8 comparison on 24 of them) and judges its
+# autoencoder's reconstructions of the same prompts' clips (the ceiling),
+# all inside one 10-minute device call. Seconds from this script's start:
+#   ~30   Python up, checkpoint loaded, the autoencoder's clip pool rendered
+#   ~120  the decoder's 1.5 minutes spent; latent pool rendered by ~140
+#   ~200  the denoiser compiled (inside its budget; logged as phase "compile")
+#   ~405  the denoiser's budget (--minutes 4.4) spent; probes every 3 minutes
+#   ~415  final checkpoint, probe and samples written
 #   450   training killed whatever happens (the checkpoint saved at the last
 #         probe is then the one scored and copied back)
-#   ~460  scoring done (about 1 minute: batched generation, 14 judge processes)
+#   ~510  scoring and the autoencoder's ceiling done (14 judge processes)
 #   545   scoring killed whatever happens; then the copy-back (a few seconds)
 # The device machine's own start-up (about 1 minute) comes before all this.
 # Leaves under $OUT at most 8 files of at most 16 MB:
 #   weights-NN.pt             the new checkpoint's float16 shards (two)
-#   run.tar.gz                its config.json, tokenizer files, log.jsonl, samples.png/.txt
+#   run.tar.gz                its config.json, tokenizer files, log.jsonl, samples.png/.txt,
+#                             reconstructed-*.md/.json (the autoencoder's ceiling)
 #   <model>.report.md, .report.json, .summary.json   lantern.score's report
 #                             (inside run.tar.gz instead if the shards are more than three)
 #   gpu-run.log               everything this script printed
@@ -26,7 +32,8 @@
 # On a CPU, for a check of the script itself (the gpu preset needs CUDA):
 #   LANTERN_GPU_RUN_PRESET=smoke LANTERN_SCORE_COUNT=4 OUT=/tmp/out bash training/gpu_run.sh SMOKE_CHECKPOINT
 # Environment: LANTERN_GPU_RUN_PRESET (gpu), LANTERN_GPU_RUN_MINUTES (the
-# denoiser's minutes; for gpu 5.9, or 4.4 from scratch; else the preset's own),
+# denoiser's minutes; for gpu 4.4; else the preset's own),
+# LANTERN_DECODER_MINUTES (the decoder's, when resuming; for gpu 1.5, 0 skips),
 # LANTERN_SCORE_COUNT (200), LANTERN_INT8_COUNT (24), LANTERN_SCORE_WORKERS
 # (judge processes; cores - 2), PYTHON (python3), LANTERN_GPU_RUN_ARGS (more
 # arguments for lantern.train, e.g. an ablation from scratch:
@@ -45,10 +52,10 @@ if [ "$resume" != none ]; then
   resume=$(realpath "$resume")
 fi
 preset=${LANTERN_GPU_RUN_PRESET:-gpu}
-# The gpu preset's denoiser minutes: 5.9, not 6, so that the 3-minute probes
-# do not fall on the very end; from scratch, less the autoencoder's 1.5.
-default_minutes=$([ "$resume" = none ] && echo 4.4 || echo 5.9)
-minutes=${LANTERN_GPU_RUN_MINUTES:-$([ "$preset" = gpu ] && echo "$default_minutes")}
+# The gpu preset's denoiser minutes: 4.4, after the decoder's 1.5 when
+# resuming or the whole autoencoder's 1.5 from scratch.
+minutes=${LANTERN_GPU_RUN_MINUTES:-$([ "$preset" = gpu ] && echo 4.4)}
+decoder_minutes=${LANTERN_DECODER_MINUTES:-$([ "$preset" = gpu ] && echo 1.5 || echo 0)}
 count=${LANTERN_SCORE_COUNT:-200}
 int8_count=${LANTERN_INT8_COUNT:-24}
 workers=${LANTERN_SCORE_WORKERS:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}
@@ -70,7 +77,7 @@ main() {
          "npm run score -- --checkpoint DIR --count $count --out ../models-manifest/lantern-tiny"
   fi
   local args=(--preset "$preset" --out "$run")
-  [ "$resume" != none ] && args+=(--resume "$resume")
+  [ "$resume" != none ] && args+=(--resume "$resume" --decoder-minutes "$decoder_minutes")
   [ -n "$minutes" ] && args+=(--minutes "$minutes")
   # shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
   [ -n "${LANTERN_GPU_RUN_ARGS:-}" ] && args+=(${LANTERN_GPU_RUN_ARGS})
@@ -89,6 +96,10 @@ main() {
     timeout -k 10 $(( SCORE_DEADLINE_S - SECONDS )) "$py" -m lantern.score --checkpoint "$ckpt" --count "$count" \
       --prompt-seed 0 --seeds 0 --int8-count "$int8_count" --workers "$workers" --out "$run/$name"
     echo "[$SECONDS s] scoring exited with status $?"
+    echo "[$SECONDS s] the autoencoder's ceiling: $count clips through encode and decode (killed at $SCORE_DEADLINE_S s)"
+    timeout -k 10 $(( SCORE_DEADLINE_S - SECONDS )) "$py" -m lantern.evaluate --ground-truth --reconstructed "$ckpt" \
+      --count "$count" --workers "$workers" --out "$run"
+    echo "[$SECONDS s] ceiling exited with status $?"
   fi
   cp "$ckpt"/weights-*.pt "$OUT"/
   local reports=() shards
@@ -99,7 +110,8 @@ main() {
     reports=()
   fi
   (cd "$run" && tar -czf "$OUT/run.tar.gz" checkpoint/config.json checkpoint/tokenizer.json \
-    checkpoint/tokenizer_config.json log.jsonl $(ls samples.png samples.txt 2>/dev/null) "${reports[@]}")
+    checkpoint/tokenizer_config.json log.jsonl $(ls samples.png samples.txt reconstructed-* 2>/dev/null) \
+    "${reports[@]}")
   echo "[$SECONDS s] done"
   ls -la "$OUT"
 }

@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "runs" / "eval",
                     help="folder for the .md and .json (default: the repository's runs/eval, which git ignores)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads for rendering (0: default)")
+    ap.add_argument("--workers", type=int, default=1, help="judging processes (1: judge in this one)")
     args = ap.parse_args(argv)
 
     import torch
@@ -271,12 +272,14 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     prompts = eval_prompts(args.count, args.seed)
     if args.reconstructed is None:
-        report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust)
+        report = evaluate(ground_truth_generator(prompts, args.size), prompts, args.seeds, trust=args.trust,
+                          workers=args.workers)
         report.description = (f"Ground truth: the renderer's own clips for heldout.eval_prompts({args.count}, "
                               f"seed={args.seed}) at {args.size} px, judged as a generator's (the judge's calibration).")
         stem = args.out / f"ground-truth-{args.count}-set{args.seed}-{args.trust}"
     else:
-        report = evaluate(reconstructed_generator(prompts, args.reconstructed), prompts, args.seeds, trust=args.trust)
+        report = evaluate(reconstructed_generator(prompts, args.reconstructed), prompts, args.seeds, trust=args.trust,
+                          workers=args.workers)
         report.description = (f"Reconstructed: the renderer's own clips for heldout.eval_prompts({args.count}, "
                               f"seed={args.seed}) through the autoencoder of {args.reconstructed} (encode, decode): "
                               "the ceiling of its denoiser.")

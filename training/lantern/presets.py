@@ -40,8 +40,27 @@ class TrainConfig:
     # the growth host-side tensor building), not 8x, and on a GPU each op on
     # the device is a kernel launch. On a CPU the pixels dominate: keep 1.
     pool_refresh_every: int = 1
+    pool_captions: int = 4  # captions drawn per clip when it is rendered; each use picks one
+    # torch.compile the step's forward (fused elementwise ops, far fewer
+    # kernel launches: the eager step on the GPU was host-bound). Falls back
+    # to eager, logged, if compiling fails.
+    compile: bool = False
+    eager_steps: int = 0  # with compile: steps run eagerly first (the run's own eager speed, for comparison)
+    profile_at: int = 0  # on CUDA: the step at which to profile `profile_steps` steps (0: never)
+    profile_steps: int = 20
     ae_crop: int = 64  # the autoencoder trains on crops of this side (it is fully convolutional)
     ae_crops_per_clip: int = 4
+    # The autoencoder draws its clips from a pool of rendered clips, re-rendering
+    # ae_refresh of them per step on average (in one batch every
+    # ae_refresh_every steps), so that the renderer's cost is shared by several
+    # steps: rendering a batch took longer than the step that trains on it.
+    # ae_pool_clips 0 renders a fresh batch every step (no pool).
+    ae_pool_clips: int = 0
+    ae_refresh: int = 0
+    ae_refresh_every: int = 1
+    # False trains the decoder alone: the latents (and so a trained denoiser)
+    # stay valid, and the decoder catches up with a longer budget.
+    ae_train_encoder: bool = True
     caption_dropout: float = 0.1  # empty caption, for classifier-free guidance
     t_uniform: float = 0.3  # share of training times drawn uniformly (see flow.sample_training_time)
     p_image_condition: float = 0.2  # first latent frame given as a still image
@@ -98,7 +117,8 @@ def gpu() -> TrainConfig:
     # gpu_run.sh resumes instead, with --minutes 5.9, and scores after.
     return TrainConfig(model=model, ae_minutes=1.5, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,
                        dit_minutes=5.75, dit_max_steps=100_000, batch=128, lr=5e-4, warmup_steps=200,
-                       ema_decay=0.999, pool_clips=8192, pool_refresh=32, pool_refresh_every=8, bf16=True,
+                       ema_decay=0.999, pool_clips=8192, pool_refresh=4, pool_refresh_every=64, bf16=True,
+                       compile=True, eager_steps=100, profile_at=400, ae_pool_clips=1024, ae_refresh=8, ae_refresh_every=16,
                        eval_every_minutes=3.0, eval_clips=24, eval_steps=16, log_every=100)
 
 

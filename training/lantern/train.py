@@ -74,26 +74,67 @@ def lr_at(step: int, elapsed: float, cfg: TrainConfig, base_lr: float, budget_s:
     return base_lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+class ClipPool:
+    """Rendered clips for the autoencoder (B, T, 3, S, S), stored as uint8
+    (a quarter of float32's memory; the renderer's sRGB is 8-bit anyway
+    once it reaches a video file). Refreshed oldest first, in batches."""
+
+    def __init__(self, cfg: TrainConfig, rng: random.Random, device: torch.device):
+        self.cfg, self.rng, self.device = cfg, rng, device
+        self.clips = torch.cat([self._render(min(256, cfg.ae_pool_clips - i))
+                                for i in range(0, cfg.ae_pool_clips, 256)])
+        self.cursor = 0
+
+    def _render(self, count: int) -> torch.Tensor:
+        with torch.no_grad():
+            _, video = render_batch(self.rng, count, self.cfg, self.device)
+        return (video * 255).round().to(torch.uint8)
+
+    def refresh(self, count: int) -> None:
+        count = min(count, len(self.clips))
+        idx = (self.cursor + torch.arange(count)) % len(self.clips)
+        self.clips[idx.to(self.clips.device)] = self._render(count)
+        self.cursor = (self.cursor + count) % len(self.clips)
+
+    def batch(self, size: int) -> torch.Tensor:
+        idx = torch.randint(len(self.clips), (size,), device=self.clips.device)
+        return self.clips[idx].float() / 255
+
+
 def train_autoencoder(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device, log: Log) -> None:
     ae = model.autoencoder.train()
-    opt = torch.optim.AdamW(ae.parameters(), lr=cfg.ae_lr, weight_decay=0.0, fused=device.type == "cuda")
+    trained = ae if cfg.ae_train_encoder else ae.decoder
+    if not cfg.ae_train_encoder:
+        ae.encoder.eval().requires_grad_(False)
+    opt = torch.optim.AdamW(trained.parameters(), lr=cfg.ae_lr, weight_decay=0.0, fused=device.type == "cuda")
+    pool = ClipPool(cfg, rng, device) if cfg.ae_pool_clips else None
+    if pool is not None:
+        log(phase="autoencoder_pool", clips=len(pool.clips), refresh=cfg.ae_refresh, every=cfg.ae_refresh_every,
+            train_encoder=cfg.ae_train_encoder)
     budget = cfg.ae_minutes * 60
     start, step = time.time(), 0
     while step < cfg.ae_max_steps and time.time() - start < budget:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, time.time() - start, cfg, cfg.ae_lr, budget, cfg.ae_max_steps)
-        _, video = render_batch(rng, cfg.ae_batch, cfg, device)
+        if pool is None:
+            video = render_batch(rng, cfg.ae_batch, cfg, device)[1]
+        else:
+            video = pool.batch(cfg.ae_batch)
+            if (step + 1) % cfg.ae_refresh_every == 0:
+                pool.refresh(cfg.ae_refresh * cfg.ae_refresh_every)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
             loss, metrics = ae.loss(random_crops(video, cfg.ae_crop, cfg.ae_crops_per_clip))
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trained.parameters(), 1.0)
         opt.step()
         if step % cfg.log_every == 0:
-            log(phase="autoencoder", step=step, loss=round(loss.item(), 5), **{k: round(v, 5) for k, v in metrics.items()})
+            log(phase="autoencoder", step=step, loss=round(loss.item(), 5),
+                steps_per_s=round(step / max(1e-9, time.time() - start), 2),
+                **{k: round(v, 5) for k, v in metrics.items()})
         step += 1
     log(phase="autoencoder", step=step, done=True, minutes=round((time.time() - start) / 60, 2))
-    ae.eval()
+    ae.eval().requires_grad_(True)
 
 
 class HostClock:
@@ -123,27 +164,78 @@ class HostClock:
         return ms
 
 
+class StepProfile:
+    """How much of a training step the GPU is busy: the device time of every
+    kernel over `steps` steps (torch.profiler), against the wall time of
+    those steps. Busy near 1: the GPU is the limit. Well under 1: it waits
+    for the host (Python, launches, the renderer). Once per run, on CUDA."""
+
+    def __init__(self, at: int, steps: int, log: Log):
+        self.at, self.steps, self.log = at, steps, log
+        self.profiler = None
+
+    def __call__(self, step: int) -> None:
+        """Call at the start of each step."""
+        if not self.at or not torch.cuda.is_available():
+            return
+        try:
+            if step == self.at:
+                torch.cuda.synchronize()
+                self.profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA])
+                self.profiler.start()
+                self.started = time.perf_counter()
+            elif step == self.at + self.steps and self.profiler is not None:
+                torch.cuda.synchronize()
+                wall = time.perf_counter() - self.started
+                self.profiler.stop()
+                events = self.profiler.key_averages()
+                busy_us = sum(getattr(e, "self_device_time_total", 0) or getattr(e, "self_cuda_time_total", 0)
+                              for e in events)
+                top = sorted(events, key=lambda e: -(getattr(e, "self_device_time_total", 0) or 0))[:8]
+                self.log(phase="profile", steps=self.steps, wall_ms_per_step=round(wall * 1e3 / self.steps, 2),
+                         gpu_ms_per_step=round(busy_us / 1e3 / self.steps, 2),
+                         gpu_busy=round(busy_us / 1e6 / wall, 3),
+                         top_kernels_ms_per_step={e.key[:60]: round(e.self_device_time_total / 1e3 / self.steps, 3)
+                                                  for e in top})
+                self.profiler = None
+        except Exception as err:  # noqa: BLE001 (a profiler failure must not end the run)
+            self.log(phase="profile", error=f"{type(err).__name__}: {str(err)[:300]}")
+            self.profiler, self.at = None, 0
+
+
 class LatentPool:
-    """Rendered clips kept as normalised latents, with their specs."""
+    """Rendered clips kept as normalised latents, each with `pool_captions`
+    tokenised captions drawn when it was rendered, all on the training
+    device: drawing a batch (clips, one of their captions, caption dropout)
+    is a few device ops with no host work and no host sync, so the host can
+    queue the next step while the GPU runs this one."""
 
     def __init__(self, model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device):
         self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
         self.specs: list = []
-        latents, stills = [], []
+        parts = []
         chunk = max(64, cfg.pool_refresh * cfg.pool_refresh_every)  # clips per render, as the refreshes
         for i in range(0, cfg.pool_clips, chunk):
-            specs, z, still = self._render(min(chunk, cfg.pool_clips - i))
+            specs, *tensors = self._render(min(chunk, cfg.pool_clips - i))
             self.specs += specs
-            latents.append(z)
-            stills.append(still)
-        self.latents = torch.cat(latents)  # (P, C, F, h, w)
-        self.stills = torch.cat(stills)  # (P, C, 1, h, w)
+            parts.append(tensors)
+        self.latents, self.stills, self.ids, self.masks = (torch.cat(column) for column in zip(*parts))
+        # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L)
+        empty_ids, empty_mask = encode(model.tokenizer, [""])
+        self.empty_ids, self.empty_mask = empty_ids.to(device), empty_mask.to(device)  # (1, L)
         self.cursor = 0
 
     @torch.no_grad()
     def _render(self, count: int):
         specs, video = render_batch(self.rng, count, self.cfg, self.device)
-        return specs, self.model.encode_video(video), self.model.still_latent(video[:, 0])
+        k = self.cfg.pool_captions
+        captions = [captions_for(s, self.rng, n=k, split="train") for s in specs]
+        if any(len(c) != k for c in captions):
+            raise ValueError(f"a clip has fewer than {k} distinct captions; lower pool_captions")
+        ids, masks = encode(self.model.tokenizer, [c for clip in captions for c in clip])
+        shape = (count, k, ids.shape[-1])
+        return (specs, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
+                ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device))
 
     def refresh(self, count: int) -> None:
         """Replace the `count` oldest clips (at most the whole pool) with new
@@ -151,17 +243,25 @@ class LatentPool:
         count = min(count, len(self.specs))
         if count <= 0:
             return
-        specs, z, still = self._render(count)
+        specs, *tensors = self._render(count)
         slots = [(self.cursor + j) % len(self.specs) for j in range(count)]
         for i, spec in zip(slots, specs):
             self.specs[i] = spec
         idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
-        self.latents[idx], self.stills[idx] = z, still
+        for store, new in zip((self.latents, self.stills, self.ids, self.masks), tensors):
+            store[idx] = new
         self.cursor = (self.cursor + count) % len(self.specs)
 
-    def batch(self, size: int):
-        idx = torch.randint(len(self.specs), (size,))
-        return [self.specs[i] for i in idx.tolist()], self.latents[idx], self.stills[idx]
+    def batch(self, size: int, caption_dropout: float):
+        """-> x0 (B, C, F, h, w), still (B, C, 1, h, w), ids (B, L), mask (B, L):
+        random clips, each with one of its captions, or the empty caption
+        with probability `caption_dropout` (for classifier-free guidance)."""
+        idx = torch.randint(len(self.specs), (size,), device=self.device)
+        pick = torch.randint(self.ids.shape[1], (size,), device=self.device)
+        drop = (torch.rand(size, device=self.device) < caption_dropout)[:, None]  # (B, 1)
+        ids = torch.where(drop, self.empty_ids, self.ids[idx, pick])
+        mask = torch.where(drop, self.empty_mask, self.masks[idx, pick])
+        return self.latents[idx], self.stills[idx], ids, mask
 
 
 def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -181,6 +281,58 @@ def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tup
     return cond, mask
 
 
+def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, ids: torch.Tensor,
+                  mask_t: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    """Flow-matching loss of one batch: conditioning drawn, time sampled,
+    noise added, the text encoded and the velocity predicted. One function so
+    that `torch.compile` sees (and fuses) the whole step's forward."""
+    cond, mask = conditioning(x0, still, cfg)
+    t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device)
+    noise = torch.randn_like(x0)
+    x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
+    with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+        v = model.dit(x_in, t, model.text_encoder(ids, mask_t))
+    weight = 1 - mask  # given frames carry no loss
+    return ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
+
+
+class Backward:
+    """Loss and gradients of one batch: `denoiser_loss`, through
+    `torch.compile` when cfg.compile is set, after `cfg.eager_steps` eager
+    steps (the same run's eager speed, for the profile). If compiling fails
+    (no Triton, an unsupported op; the backward compiles at the first
+    backward), the failure is logged, the gradients are dropped and the step
+    is redone eagerly, as are all after it: a run on the device machine must
+    not be lost to its compiler."""
+
+    def __init__(self, cfg: TrainConfig, log: Log):
+        self.log = log
+        self.compiled = False
+        self.compile_at = cfg.eager_steps if cfg.compile else None
+        self.calls = 0
+
+    def __call__(self, model: LanternModel, *batch) -> torch.Tensor:
+        self.calls += 1
+        if self.calls - 1 != self.compile_at:
+            loss = (self._compiled if self.compiled else denoiser_loss)(model, *batch)
+            loss.backward()
+            return loss
+        started = time.time()
+        try:
+            self._compiled = torch.compile(denoiser_loss)
+            loss = self._compiled(model, *batch)
+            loss.backward()
+            self.compiled = True
+            self.log(phase="compile", ok=True, seconds=round(time.time() - started, 1))
+        except Exception as err:  # noqa: BLE001 (any compiler failure falls back, loudly)
+            self.log(phase="compile", ok=False, error=f"{type(err).__name__}: {str(err)[:500]}",
+                     fallback="eager denoiser_loss")
+            model.zero_grad(set_to_none=True)
+            loss = denoiser_loss(model, *batch)
+            loss.backward()
+        return loss
+
+
 def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
                    log: Log, out: Path, measure_stats: bool = True) -> tuple[LanternModel, int]:
     """-> the EMA model and the number of steps taken."""
@@ -190,7 +342,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             model.stats = type(model.stats).measure(model.autoencoder.encoder(video))
     log(phase="latent_stats", mean=[round(m, 3) for m in model.stats.mean], std=[round(s, 3) for s in model.stats.std])
     pool = LatentPool(model, cfg, rng, device)
-    log(phase="pool", clips=len(pool.specs))
+    log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions)
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99),
                             fused=device.type == "cuda")  # one kernel per step instead of one per tensor
@@ -198,28 +350,20 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     ema_params = list(ema.dit.parameters()) + list(ema.text_encoder.parameters())
     model.dit.train()
     model.text_encoder.train()
+    backward = Backward(cfg, log)
     budget = cfg.dit_minutes * 60
     start, step, next_eval = time.time(), 0, cfg.eval_every_minutes * 60
     clock = HostClock()
+    last = (0, start)  # step and time of the last log record
+    profile = StepProfile(cfg.profile_at, cfg.profile_steps, log)
     while step < cfg.dit_max_steps and time.time() - start < budget:
+        profile(step)
         for group in opt.param_groups:
             group["lr"] = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
-        specs, x0, still = pool.batch(cfg.batch)
-        captions = ["" if rng.random() < cfg.caption_dropout else captions_for(s, rng, n=1, split="train")[0]
-                    for s in specs]
-        ids, mask_t = encode(model.tokenizer, captions)
-        cond, mask = conditioning(x0, still, cfg)
-        t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=device)
-        noise = torch.randn_like(x0)
-        x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
+        x0, still, ids, mask_t = pool.batch(cfg.batch, cfg.caption_dropout)
         clock.lap("batch")
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-            text = model.text_encoder(ids.to(device), mask_t.to(device))
-            v = model.dit(x_in, t, text)
-        weight = 1 - mask  # given frames carry no loss
-        loss = ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss = backward(model, x0, still, ids, mask_t, cfg)
         grad_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         decay = min(cfg.ema_decay, (1 + step) / (10 + step))
@@ -230,10 +374,13 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             pool.refresh(cfg.pool_refresh * cfg.pool_refresh_every)
         clock.lap("refresh")
         clock.steps += 1
-        if step % cfg.log_every == 0:
+        if step % cfg.log_every == 0 or step + 1 == backward.compile_at:
+            now = time.time()
             log(phase="denoiser", step=step, loss=round(loss.item(), 5), grad_norm=round(float(grad_norm), 3),
-                lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, time.time() - start), 2),
-                host_ms=clock.report())
+                lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, now - start), 2),
+                recent_steps_per_s=round((step - last[0]) / max(1e-9, now - last[1]), 2),
+                host_ms=clock.report(), compiled=backward.compiled)
+            last = (step, time.time())
             clock.skip()
         if next_eval and time.time() - start > next_eval:
             next_eval += cfg.eval_every_minutes * 60
@@ -300,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--autoencoder-only", action="store_true",
                     help="train the autoencoder alone (continue it, with --resume) and save the checkpoint; "
                          "its ceiling is then `lantern.evaluate --ground-truth --reconstructed`")
+    ap.add_argument("--decoder-minutes", type=float, default=0.0,
+                    help="with --resume: first train the autoencoder's decoder alone for this long; the encoder "
+                         "and so the latents stay as they are, and the denoiser continues on them")
     args = ap.parse_args(argv)
 
     cfg = PRESETS[args.preset]()
@@ -333,7 +483,12 @@ def main(argv: list[str] | None = None) -> None:
             denoiser_steps=meta.get("denoiser_steps"))
         if args.autoencoder_only:
             train_autoencoder(model, cfg, rng, device, log)
+        elif args.decoder_minutes > 0:
+            cfg.ae_train_encoder, cfg.ae_minutes = False, args.decoder_minutes
+            train_autoencoder(model, cfg, rng, device, log)
     else:
+        if args.decoder_minutes:
+            raise SystemExit("--decoder-minutes continues a checkpoint's decoder: it needs --resume")
         model = LanternModel(cfg.model).to(device)
         train_autoencoder(model, cfg, rng, device, log)
     if args.autoencoder_only:
@@ -345,7 +500,8 @@ def main(argv: list[str] | None = None) -> None:
     # The checkpoint's history: the resumed one's runs, then this one.
     run = {"run": "python -m lantern.train " + " ".join(sys.argv[1:] if argv is None else argv),
            "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
-           "denoiser_steps": steps, "denoiser_minutes": cfg.dit_minutes, "batch": cfg.batch}
+           "denoiser_steps": steps, "denoiser_minutes": cfg.dit_minutes, "batch": cfg.batch,
+           "decoder_minutes": args.decoder_minutes}
     save_checkpoint(ema, args.out / "checkpoint", extra={
         "preset": args.preset, "done": True, "denoiser_steps": (meta.get("denoiser_steps") or 0) + steps,
         "history": meta.get("history", []) + [run]})
