@@ -66,6 +66,9 @@ class TrainConfig:
     p_image_condition: float = 0.2  # first latent frame given as a still image
     p_continuation: float = 0.2  # first 1-2 latent frames given from the clip itself
     weight_decay: float = 0.01
+    lr_schedule: str = "cosine"  # or "wsd": constant after warmup, cool-down over the last `cooldown` of the budget
+    cooldown: float = 0.2
+    text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end
     eval_clips: int = 12

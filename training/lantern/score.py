@@ -97,7 +97,11 @@ def main(argv: list[str] | None = None) -> None:
             "max_score_drop": max((float_scores[k] or 0) - (int8_report.scores[k] or 0) for k in float_scores),
             "frames_max_abs_diff": float(np.abs(a - b).max()),
             "frames_mean_abs_diff": float(np.abs(a - b).mean()),
+            "device": str(device),
         }
+    previous = Path(f"{args.out}.summary.json")
+    if args.int8_only and previous.exists():  # the float32 scores were made before, maybe on another device
+        summary["device"] = json.loads(previous.read_text()).get("device", summary["device"])
     Path(f"{args.out}.summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 

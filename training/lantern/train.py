@@ -67,10 +67,16 @@ def random_crops(video: torch.Tensor, size: int, per_clip: int) -> torch.Tensor:
 
 
 def lr_at(step: int, elapsed: float, cfg: TrainConfig, base_lr: float, budget_s: float, max_steps: int) -> float:
-    """Linear warmup, then cosine decay to 10% over the time (or step) budget."""
+    """Linear warmup, then over the time (or step) budget either a cosine
+    decay to 10% (cfg.lr_schedule "cosine") or a constant rate with a linear
+    cool-down to 10% over the last cfg.cooldown of the budget ("wsd":
+    warmup, stable, decay; no early decay while the model still learns)."""
     if step < cfg.warmup_steps:
         return base_lr * (step + 1) / cfg.warmup_steps
     progress = min(1.0, max(elapsed / budget_s, step / max_steps))
+    if cfg.lr_schedule == "wsd":
+        into_cooldown = (progress - (1 - cfg.cooldown)) / max(cfg.cooldown, 1e-9)
+        return base_lr * (1 - 0.9 * min(1.0, max(0.0, into_cooldown)))
     return base_lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -344,7 +350,9 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     pool = LatentPool(model, cfg, rng, device)
     log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions)
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99),
+    groups = [{"params": list(model.dit.parameters()), "scale": 1.0},
+              {"params": list(model.text_encoder.parameters()), "scale": cfg.text_lr_scale}]
+    opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99),
                             fused=device.type == "cuda")  # one kernel per step instead of one per tensor
     ema = copy.deepcopy(model).eval().requires_grad_(False)
     ema_params = list(ema.dit.parameters()) + list(ema.text_encoder.parameters())
@@ -358,8 +366,9 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     profile = StepProfile(cfg.profile_at, cfg.profile_steps, log)
     while step < cfg.dit_max_steps and time.time() - start < budget:
         profile(step)
+        rate = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
+            group["lr"] = rate * group["scale"]
         x0, still, ids, mask_t = pool.batch(cfg.batch, cfg.caption_dropout)
         clock.lap("batch")
         opt.zero_grad(set_to_none=True)
@@ -447,6 +456,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--autoencoder-only", action="store_true",
                     help="train the autoencoder alone (continue it, with --resume) and save the checkpoint; "
                          "its ceiling is then `lantern.evaluate --ground-truth --reconstructed`")
+    ap.add_argument("--autoencoder-from", type=Path, metavar="CHECKPOINT",
+                    help="start a new model (with any --set) whose autoencoder is CHECKPOINT's, trained no further: "
+                         "ablations of the denoiser and text encoder then share one autoencoder")
     ap.add_argument("--decoder-minutes", type=float, default=0.0,
                     help="with --resume: first train the autoencoder's decoder alone for this long; the encoder "
                          "and so the latents stay as they are, and the denoiser continues on them")
@@ -455,8 +467,12 @@ def main(argv: list[str] | None = None) -> None:
     cfg = PRESETS[args.preset]()
     for assignment in args.set:
         override(cfg, assignment)
+    if args.resume and args.autoencoder_from:
+        raise SystemExit("--resume and --autoencoder-from both name the starting model; give one")
     if args.resume and any(a.startswith("model.") for a in args.set):
         raise SystemExit("--set model.* changes the model's shapes, which a resumed checkpoint fixes; drop --resume")
+    if cfg.lr_schedule not in ("cosine", "wsd"):
+        raise SystemExit(f"Unsupported lr_schedule {cfg.lr_schedule!r}. Must be one of: cosine, wsd.")
     if args.minutes is not None:
         cfg.dit_minutes = args.minutes
     if args.ae_minutes is not None:
@@ -490,7 +506,15 @@ def main(argv: list[str] | None = None) -> None:
         if args.decoder_minutes:
             raise SystemExit("--decoder-minutes continues a checkpoint's decoder: it needs --resume")
         model = LanternModel(cfg.model).to(device)
-        train_autoencoder(model, cfg, rng, device, log)
+        if args.autoencoder_from:
+            source, _ = load_checkpoint(args.autoencoder_from)
+            if source.cfg.autoencoder != cfg.model.autoencoder or source.cfg.size != cfg.model.size:
+                raise SystemExit(f"--autoencoder-from {args.autoencoder_from}: its autoencoder "
+                                 f"({source.cfg.autoencoder}, {source.cfg.size} px) is not this preset's")
+            model.autoencoder.load_state_dict(source.autoencoder.state_dict())
+            log(phase="autoencoder", loaded=str(args.autoencoder_from))
+        else:
+            train_autoencoder(model, cfg, rng, device, log)
     if args.autoencoder_only:
         save_checkpoint(model, args.out / "checkpoint", extra={**{k: v for k, v in meta.items() if k in ("history", "denoiser_steps")},
                                                               "preset": args.preset, "autoencoder_only": True})

@@ -1,0 +1,120 @@
+"""The denoiser's training loop: batches drawn on the device, the compiled
+step's fallback, learning-rate schedules, and the autoencoder options."""
+import json
+import random
+
+import pytest
+import torch
+
+from lantern.pipeline import LanternModel, load_checkpoint
+from lantern.presets import PRESETS
+from lantern.tokenizer import PAD_ID, encode
+from lantern.train import Backward, LatentPool, lr_at, main
+
+
+def smoke_pool(clips=6, captions=3):
+    cfg = PRESETS["smoke"]()
+    cfg.pool_clips, cfg.pool_captions = clips, captions
+    torch.manual_seed(0)
+    model = LanternModel(cfg.model).eval()
+    return cfg, model, LatentPool(model, cfg, random.Random(0), torch.device("cpu"))
+
+
+def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
+    cfg, model, pool = smoke_pool()
+    assert pool.ids.shape == (6, 3, 48) and pool.masks.shape == (6, 3, 48)
+    empty_ids, _ = encode(model.tokenizer, [""])
+    torch.manual_seed(1)
+    x0, still, ids, mask = pool.batch(400, caption_dropout=0.25)
+    assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == 400
+    dropped = (ids == empty_ids).all(1)
+    assert abs(dropped.float().mean().item() - 0.25) < 0.07
+    # Every other row is one of the captions drawn for the clip it came with.
+    for row in range(400):
+        if dropped[row]:
+            continue
+        clip = next(i for i in range(6) if torch.equal(pool.latents[i], x0[row]))
+        assert any(torch.equal(ids[row], pool.ids[clip, k]) for k in range(3))
+        assert torch.equal(mask[row], ids[row] != PAD_ID)
+    # The stored captions are true of the clip (its colour is named).
+    words = model.tokenizer.decode(pool.ids[0, 0].tolist(), skip_special_tokens=True).split()
+    assert all(o.colour in words for o in pool.specs[0].objects)
+
+
+def test_a_refresh_draws_new_captions_with_the_new_clips():
+    _, _, pool = smoke_pool()
+    before = pool.ids.clone()
+    pool.refresh(2)
+    assert not torch.equal(pool.ids[:2], before[:2]) and torch.equal(pool.ids[2:], before[2:])
+
+
+def test_a_compiler_failure_is_logged_and_the_step_redone_eagerly(monkeypatch):
+    cfg, model, pool = smoke_pool()
+    cfg.compile, cfg.eager_steps = True, 1
+    records = []
+
+    def broken_compile(fn):
+        def run(*args):
+            raise RuntimeError("no Triton here")
+        return run
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    backward = Backward(cfg, lambda **r: records.append(r))
+    model.train()
+    batch = lambda: pool.batch(4, cfg.caption_dropout)
+    assert torch.isfinite(backward(model, *batch(), cfg))  # eager step
+    assert not records
+    model.zero_grad()
+    loss = backward(model, *batch(), cfg)  # the compiled step fails, then runs eagerly
+    assert torch.isfinite(loss) and not backward.compiled
+    assert records == [{"phase": "compile", "ok": False, "error": "RuntimeError: no Triton here",
+                        "fallback": "eager denoiser_loss"}]
+    grads = [p.grad for p in model.dit.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+
+
+def test_wsd_holds_the_rate_then_cools_down_and_cosine_decays_from_the_start():
+    cfg = PRESETS["smoke"]()
+    cfg.warmup_steps, cfg.cooldown = 10, 0.2
+    at = lambda step: lr_at(step, 0.0, cfg, 1.0, budget_s=1e9, max_steps=1000)
+    cfg.lr_schedule = "wsd"
+    assert at(0) == pytest.approx(0.1) and at(9) == pytest.approx(1.0)
+    assert at(100) == at(799) == pytest.approx(1.0)
+    assert at(900) == pytest.approx(0.55) and at(1000) == pytest.approx(0.1)
+    cfg.lr_schedule = "cosine"
+    assert at(100) < 1.0 and at(500) == pytest.approx(0.55) and at(1000) == pytest.approx(0.1)
+
+
+def test_an_unknown_schedule_is_refused(tmp_path):
+    with pytest.raises(SystemExit, match="Unsupported lr_schedule 'linear'"):
+        main(["--preset", "smoke", "--out", str(tmp_path), "--set", "lr_schedule=linear"])
+
+
+def test_the_decoder_alone_trains_on_a_resumed_checkpoint_and_the_text_encoder_gets_its_own_rate(tmp_path):
+    main(["--preset", "smoke", "--out", str(tmp_path / "a"), "--autoencoder-only"])
+    first, _ = load_checkpoint(tmp_path / "a" / "checkpoint")
+    main(["--preset", "smoke", "--out", str(tmp_path / "b"), "--resume", str(tmp_path / "a" / "checkpoint"),
+          "--decoder-minutes", "0.1", "--set", "ae_pool_clips=8", "--set", "ae_refresh=2",
+          "--set", "text_lr_scale=3", "--set", "log_every=1"])
+    second, meta = load_checkpoint(tmp_path / "b" / "checkpoint")
+    same = lambda a, b: all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    assert same(first.autoencoder.encoder, second.autoencoder.encoder)
+    assert not same(first.autoencoder.decoder, second.autoencoder.decoder)
+    assert meta["history"][-1]["decoder_minutes"] == 0.1
+    records = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    assert any(r["phase"] == "autoencoder_pool" and r["train_encoder"] is False for r in records)
+
+
+def test_ablations_can_share_one_autoencoder(tmp_path):
+    main(["--preset", "smoke", "--out", str(tmp_path / "ae"), "--autoencoder-only"])
+    ae, _ = load_checkpoint(tmp_path / "ae" / "checkpoint")
+    main(["--preset", "smoke", "--out", str(tmp_path / "run"), "--autoencoder-from", str(tmp_path / "ae" / "checkpoint"),
+          "--set", "model.dit.text_pooling=first"])
+    run, _ = load_checkpoint(tmp_path / "run" / "checkpoint")
+    assert run.cfg.dit.text_pooling == "first"
+    assert all(torch.equal(a, b) for a, b in zip(ae.autoencoder.state_dict().values(),
+                                                  run.autoencoder.state_dict().values()))
+    with pytest.raises(SystemExit, match="is not this preset's"):
+        main(["--preset", "smoke", "--out", str(tmp_path / "bad"), "--autoencoder-from",
+              str(tmp_path / "ae" / "checkpoint"), "--set", "model.autoencoder.latent_channels=6",
+              "--set", "model.dit.latent_channels=6"])
