@@ -241,13 +241,19 @@ class DiT(nn.Module):
 
     # -- whole graph ------------------------------------------------------------
 
-    def forward(self, x_in: torch.Tensor, t: torch.Tensor, text: torch.Tensor, fast: bool = True) -> torch.Tensor:
-        """x_in (B, 2C+1, F, h, w), t (B,) in [0, 1], text (B, L, Dt) -> v (B, C, F, h, w)."""
+    def forward(self, x_in: torch.Tensor, t: torch.Tensor, text: torch.Tensor, fast: bool = True,
+                hidden_after: int | None = None):
+        """x_in (B, 2C+1, F, h, w), t (B,) in [0, 1], text (B, L, Dt) -> v (B, C, F, h, w);
+        with hidden_after = i (training only), (v, tokens after block i (B, N, D))."""
         x, c = self.embed(x_in, t, text)
-        for block in self.blocks:
+        hidden = None
+        for i, block in enumerate(self.blocks):
             k_text, v_text = block.text_kv(text)
             q, k, v = block.pre_self(x, c)
             q, k = apply_rope(q, self.rope_cos, self.rope_sin), apply_rope(k, self.rope_cos, self.rope_sin)
             x, q_cross = block.pre_cross(x, c, attention(q, k, v, fast))
             x = block.post_cross(x, c, attention(q_cross, k_text, v_text, fast))
-        return self.final(x, c)
+            if i == hidden_after:
+                hidden = x
+        v = self.final(x, c)
+        return v if hidden_after is None else (v, hidden)

@@ -68,6 +68,10 @@ class TrainConfig:
     weight_decay: float = 0.01
     lr_schedule: str = "cosine"  # or "wsd": constant after warmup, cool-down over the last `cooldown` of the budget
     cooldown: float = 0.2
+    # Auxiliary attribute head (attribute_head.py): its loss times aux_weight,
+    # for the first aux_until of the budget; 0 switches it off.
+    aux_weight: float = 0.0
+    aux_until: float = 0.7
     text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end

@@ -21,6 +21,12 @@ class TextEncoderConfig:
     dim: int = 192  # also the width the denoiser's cross-attention reads
     depth: int = 4  # captions are short and grammatical; a few layers suffice
     heads: int = 4
+    # Write the mean of the real tokens' outputs into every padding position.
+    # The denoiser pools the caption as the mean of all 48 positions and
+    # cross-attends to all of them (the browser's graphs take no mask);
+    # with this, that mean is the mean of the real tokens alone, and the
+    # padding keys carry the caption's summary instead of padding.
+    pad_with_summary: bool = False
 
 
 class TextEncoderBlock(nn.Module):
@@ -61,5 +67,10 @@ class TextEncoder(nn.Module):
         bias = (~mask)[:, None, None, :].to(x.dtype) * -1e4  # (B, 1, 1, L)
         for block in self.blocks:
             x = block(x, bias)
-        return self.norm(x)
+        x = self.norm(x)
+        if self.cfg.pad_with_summary:
+            real = mask[..., None].to(x.dtype)  # (B, L, 1)
+            summary = (x * real).sum(1, keepdim=True) / real.sum(1, keepdim=True).clamp_min(1)  # (B, 1, D)
+            x = torch.where(mask[..., None], x, summary)
+        return x
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from .attribute_head import AttributeHead, attribute_labels
 from .conditioning import conditioning_probe, probe_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
@@ -225,8 +226,8 @@ class LatentPool:
             specs, *tensors = self._render(min(chunk, cfg.pool_clips - i))
             self.specs += specs
             parts.append(tensors)
-        self.latents, self.stills, self.ids, self.masks = (torch.cat(column) for column in zip(*parts))
-        # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L)
+        self.latents, self.stills, self.ids, self.masks, self.labels = (torch.cat(column) for column in zip(*parts))
+        # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L), labels (P, 4)
         empty_ids, empty_mask = encode(model.tokenizer, [""])
         self.empty_ids, self.empty_mask = empty_ids.to(device), empty_mask.to(device)  # (1, L)
         self.cursor = 0
@@ -241,7 +242,8 @@ class LatentPool:
         ids, masks = encode(self.model.tokenizer, [c for clip in captions for c in clip])
         shape = (count, k, ids.shape[-1])
         return (specs, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
-                ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device))
+                ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device),
+                attribute_labels(specs).to(self.device))
 
     def refresh(self, count: int) -> None:
         """Replace the `count` oldest clips (at most the whole pool) with new
@@ -254,20 +256,21 @@ class LatentPool:
         for i, spec in zip(slots, specs):
             self.specs[i] = spec
         idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
-        for store, new in zip((self.latents, self.stills, self.ids, self.masks), tensors):
+        for store, new in zip((self.latents, self.stills, self.ids, self.masks, self.labels), tensors):
             store[idx] = new
         self.cursor = (self.cursor + count) % len(self.specs)
 
     def batch(self, size: int, caption_dropout: float):
-        """-> x0 (B, C, F, h, w), still (B, C, 1, h, w), ids (B, L), mask (B, L):
-        random clips, each with one of its captions, or the empty caption
-        with probability `caption_dropout` (for classifier-free guidance)."""
+        """-> x0 (B, C, F, h, w), still (B, C, 1, h, w), ids (B, L), mask (B, L),
+        labels (B, 4): random clips, each with one of its captions, or the
+        empty caption with probability `caption_dropout` (for classifier-free
+        guidance), and its true attributes (attribute_head.py)."""
         idx = torch.randint(len(self.specs), (size,), device=self.device)
         pick = torch.randint(self.ids.shape[1], (size,), device=self.device)
         drop = (torch.rand(size, device=self.device) < caption_dropout)[:, None]  # (B, 1)
         ids = torch.where(drop, self.empty_ids, self.ids[idx, pick])
         mask = torch.where(drop, self.empty_mask, self.masks[idx, pick])
-        return self.latents[idx], self.stills[idx], ids, mask
+        return self.latents[idx], self.stills[idx], ids, mask, self.labels[idx]
 
 
 def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -288,18 +291,28 @@ def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tup
 
 
 def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, ids: torch.Tensor,
-                  mask_t: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+                  mask_t: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig,
+                  head: AttributeHead | None = None, aux_weight: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Flow-matching loss of one batch: conditioning drawn, time sampled,
-    noise added, the text encoded and the velocity predicted. One function so
-    that `torch.compile` sees (and fuses) the whole step's forward."""
+    noise added, the text encoded and the velocity predicted; plus, with a
+    head and aux_weight > 0, aux_weight times its attribute loss. One
+    function so that `torch.compile` sees (and fuses) the whole step's
+    forward. -> (loss, attribute loss; 0 without the head)."""
     cond, mask = conditioning(x0, still, cfg)
     t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device)
     noise = torch.randn_like(x0)
     x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
+    aux = head is not None and aux_weight > 0
     with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-        v = model.dit(x_in, t, model.text_encoder(ids, mask_t))
+        out = model.dit(x_in, t, model.text_encoder(ids, mask_t),
+                        hidden_after=len(model.dit.blocks) // 2 - 1 if aux else None)
+    v, hidden = out if aux else (out, None)
     weight = 1 - mask  # given frames carry no loss
-    return ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
+    loss = ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
+    if not aux:
+        return loss, torch.zeros((), device=x0.device)
+    attributes = head.loss(hidden, labels)
+    return loss + aux_weight * attributes, attributes
 
 
 class Backward:
@@ -317,16 +330,17 @@ class Backward:
         self.compile_at = cfg.eager_steps if cfg.compile else None
         self.calls = 0
 
-    def __call__(self, model: LanternModel, *batch) -> torch.Tensor:
+    def __call__(self, model: LanternModel, *batch, **options) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> (loss, attribute loss), after loss.backward()."""
         self.calls += 1
         if self.calls - 1 != self.compile_at:
-            loss = (self._compiled if self.compiled else denoiser_loss)(model, *batch)
+            loss, attributes = (self._compiled if self.compiled else denoiser_loss)(model, *batch, **options)
             loss.backward()
-            return loss
+            return loss, attributes
         started = time.time()
         try:
             self._compiled = torch.compile(denoiser_loss)
-            loss = self._compiled(model, *batch)
+            loss, attributes = self._compiled(model, *batch, **options)
             loss.backward()
             self.compiled = True
             self.log(phase="compile", ok=True, seconds=round(time.time() - started, 1))
@@ -334,9 +348,12 @@ class Backward:
             self.log(phase="compile", ok=False, error=f"{type(err).__name__}: {str(err)[:500]}",
                      fallback="eager denoiser_loss")
             model.zero_grad(set_to_none=True)
-            loss = denoiser_loss(model, *batch)
+            for module in options.values():
+                if isinstance(module, torch.nn.Module):
+                    module.zero_grad(set_to_none=True)
+            loss, attributes = denoiser_loss(model, *batch, **options)
             loss.backward()
-        return loss
+        return loss, attributes
 
 
 def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
@@ -350,8 +367,12 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     pool = LatentPool(model, cfg, rng, device)
     log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions)
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
+    head = AttributeHead(cfg.model.dit.dim).to(device) if cfg.aux_weight > 0 else None
     groups = [{"params": list(model.dit.parameters()), "scale": 1.0},
               {"params": list(model.text_encoder.parameters()), "scale": cfg.text_lr_scale}]
+    if head is not None:
+        groups.append({"params": list(head.parameters()), "scale": 1.0})
+    clipped = params + (list(head.parameters()) if head is not None else [])
     opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99),
                             fused=device.type == "cuda")  # one kernel per step instead of one per tensor
     ema = copy.deepcopy(model).eval().requires_grad_(False)
@@ -369,11 +390,12 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         rate = lr_at(step, time.time() - start, cfg, cfg.lr, budget, cfg.dit_max_steps)
         for group in opt.param_groups:
             group["lr"] = rate * group["scale"]
-        x0, still, ids, mask_t = pool.batch(cfg.batch, cfg.caption_dropout)
+        batch = pool.batch(cfg.batch, cfg.caption_dropout)
         clock.lap("batch")
         opt.zero_grad(set_to_none=True)
-        loss = backward(model, x0, still, ids, mask_t, cfg)
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        aux_on = head is not None and step < cfg.aux_until * cfg.dit_max_steps and time.time() - start < cfg.aux_until * budget
+        loss, attributes = backward(model, *batch, cfg, head=head, aux_weight=cfg.aux_weight if aux_on else 0.0)
+        grad_norm = torch.nn.utils.clip_grad_norm_(clipped, 1.0)
         opt.step()
         decay = min(cfg.ema_decay, (1 + step) / (10 + step))
         with torch.no_grad():
@@ -388,7 +410,8 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             log(phase="denoiser", step=step, loss=round(loss.item(), 5), grad_norm=round(float(grad_norm), 3),
                 lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, now - start), 2),
                 recent_steps_per_s=round((step - last[0]) / max(1e-9, now - last[1]), 2),
-                host_ms=clock.report(), compiled=backward.compiled)
+                host_ms=clock.report(), compiled=backward.compiled,
+                **({"attribute_loss": round(attributes.item(), 4)} if aux_on else {}))
             last = (step, time.time())
             clock.skip()
         if next_eval and time.time() - start > next_eval:

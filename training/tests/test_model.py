@@ -176,3 +176,20 @@ def test_autoencoder_at_4x_spatial_compression_keeps_four_times_the_positions():
     assert ae.decoder(z).shape == video.shape
     with pytest.raises(ValueError, match="spatial compression 2"):
         AutoencoderConfig(spatial=2)
+
+
+def test_padding_with_the_summary_makes_the_mean_of_all_positions_the_mean_of_the_real_tokens():
+    torch.manual_seed(0)
+    cfg = TextEncoderConfig(vocab_size=50, dim=32, depth=1, heads=2, pad_with_summary=True)
+    enc = TextEncoder(cfg).eval()
+    plain = TextEncoder(TextEncoderConfig(vocab_size=50, dim=32, depth=1, heads=2))
+    plain.load_state_dict(enc.state_dict())
+    ids = torch.randint(4, 50, (2, 48))
+    mask = torch.zeros(2, 48, dtype=torch.bool)
+    mask[0, :5], mask[1, :11] = True, True
+    out, before = enc(ids, mask), plain.eval()(ids, mask)
+    torch.testing.assert_close(out[mask], before[mask])  # real tokens untouched
+    for row, n in ((0, 5), (1, 11)):
+        real_mean = before[row, :n].mean(0)
+        torch.testing.assert_close(out[row].mean(0), real_mean)  # what mean pooling now sees
+        torch.testing.assert_close(out[row, n:], real_mean.expand(48 - n, -1))

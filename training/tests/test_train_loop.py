@@ -25,8 +25,8 @@ def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
     assert pool.ids.shape == (6, 3, 48) and pool.masks.shape == (6, 3, 48)
     empty_ids, _ = encode(model.tokenizer, [""])
     torch.manual_seed(1)
-    x0, still, ids, mask = pool.batch(400, caption_dropout=0.25)
-    assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == 400
+    x0, still, ids, mask, labels = pool.batch(400, caption_dropout=0.25)
+    assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == labels.shape[0] == 400
     dropped = (ids == empty_ids).all(1)
     assert abs(dropped.float().mean().item() - 0.25) < 0.07
     # Every other row is one of the captions drawn for the clip it came with.
@@ -34,6 +34,7 @@ def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
         if dropped[row]:
             continue
         clip = next(i for i in range(6) if torch.equal(pool.latents[i], x0[row]))
+        assert torch.equal(labels[row], pool.labels[clip])
         assert any(torch.equal(ids[row], pool.ids[clip, k]) for k in range(3))
         assert torch.equal(mask[row], ids[row] != PAD_ID)
     # The stored captions are true of the clip (its colour is named).
@@ -62,10 +63,10 @@ def test_a_compiler_failure_is_logged_and_the_step_redone_eagerly(monkeypatch):
     backward = Backward(cfg, lambda **r: records.append(r))
     model.train()
     batch = lambda: pool.batch(4, cfg.caption_dropout)
-    assert torch.isfinite(backward(model, *batch(), cfg))  # eager step
+    assert torch.isfinite(backward(model, *batch(), cfg)[0])  # eager step
     assert not records
     model.zero_grad()
-    loss = backward(model, *batch(), cfg)  # the compiled step fails, then runs eagerly
+    loss, _ = backward(model, *batch(), cfg)  # the compiled step fails, then runs eagerly
     assert torch.isfinite(loss) and not backward.compiled
     assert records == [{"phase": "compile", "ok": False, "error": "RuntimeError: no Triton here",
                         "fallback": "eager denoiser_loss"}]
@@ -118,3 +119,45 @@ def test_ablations_can_share_one_autoencoder(tmp_path):
         main(["--preset", "smoke", "--out", str(tmp_path / "bad"), "--autoencoder-from",
               str(tmp_path / "ae" / "checkpoint"), "--set", "model.autoencoder.latent_channels=6",
               "--set", "model.dit.latent_channels=6"])
+
+
+def test_attribute_labels_name_the_first_object_and_the_background():
+    from lantern.attribute_head import ATTRIBUTES, attribute_labels
+    from lantern.world.spec import ClipSpec, ObjectSpec
+
+    star = ObjectSpec(shape="star", colour="red", size="small", scale=0.12, motion="left")
+    ball = ObjectSpec(shape="circle", colour="white", size="large", scale=0.3, motion="still")
+    labels = attribute_labels([ClipSpec(objects=(star, ball), background="plain", background_colour="blue"),
+                               ClipSpec(objects=(ball,), background="night", background_colour=None)])
+    names = [[list(ATTRIBUTES.values())[i][j] for i, j in enumerate(row)] for row in labels.tolist()]
+    assert names == [["red", "star", "left", "plain blue"], ["white", "circle", "still", "night"]]
+
+
+def test_the_attribute_head_adds_its_loss_and_trains_with_the_denoiser():
+    from lantern.attribute_head import AttributeHead
+    from lantern.train import denoiser_loss
+
+    cfg, model, pool = smoke_pool()
+    head = AttributeHead(cfg.model.dit.dim)
+    torch.manual_seed(0)
+    batch = pool.batch(4, 0.0)
+    torch.manual_seed(1)
+    plain, none = denoiser_loss(model, *batch, cfg)
+    torch.manual_seed(1)
+    total, attributes = denoiser_loss(model, *batch, cfg, head=head, aux_weight=0.5)
+    assert none.item() == 0 and attributes.item() > 1.0  # about ln(classes) untrained
+    torch.testing.assert_close(total, plain + 0.5 * attributes)
+    total.backward()
+    assert head.out.weight.grad.abs().sum() > 0
+    assert model.text_encoder.token.weight.grad.abs().sum() > 0
+
+
+def test_a_run_with_the_attribute_head_logs_its_loss_until_aux_until(tmp_path):
+    main(["--preset", "smoke", "--out", str(tmp_path), "--set", "aux_weight=0.1", "--set", "aux_until=0.5",
+          "--set", "dit_max_steps=8", "--set", "log_every=1"])
+    steps = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    steps = [r for r in steps if r["phase"] == "denoiser" and "loss" in r]
+    assert [r["step"] for r in steps if "attribute_loss" in r] == [0, 1, 2, 3]
+    assert all(r["attribute_loss"] > 0 for r in steps[:4])
+    model, _ = load_checkpoint(tmp_path / "checkpoint")  # the head is not part of the model
+    assert not any("head" in name for name in model.state_dict())
