@@ -45,6 +45,9 @@ class TrainConfig:
     # kernel launches: the eager step on the GPU was host-bound). Falls back
     # to eager, logged, if compiling fails.
     compile: bool = False
+    # torch.compile's mode: "default" (fused kernels), or "reduce-overhead"
+    # (also CUDA graphs: one launch for the forward and one for the backward).
+    compile_mode: str = "default"
     eager_steps: int = 0  # with compile: steps run eagerly first (the run's own eager speed, for comparison)
     profile_at: int = 0  # on CUDA: the step at which to profile `profile_steps` steps (0: never)
     profile_steps: int = 20

@@ -328,6 +328,7 @@ class Backward:
         self.log = log
         self.compiled = False
         self.compile_at = cfg.eager_steps if cfg.compile else None
+        self.mode = cfg.compile_mode
         self.calls = 0
 
     def __call__(self, model: LanternModel, *batch, **options) -> tuple[torch.Tensor, torch.Tensor]:
@@ -339,11 +340,11 @@ class Backward:
             return loss, attributes
         started = time.time()
         try:
-            self._compiled = torch.compile(denoiser_loss)
+            self._compiled = torch.compile(denoiser_loss, mode=self.mode)
             loss, attributes = self._compiled(model, *batch, **options)
             loss.backward()
             self.compiled = True
-            self.log(phase="compile", ok=True, seconds=round(time.time() - started, 1))
+            self.log(phase="compile", ok=True, mode=self.mode, seconds=round(time.time() - started, 1))
         except Exception as err:  # noqa: BLE001 (any compiler failure falls back, loudly)
             self.log(phase="compile", ok=False, error=f"{type(err).__name__}: {str(err)[:500]}",
                      fallback="eager denoiser_loss")

@@ -54,7 +54,7 @@ def test_a_compiler_failure_is_logged_and_the_step_redone_eagerly(monkeypatch):
     cfg.compile, cfg.eager_steps = True, 1
     records = []
 
-    def broken_compile(fn):
+    def broken_compile(fn, **options):
         def run(*args):
             raise RuntimeError("no Triton here")
         return run
