@@ -161,3 +161,10 @@ def test_a_run_with_the_attribute_head_logs_its_loss_until_aux_until(tmp_path):
     assert all(r["attribute_loss"] > 0 for r in steps[:4])
     model, _ = load_checkpoint(tmp_path / "checkpoint")  # the head is not part of the model
     assert not any("head" in name for name in model.state_dict())
+
+
+def test_step_ops_counts_a_forward_and_backward_on_the_meta_device():
+    from lantern.step_ops import count_step_ops
+
+    counts = count_step_ops("smoke")
+    assert counts["aten::mm"] > 0 and sum(counts.values()) > 500
