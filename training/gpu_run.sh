@@ -3,21 +3,23 @@
 #   bash training/gpu_run.sh [CHECKPOINT_DIR | none]
 # Continues training the gpu preset from the committed checkpoint
 # training/checkpoints/lantern-tiny (or from CHECKPOINT_DIR; `none` trains
-# from scratch, autoencoder included): first the autoencoder's decoder alone
-# (the encoder, and so the latents the denoiser learnt, stay as they are),
-# then the denoiser, compiled. Then it scores the new checkpoint on the GPU
-# as the app generates (lantern.score: 200 held-out prompts of set 0, seed 0,
-# 24 steps, guidance 4; int8 comparison on 24 of them) and judges its
-# autoencoder's reconstructions of the same prompts' clips (the ceiling),
-# all inside one 10-minute device call. Seconds from this script's start:
-#   ~30   Python up, checkpoint loaded, the autoencoder's clip pool rendered
-#   ~120  the decoder's 1.5 minutes spent; latent pool rendered by ~140
-#   ~200  the denoiser compiled (inside its budget; logged as phase "compile")
-#   ~405  the denoiser's budget (--minutes 4.4) spent; probes every 3 minutes
-#   ~415  final checkpoint, probe and samples written
+# from scratch, autoencoder included): the denoiser, 100 eager steps and then
+# compiled (torch.compile, mode reduce-overhead: CUDA graphs), with a profile
+# of 20 steps (GPU kernel time and the host's top operators) at step 400.
+# LANTERN_DECODER_MINUTES=M first trains the autoencoder's decoder alone for M
+# minutes (the latents stay valid; tried once, it lowered L1 and lost shape).
+# Then it scores the new checkpoint on the GPU as the app generates
+# (lantern.score: 200 held-out prompts of set 0, seed 0, 24 steps, guidance 4;
+# int8 comparison on 24 of them) and judges its autoencoder's reconstructions
+# of the same prompts' clips (the ceiling), all inside one 10-minute device
+# call. Seconds from this script's start:
+#   ~30   Python up, checkpoint loaded, latent pool rendered (8,192 clips)
+#   ~110  the denoiser compiled (inside its budget; logged as phase "compile")
+#   ~385  the denoiser's budget (--minutes 5.9) spent; probes every 3 minutes
+#   ~400  final checkpoint, probe and samples written
 #   450   training killed whatever happens (the checkpoint saved at the last
 #         probe is then the one scored and copied back)
-#   ~510  scoring and the autoencoder's ceiling done (14 judge processes)
+#   ~500  scoring and the autoencoder's ceiling done (14 judge processes)
 #   545   scoring killed whatever happens; then the copy-back (a few seconds)
 # The device machine's own start-up (about 1 minute) comes before all this.
 # Leaves under $OUT at most 8 files of at most 16 MB:
@@ -32,8 +34,8 @@
 # On a CPU, for a check of the script itself (the gpu preset needs CUDA):
 #   LANTERN_GPU_RUN_PRESET=smoke LANTERN_SCORE_COUNT=4 OUT=/tmp/out bash training/gpu_run.sh SMOKE_CHECKPOINT
 # Environment: LANTERN_GPU_RUN_PRESET (gpu), LANTERN_GPU_RUN_MINUTES (the
-# denoiser's minutes; for gpu 4.4; else the preset's own),
-# LANTERN_DECODER_MINUTES (the decoder's, when resuming; for gpu 1.5, 0 skips),
+# denoiser's minutes; for gpu 5.9 resuming, 4.4 from scratch; else the
+# preset's own), LANTERN_DECODER_MINUTES (the decoder's, when resuming; 0),
 # LANTERN_SCORE_COUNT (200), LANTERN_INT8_COUNT (24), LANTERN_SCORE_WORKERS
 # (judge processes; cores - 2), PYTHON (python3), LANTERN_GPU_RUN_ARGS (more
 # arguments for lantern.train, e.g. an ablation from scratch:
@@ -52,10 +54,12 @@ if [ "$resume" != none ]; then
   resume=$(realpath "$resume")
 fi
 preset=${LANTERN_GPU_RUN_PRESET:-gpu}
-# The gpu preset's denoiser minutes: 4.4, after the decoder's 1.5 when
-# resuming or the whole autoencoder's 1.5 from scratch.
-minutes=${LANTERN_GPU_RUN_MINUTES:-$([ "$preset" = gpu ] && echo 4.4)}
-decoder_minutes=${LANTERN_DECODER_MINUTES:-$([ "$preset" = gpu ] && echo 1.5 || echo 0)}
+# The gpu preset's denoiser minutes: 5.9 resuming (not 6, so that the
+# 3-minute probes do not fall on the very end), 4.4 after the whole
+# autoencoder's 1.5 from scratch; less any decoder minutes.
+decoder_minutes=${LANTERN_DECODER_MINUTES:-0}
+default_minutes=$([ "$resume" = none ] && echo 4.4 || python3 -c "print(round(5.9 - $decoder_minutes, 2))")
+minutes=${LANTERN_GPU_RUN_MINUTES:-$([ "$preset" = gpu ] && echo "$default_minutes")}
 count=${LANTERN_SCORE_COUNT:-200}
 int8_count=${LANTERN_INT8_COUNT:-24}
 workers=${LANTERN_SCORE_WORKERS:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}
@@ -77,7 +81,8 @@ main() {
          "npm run score -- --checkpoint DIR --count $count --out ../models-manifest/lantern-tiny"
   fi
   local args=(--preset "$preset" --out "$run")
-  [ "$resume" != none ] && args+=(--resume "$resume" --decoder-minutes "$decoder_minutes")
+  [ "$resume" != none ] && args+=(--resume "$resume")
+  [ "$resume" != none ] && [ "$decoder_minutes" != 0 ] && args+=(--decoder-minutes "$decoder_minutes")
   [ -n "$minutes" ] && args+=(--minutes "$minutes")
   # shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
   [ -n "${LANTERN_GPU_RUN_ARGS:-}" ] && args+=(${LANTERN_GPU_RUN_ARGS})

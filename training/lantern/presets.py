@@ -128,7 +128,8 @@ def gpu() -> TrainConfig:
     return TrainConfig(model=model, ae_minutes=1.5, ae_max_steps=100_000, ae_batch=32, ae_lr=1e-3,
                        dit_minutes=5.75, dit_max_steps=100_000, batch=128, lr=5e-4, warmup_steps=200,
                        ema_decay=0.999, pool_clips=8192, pool_refresh=4, pool_refresh_every=64, bf16=True,
-                       compile=True, eager_steps=100, profile_at=400, ae_pool_clips=1024, ae_refresh=8, ae_refresh_every=16,
+                       compile=True, compile_mode="reduce-overhead", eager_steps=100, profile_at=400,
+                       ae_pool_clips=1024, ae_refresh=8, ae_refresh_every=16,
                        eval_every_minutes=3.0, eval_clips=24, eval_steps=16, log_every=100)
 
 

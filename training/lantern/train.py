@@ -175,7 +175,8 @@ class StepProfile:
     """How much of a training step the GPU is busy: the device time of every
     kernel over `steps` steps (torch.profiler), against the wall time of
     those steps. Busy near 1: the GPU is the limit. Well under 1: it waits
-    for the host (Python, launches, the renderer). Once per run, on CUDA."""
+    for the host (Python, launches, the renderer), and the host side of the
+    same profile says on what. Once per run, on CUDA."""
 
     def __init__(self, at: int, steps: int, log: Log):
         self.at, self.steps, self.log = at, steps, log
@@ -188,7 +189,8 @@ class StepProfile:
         try:
             if step == self.at:
                 torch.cuda.synchronize()
-                self.profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA])
+                activities = [torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA]
+                self.profiler = torch.profiler.profile(activities=activities)
                 self.profiler.start()
                 self.started = time.perf_counter()
             elif step == self.at + self.steps and self.profiler is not None:
@@ -199,11 +201,17 @@ class StepProfile:
                 busy_us = sum(getattr(e, "self_device_time_total", 0) or getattr(e, "self_cuda_time_total", 0)
                               for e in events)
                 top = sorted(events, key=lambda e: -(getattr(e, "self_device_time_total", 0) or 0))[:8]
+                host = sorted(events, key=lambda e: -e.self_cpu_time_total)[:12]
                 self.log(phase="profile", steps=self.steps, wall_ms_per_step=round(wall * 1e3 / self.steps, 2),
                          gpu_ms_per_step=round(busy_us / 1e3 / self.steps, 2),
                          gpu_busy=round(busy_us / 1e6 / wall, 3),
                          top_kernels_ms_per_step={e.key[:60]: round(e.self_device_time_total / 1e3 / self.steps, 3)
-                                                  for e in top})
+                                                  for e in top},
+                         # where the host's time goes (the profiler's own overhead included)
+                         top_host_ms_per_step={e.key[:60]: round(e.self_cpu_time_total / 1e3 / self.steps, 3)
+                                               for e in host},
+                         host_op_calls_per_step=round(sum(e.count for e in events if e.key.startswith("aten::"))
+                                                      / self.steps))
                 self.profiler = None
         except Exception as err:  # noqa: BLE001 (a profiler failure must not end the run)
             self.log(phase="profile", error=f"{type(err).__name__}: {str(err)[:300]}")
