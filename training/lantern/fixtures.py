@@ -6,6 +6,10 @@ int8 export rounds them (so the browser's int8 graphs must match):
   pipeline/   token ids, text embeddings, the seeded noise, one denoiser
               call, the sampler's trajectory over a few guided steps, the
               latent preview and the decoded frames;
+  conditioning/image, conditioning/continuation/
+              frame-conditioned generation: the RGBA frames the engine is
+              given, the encoder's latent of them, the given latent and mask,
+              the conditioned trajectory and the decoded frames;
   attention/  single attention calls at small sizes (self-attention with
               3-D RoPE, cross-attention), including token counts that do not
               divide a tile, for the WGSL kernels.
@@ -19,6 +23,8 @@ import copy
 import json
 from pathlib import Path
 
+import random
+
 import numpy as np
 import torch
 
@@ -28,8 +34,13 @@ from .noise import gaussian_noise
 from .pipeline import LanternModel, load_checkpoint
 from .quantize import fake_quantize
 from .tokenizer import encode
+from .world.render import render_clips
+from .world.spec import sample_clip
 
 PROMPT = "a red ball bounces on a meadow"
+CONDITIONED_PROMPT = "the ball keeps moving left"
+CONDITIONED_SEED = 11
+CONTINUE_FRAMES = 1  # latent frames a continuation takes from the previous clip
 SEED = 7
 STEPS = 3
 GUIDANCE = 4.0
@@ -104,6 +115,65 @@ def pipeline_fixtures(model: LanternModel, folder: Path) -> None:
             tolerances={"text": 1e-4, "denoiser_v": 1e-3, "trajectory": 2e-3, "x0": 5e-3, "frames": 2e-3})
 
 
+def rgba_uint8(video: torch.Tensor) -> torch.Tensor:
+    """(T, 3, S, S) in [0, 1] -> (T, S, S, 4) bytes, as the engine receives frames."""
+    rgb = (video.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1)
+    return torch.cat([rgb, torch.full_like(rgb[..., :1], 255)], -1)
+
+
+def from_rgba(rgba: torch.Tensor) -> torch.Tensor:
+    """(T, S, S, 4) bytes -> (1, T, 3, S, S) float32 in [0, 1], as the engine feeds the encoder."""
+    return (rgba[..., :3].permute(0, 3, 1, 2).float() / 255)[None]
+
+
+@torch.no_grad()
+def conditioning_fixtures(model: LanternModel, folder: Path) -> None:
+    """Image-to-video and continuation on a rendered Shapes World clip.
+
+    The encoder graph takes a whole clip (T frames). For an image the engine
+    feeds the image T times over (the still clip) and gives the first
+    latent frame; for a continuation it feeds the previous clip's last T
+    frames and gives their last CONTINUE_FRAMES latent frames as the new
+    clip's first ones. Sampling then runs as in flow.sample."""
+    model = fake_quantize(copy.deepcopy(model)).eval()
+    cfg = model.cfg
+    clip = sample_clip(random.Random(3), n_objects=1)
+    video = render_clips([clip], size=cfg.size, frames=cfg.frames)[0]  # (T, 3, S, S)
+    rgba = rgba_uint8(video)
+    ids, mask_ids = encode(model.tokenizer, [CONDITIONED_PROMPT, ""])
+    text = model.text_encoder(ids, mask_ids)
+    noise = gaussian_noise(CONDITIONED_SEED, model.latent_shape())[None]
+    ts = sample_schedule(STEPS, cfg.flow.shift)
+    for kind in ("image", "continuation"):
+        w = TensorWriter(folder / kind)
+        given_frames = rgba[:1] if kind == "image" else rgba
+        w("given_rgba", given_frames, "uint8")
+        clip_in = from_rgba(given_frames.expand(cfg.frames, -1, -1, -1) if kind == "image" else given_frames)
+        encoded = model.encode_video(clip_in)  # (1, C, F, h, w)
+        w("encoder_latent", encoded)
+        k = 1 if kind == "image" else CONTINUE_FRAMES
+        cond = torch.zeros_like(noise)
+        cond[:, :, :k] = encoded[:, :, :k] if kind == "image" else encoded[:, :, -k:]
+        given = torch.zeros_like(noise[:, :1])
+        given[:, :, :k] = 1
+        w("cond", cond)
+        w("given_mask", given)
+        cond_in = torch.cat([cond * given, given], 1)
+        x, trajectory = noise, []
+        for i in range(STEPS):
+            x_in = torch.cat([x, cond_in], 1).repeat(2, 1, 1, 1, 1)
+            v_cond, v_uncond = model.dit(x_in, torch.full((2,), ts[i]), text, fast=False).chunk(2)
+            x = euler_step(x, guided(v_cond, v_uncond, GUIDANCE), ts[i], ts[i + 1])
+            trajectory.append(x)
+        w("trajectory", torch.stack(trajectory))
+        final = x * (1 - given) + cond * given  # given frames come back exactly as given
+        w("final_latent", final)
+        w("frames", model.decode_latent(final))
+        w.close(model=cfg.name, kind=kind, prompt=CONDITIONED_PROMPT, negative="", seed=CONDITIONED_SEED,
+                steps=STEPS, guidance=GUIDANCE, latent_frames=k, clip=str(clip),
+                tolerances={"encoder_latent": 1e-3, "trajectory": 2e-3, "frames": 2e-3})
+
+
 @torch.no_grad()
 def attention_fixtures(folder: Path, theta: float = 10000.0) -> None:
     """Inputs and float64-computed outputs of single attention calls."""
@@ -141,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     model, _ = load_checkpoint(args.checkpoint)
     pipeline_fixtures(model, args.out / model.cfg.name)
+    conditioning_fixtures(model, args.out / "conditioning")
     attention_fixtures(args.out / "attention")
     print(f"fixtures written to {args.out}")
 
