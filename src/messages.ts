@@ -44,6 +44,10 @@ const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
   },
   ModelDownloadCanceledError: { title: 'Download canceled', hint: 'Press Resume on the Models screen to continue where it stopped.' },
   ModelNotStoredError: { title: 'That model is not stored', hint: 'Add it on the Models screen first.' },
+  ConditioningUnsupportedError: { title: 'This model cannot start from frames', hint: 'Remove the start image or generate a new clip instead of extending.' },
+  ImageInputError: { title: 'That image cannot be used', hint: 'Pick a PNG, JPEG, GIF or WebP image of at most 40 megapixels.' },
+  VideoInputError: { title: 'That video cannot be extended', hint: 'Pick an MP4 or WebM file whose video plays in this browser.' },
+  StoryboardError: { title: 'Check the storyboard', hint: 'Fix the shot named above; the storyboard is kept as it was.' },
 };
 
 export function describeError(error: { name: string; message: string }): ErrorText {
@@ -57,6 +61,7 @@ export function describeError(error: { name: string; message: string }): ErrorTe
 const PHASE_LABEL: Record<Progress['phase'], string> = {
   load: 'Loading the model',
   encodeText: 'Reading the prompt',
+  encodeFrames: 'Reading the given frames',
   denoise: 'Denoising',
   decode: 'Decoding frames',
   encode: 'Writing the MP4',
@@ -65,6 +70,7 @@ const PHASE_LABEL: Record<Progress['phase'], string> = {
 export const PHASE_SHORT: Record<Progress['phase'], string> = {
   load: 'Load',
   encodeText: 'Text',
+  encodeFrames: 'Frames',
   denoise: 'Denoise',
   decode: 'Decode',
   encode: 'Encode',

@@ -40,6 +40,7 @@ describe('validateRequest', () => {
       fps: manifest.video.fps,
       codec: 'avc',
       previewEvery: 1,
+      conditioning: null,
     });
     expect(
       validateRequest(
@@ -75,7 +76,6 @@ describe('validateRequest', () => {
     ],
     [{ prompt: 'x', seed: 1, fps: 0 }, 'InvalidVideoInputError', /Frame rate 0/],
     [{ prompt: 'x', seed: 1, codec: 'h265' }, 'UnsupportedCodecError', /Unsupported codec 'h265'. Must be one of: avc, vp9, av1/],
-    [{ prompt: 'x', seed: 1, conditioning: { kind: 'image', frames: [] } }, 'InvalidRequestError', /not supported by this engine yet/],
     [{ prompt: 'x', seed: 1, previewEvery: -1 }, 'InvalidRequestError', /previewEvery -1/],
     [null, 'InvalidRequestError', /must be an object/],
   ])('%j is %s', (request, name, message) => {

@@ -14,6 +14,8 @@ export const FIXTURES = '/test/fixtures/lantern-tiny';
 
 type TensorEntry = { file: string; dtype: 'float32' | 'int32' | 'uint8'; shape: number[] };
 export type FixtureIndex = {
+  /** Where the index was read from; its tensors' files lie beside it. */
+  folder: string;
   tensors: Record<string, TensorEntry>;
   model: string;
   prompt: string;
@@ -31,19 +33,22 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-export async function fixtureIndex(): Promise<FixtureIndex> {
-  return (await (await fetchOk(`${FIXTURES}/index.json`)).json()) as FixtureIndex;
+export async function fixtureIndex<T extends object = FixtureIndex>(folder = FIXTURES): Promise<T & { folder: string; tensors: Record<string, TensorEntry> }> {
+  const index = (await (await fetchOk(`${folder}/index.json`)).json()) as T & { tensors: Record<string, TensorEntry> };
+  return { ...index, folder };
 }
 
-export async function fixtureTensor(index: FixtureIndex, name: string): Promise<{ data: Float32Array | Int32Array | Uint8Array; shape: number[] }> {
+type AnyIndex = { folder: string; tensors: Record<string, TensorEntry> };
+
+export async function fixtureTensor(index: AnyIndex, name: string): Promise<{ data: Float32Array | Int32Array | Uint8Array; shape: number[] }> {
   const entry = index.tensors[name];
-  if (entry === undefined) throw new Error(`fixture ${name} is not in ${FIXTURES}/index.json`);
-  const buffer = await (await fetchOk(`${FIXTURES}/${entry.file}`)).arrayBuffer();
+  if (entry === undefined) throw new Error(`fixture ${name} is not in ${index.folder}/index.json`);
+  const buffer = await (await fetchOk(`${index.folder}/${entry.file}`)).arrayBuffer();
   const data = entry.dtype === 'float32' ? new Float32Array(buffer) : entry.dtype === 'int32' ? new Int32Array(buffer) : new Uint8Array(buffer);
   return { data, shape: entry.shape };
 }
 
-export async function fixtureFloats(index: FixtureIndex, name: string): Promise<Float32Array> {
+export async function fixtureFloats(index: AnyIndex, name: string): Promise<Float32Array> {
   const { data } = await fixtureTensor(index, name);
   if (!(data instanceof Float32Array)) throw new Error(`fixture ${name} is not float32`);
   return data;

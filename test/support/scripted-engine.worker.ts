@@ -33,6 +33,7 @@ const MODEL: ModelInfo = {
   defaultGuidance: 1,
   backend: BACKEND,
   codecs: ['avc'],
+  conditioning: { image: false, continuationLatentFrames: 0, framesPerLatentFrame: 1 },
 };
 
 let canceled = false;
@@ -85,13 +86,14 @@ const engine: Generator & { loads(): number } = {
         mimeType: 'video/mp4',
         fileName: `clip-seed${request.seed}.mp4`,
         frames: [],
+        givenFrames: 0,
         width: 4,
         height: 4,
         fps: 2,
         seed: request.seed,
         backend: 'wasm',
         codec: request.codec ?? 'avc',
-        timings: { encodeText: 1, denoise: 1, decode: 1, encode: 1 },
+        timings: { encodeText: 1, encodeFrames: 0, denoise: 1, decode: 1, encode: 1 },
       },
       [mp4.buffer],
     );

@@ -92,6 +92,7 @@ export function validManifest(): Record<string, any> {
     graphs: {
       text_encoder: graph(['ids', 'mask'], ['text']),
       decoder: graph(['latent'], ['video']),
+      encoder: graph(['video'], ['latent']),
       denoiser: graph(['x_in', 't', 'text'], ['v_out']),
       dit_text_kv: graph(['text'], ['k_text_0', 'v_text_0']),
       dit_stage_00: graph(['x_in', 't', 'text'], ['x', 'c', 'q', 'k', 'v']),

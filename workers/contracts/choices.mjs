@@ -16,4 +16,4 @@ export const VIDEO_CODECS = /** @type {const} */ (['avc', 'vp9', 'av1']);
 export const ATTENTION_PATHS = /** @type {const} */ (['subgroups', 'portable']);
 
 /** The phases of a load ('load') and of a generation (the rest), in order. */
-export const PHASES = /** @type {const} */ (['load', 'encodeText', 'denoise', 'decode', 'encode']);
+export const PHASES = /** @type {const} */ (['load', 'encodeText', 'encodeFrames', 'denoise', 'decode', 'encode']);

@@ -124,6 +124,51 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** The request asks for frame conditioning (image-to-video, continuation) that the loaded model was not trained for. */
+export class ConditioningUnsupportedError extends Error {
+  readonly kind: string;
+  constructor(kind: string, model: string) {
+    super(
+      `${model} cannot ${kind === 'image' ? 'start a clip from an image' : 'continue a clip'}: its manifest has no ` +
+        `conditioning.${kind === 'image' ? 'imageToVideo' : 'continuation'} block (or no encoder graph). ` +
+        'Leave conditioning out to generate from the prompt alone, or load a model that supports it.',
+    );
+    this.name = 'ConditioningUnsupportedError';
+    this.kind = kind;
+  }
+}
+
+/** A picked or dropped file is not an image Lantern can use: empty, not an image, or too large to decode. */
+export class ImageInputError extends Error {
+  readonly fileName: string;
+  constructor(fileName: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImageInputError';
+    this.fileName = fileName;
+  }
+}
+
+/** A video file to extend could not be read: empty, not MP4/WebM/QuickTime, no video track, or frames that do not decode. */
+export class VideoInputError extends Error {
+  readonly fileName: string;
+  constructor(fileName: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VideoInputError';
+    this.fileName = fileName;
+  }
+}
+
+/** A storyboard that cannot be rendered: not a JSON array of shots, too many shots, or a shot with bad fields. */
+export class StoryboardError extends Error {
+  /** The shot at fault (0-based), or null for the storyboard as a whole. */
+  readonly shot: number | null;
+  constructor(shot: number | null, message: string) {
+    super(shot === null ? message : `Shot ${shot + 1}: ${message}`);
+    this.name = 'StoryboardError';
+    this.shot = shot;
+  }
+}
+
 /** WebGPU was asked for (backend: 'webgpu') but this browser or GPU cannot run the model with it. */
 export class WebGpuUnavailableError extends Error {
   constructor(reason: string) {
@@ -164,6 +209,10 @@ export const ENGINE_ERROR_NAMES = [
   'ModelNotLoadedError',
   'EngineBusyError',
   'InvalidRequestError',
+  'ConditioningUnsupportedError',
+  'ImageInputError',
+  'VideoInputError',
+  'StoryboardError',
   'WebGpuUnavailableError',
   'GpuDeviceLostError',
   'InferenceError',

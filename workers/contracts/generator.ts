@@ -62,14 +62,35 @@ export type ModelInfo = {
    * the browser has no WebCodecs.
    */
   codecs: VideoCodecName[];
+  /** Frame-conditioned generation this model supports. */
+  conditioning: {
+    /** Whether a clip can start from an image. */
+    image: boolean;
+    /** The most latent frames a continuation can take from the clip so far; 0: the model cannot continue clips. */
+    continuationLatentFrames: number;
+    /** Video frames per latent frame: a continuation taking k latent frames adds frames - k x this new frames. */
+    framesPerLatentFrame: number;
+  };
 };
 
-/** Frames given to the model (image-to-video, continuation); used by later issues. */
-export type ConditioningFrames = {
-  kind: 'image' | 'continuation';
-  /** RGBA frames, width x height each, values 0-255. */
-  frames: Uint8ClampedArray[];
-};
+/**
+ * Frames the clip starts from. Every frame is RGBA, exactly the model's
+ * width x height (ModelInfo), values 0-255; the page's fitImage() and
+ * readVideoFrames() fit other sizes by cover-crop.
+ *
+ * - image: one frame; the clip starts from it (image-to-video).
+ * - continuation: the clip so far, every frame of it (at most
+ *   MAX_CONDITIONING_SECONDS at the model's fps). The new clip's first
+ *   `latentFrames` latent frames (default 1, at most
+ *   ModelInfo.conditioning.continuationLatentFrames) are the encoder's
+ *   latent of the clip's last frames, and the result is the given frames
+ *   followed by the new ones (frames - latentFrames x framesPerLatentFrame
+ *   of them).
+ */
+export type ConditioningFrames = { kind: 'image'; frames: Uint8ClampedArray[] } | { kind: 'continuation'; frames: Uint8ClampedArray[]; latentFrames?: number };
+
+/** The longest clip a continuation may be given (and so, with its new frames, about the longest clip Lantern makes). */
+export const MAX_CONDITIONING_SECONDS = 120;
 
 export type GenerateRequest = {
   prompt: string;
@@ -92,6 +113,7 @@ export type GenerateRequest = {
 export type Progress =
   | { phase: 'load'; loadedBytes: number; totalBytes: number; fraction: number }
   | { phase: 'encodeText'; fraction: number; truncatedWords?: number; truncatedNegativeWords?: number }
+  | { phase: 'encodeFrames'; fraction: number }
   | { phase: 'denoise'; step: number; steps: number; fraction: number }
   | { phase: 'decode'; fraction: number }
   | { phase: 'encode'; frame: number; frames: number; fraction: number };
@@ -108,8 +130,10 @@ export type GenerateResult = {
   mp4: Uint8Array;
   mimeType: string;
   fileName: string;
-  /** Decoded RGBA frames, width x height each. */
+  /** Decoded RGBA frames, width x height each; for a continuation, the given frames and then the new ones. */
   frames: Uint8ClampedArray[];
+  /** For a continuation: how many of `frames` were given (the rest are new); 0 otherwise. */
+  givenFrames: number;
   width: number;
   height: number;
   fps: number;

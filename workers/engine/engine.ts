@@ -79,6 +79,11 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
     defaultGuidance: manifest.sampler.defaultGuidance,
     backend: runtime.info,
     codecs: model.codecs,
+    conditioning: {
+      image: manifest.conditioning?.imageToVideo != null,
+      continuationLatentFrames: manifest.conditioning?.continuation?.maxLatentFrames ?? 0,
+      framesPerLatentFrame: manifest.latent.temporalCompression,
+    },
   };
 }
 

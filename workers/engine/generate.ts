@@ -1,4 +1,5 @@
-// Prompt to MP4 on a loaded runtime: tokenize, encode the text, sample the
+// Prompt to MP4 on a loaded runtime: tokenize, encode the text, encode the
+// given frames (image-to-video, continuation: conditioning.ts), sample the
 // latent from seeded noise with classifier-free guidance (the maths of
 // workers/engine/sampling/sampler.ts, which is training/lantern/flow.py's), decode
 // it, encode the frames to MP4. Each part is exported on its own so tests
@@ -8,12 +9,23 @@ import { type CancelablePhase, InferenceError, UnsupportedCodecError, WebCodecsU
 import type { GenerateResult, Preview, Progress, VideoCodecName } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
 import { latentSize } from '../model-files/manifest';
+import { encodeFrames, encoderInput, givenLatent, givenLatentFrames, type ValidConditioning } from './conditioning';
 import type { Denoiser } from './denoiser';
 import { floatTensor, int64Tensor, readFloats, runSession, type Tensor } from './ort';
 import type { ValidRequest } from './request';
 import { DECODER, type Runtime, TEXT_ENCODER } from './runtime';
 import { gaussianNoise } from './sampling/noise';
-import { assembleInput, eulerStep, GUIDANCE_BATCH, guidedFromBatch, previewRgba, sampleSchedule, x0Estimate } from './sampling/sampler';
+import {
+  assembleInput,
+  type Conditioning,
+  eulerStep,
+  GUIDANCE_BATCH,
+  guidedFromBatch,
+  previewRgba,
+  restoreGiven,
+  sampleSchedule,
+  x0Estimate,
+} from './sampling/sampler';
 import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
 import { codecsSupported, encodeRgbaClip } from './video/encode';
 import { clipFileName } from './video/filename';
@@ -21,7 +33,8 @@ import { floatFrameToRgba } from './video/frames';
 
 /** Each phase's share of a generation's `fraction`, in order; the denoiser dominates on every backend. */
 export const PHASE_SPANS = {
-  encodeText: [0, 0.03],
+  encodeText: [0, 0.02],
+  encodeFrames: [0.02, 0.03],
   denoise: [0.03, 0.9],
   decode: [0.9, 0.95],
   encode: [0.95, 1],
@@ -76,7 +89,9 @@ export type SampleStep = {
 
 /**
  * Euler sampling on the shifted schedule with classifier-free guidance,
- * from `noise` (C, F, h, w). `onStep` may throw (or reject) to stop: cancel.
+ * from `noise` (C, F, h, w). With `conditioning`, its latent frames and mask
+ * enter every denoiser call and the given frames come back exactly as given.
+ * `onStep` may throw (or reject) to stop: cancel.
  */
 export async function sampleLatent(
   denoiser: Denoiser,
@@ -84,6 +99,7 @@ export async function sampleLatent(
   noise: Float32Array,
   settings: { steps: number; guidance: number },
   onStep?: (step: SampleStep) => void | Promise<void>,
+  conditioning: Conditioning | null = null,
 ): Promise<Float32Array> {
   const { channels } = manifest.latent;
   const times = sampleSchedule(settings.steps, manifest.sampler.shift);
@@ -93,7 +109,7 @@ export async function sampleLatent(
   const xIn = new Float32Array(GUIDANCE_BATCH * manifest.denoiser.inputChannels * (x.length / channels));
   for (let i = 0; i < settings.steps; i++) {
     const t = times[i]!;
-    assembleInput(x, channels, null, xIn);
+    assembleInput(x, channels, conditioning, xIn);
     // torch.full((2,), t) in float32: the same rounding as a Float32Array.
     const vBatch = await denoiser.run(xIn, new Float32Array(GUIDANCE_BATCH).fill(t));
     guidedFromBatch(vBatch, settings.guidance, v);
@@ -101,7 +117,14 @@ export async function sampleLatent(
     eulerStep(x, v, t, times[i + 1]!, x);
     await onStep?.({ step: i + 1, steps: settings.steps, x, x0 });
   }
-  return x;
+  return restoreGiven(x, channels, conditioning);
+}
+
+/** The given frames as the sampler's condition and mask (conditioning.ts); needs the runtime's encoder. */
+export async function conditioningLatent(manifest: Manifest, runtime: Runtime, conditioning: ValidConditioning): Promise<Conditioning> {
+  if (runtime.encoder === null) throw new InferenceError('encoder', 'is not loaded, yet the request has conditioning frames.');
+  const encoded = await encodeFrames(manifest, runtime.encoder, encoderInput(manifest, conditioning));
+  return givenLatent(manifest, conditioning, encoded);
 }
 
 /** The decoder's clip (T, 3, H, W), values in [0, 1], from a latent (C, F, h, w). */
@@ -121,6 +144,16 @@ export function rgbaFrames(video: Float32Array, frames: number, height: number, 
     if (nan !== null) throw new InferenceError(DECODER.graph, `produced NaN in frame ${f}, channel ${nan.channel}, pixel ${nan.pixel}.`);
     return rgba;
   });
+}
+
+/**
+ * The frames the result holds: the decoded clip, or for a continuation the
+ * clip so far and then the decoded frames after the given latent frames.
+ */
+export function clipFrames(manifest: Manifest, conditioning: ValidConditioning | null, decoded: Uint8ClampedArray[]): Uint8ClampedArray[] {
+  if (conditioning?.kind !== 'continuation') return decoded;
+  const given = givenLatentFrames(manifest, conditioning) * manifest.latent.temporalCompression;
+  return [...conditioning.previous, ...decoded.slice(given)];
 }
 
 /** The live preview: the manifest's linear latent-to-RGB map, one frame per latent frame. */
@@ -158,7 +191,7 @@ export async function generateClip(
   request: ValidRequest,
   ctx: PipelineContext,
 ): Promise<GenerateResult> {
-  const timings = { encodeText: 0, denoise: 0, decode: 0, encode: 0 };
+  const timings = { encodeText: 0, encodeFrames: 0, denoise: 0, decode: 0, encode: 0 };
   const { frames, height, width } = manifest.video;
   let started = performance.now();
   const lap = (phase: keyof typeof timings) => {
@@ -181,30 +214,46 @@ export async function generateClip(
     ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 1), ...truncated });
     lap('encodeText');
 
+    let given: Conditioning | null = null;
+    if (request.conditioning !== null) {
+      await ctx.checkpoint('encodeFrames');
+      ctx.onProgress({ phase: 'encodeFrames', fraction: within('encodeFrames', 0) });
+      given = await conditioningLatent(manifest, runtime, request.conditioning);
+      ctx.onProgress({ phase: 'encodeFrames', fraction: within('encodeFrames', 1) });
+    }
+    lap('encodeFrames');
+
     await ctx.checkpoint('denoise');
     const { steps } = request;
     ctx.onProgress({ phase: 'denoise', step: 0, steps, fraction: within('denoise', 0) });
     const noise = gaussianNoise(request.seed, latentSize(manifest).elements);
-    const latent = await sampleLatent(runtime.denoiser, manifest, noise, request, async ({ step, x0 }) => {
-      ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
-      if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {
-        ctx.onPreview({ step, steps, width: manifest.latent.width, height: manifest.latent.height, frames: previewFrames(manifest, x0) });
-      }
-      await ctx.checkpoint('denoise');
-    });
+    const latent = await sampleLatent(
+      runtime.denoiser,
+      manifest,
+      noise,
+      request,
+      async ({ step, x0 }) => {
+        ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
+        if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {
+          ctx.onPreview({ step, steps, width: manifest.latent.width, height: manifest.latent.height, frames: previewFrames(manifest, x0) });
+        }
+        await ctx.checkpoint('denoise');
+      },
+      given,
+    );
     runtime.denoiser.clearText();
     lap('denoise');
 
     await ctx.checkpoint('decode');
     ctx.onProgress({ phase: 'decode', fraction: within('decode', 0) });
     const video = await decodeLatent(manifest, runtime, latent);
-    const rgba = rgbaFrames(video, frames, height, width);
+    const rgba = clipFrames(manifest, request.conditioning, rgbaFrames(video, frames, height, width));
     await ctx.checkpoint('decode');
     ctx.onProgress({ phase: 'decode', fraction: within('decode', 1) });
     lap('decode');
 
     await ctx.checkpoint('encode');
-    ctx.onProgress({ phase: 'encode', frame: 0, frames, fraction: within('encode', 0) });
+    ctx.onProgress({ phase: 'encode', frame: 0, frames: rgba.length, fraction: within('encode', 0) });
     const clip = await encodeRgbaClip(
       rgba,
       { width, height },
@@ -224,6 +273,7 @@ export async function generateClip(
       mimeType: clip.mimeType,
       fileName: clipFileName(request.prompt, request.seed, request.codec),
       frames: rgba,
+      givenFrames: request.conditioning?.kind === 'continuation' ? request.conditioning.previous.length : 0,
       width,
       height,
       fps: request.fps,

@@ -6,6 +6,7 @@
 import { InvalidRequestError } from '../contracts/errors';
 import type { GenerateRequest } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
+import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
 import { EmptyPromptError } from './tokenize';
@@ -24,6 +25,8 @@ export type ValidRequest = {
   codec: VideoCodecName;
   /** 0: no previews. */
   previewEvery: number;
+  /** null: text-to-video. */
+  conditioning: ValidConditioning | null;
 };
 
 function optionalNumber(value: unknown, fallback: number): number {
@@ -66,15 +69,20 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
   validateClipShape({ width, height, frames, fps });
   const codec = request.codec === undefined ? DEFAULT_VIDEO_CODEC : parseVideoCodec(request.codec);
 
-  if (request.conditioning !== undefined) {
-    throw new InvalidRequestError(
-      'conditioning',
-      'Conditioning frames (image-to-video, continuation) are not supported by this engine yet. Leave conditioning out.',
-    );
-  }
+  const conditioning = request.conditioning === undefined ? null : validateConditioning(request.conditioning, manifest);
   const previewEvery = optionalNumber(request.previewEvery, 1);
   if (typeof previewEvery !== 'number' || !Number.isInteger(previewEvery) || previewEvery < 0) {
     throw new InvalidRequestError('previewEvery', `previewEvery ${String(previewEvery)} is not allowed. It must be an integer >= 0 (0: no previews).`);
   }
-  return { prompt, negativePrompt: negativePrompt ?? manifest.tokenizer.negativeDefault, seed: request.seed, steps, guidance, fps, codec, previewEvery };
+  return {
+    prompt,
+    negativePrompt: negativePrompt ?? manifest.tokenizer.negativeDefault,
+    seed: request.seed,
+    steps,
+    guidance,
+    fps,
+    codec,
+    previewEvery,
+    conditioning,
+  };
 }

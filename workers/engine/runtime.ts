@@ -1,10 +1,12 @@
 // A loaded model on one backend: the sessions, the denoiser and, on WebGPU,
 // the device they share. Which graphs a backend needs is data from the
 // manifest: WebGPU runs the plan's stage graphs, WASM the whole denoiser
-// graph; both run the text encoder and the decoder.
+// graph; both run the text encoder and the decoder, and the encoder where
+// the model takes frame conditioning (image-to-video, continuation).
 import type { BackendInfo } from '../contracts/generator';
 import type { ModelFiles } from '../model-files/load';
 import { type Manifest, ManifestError } from '../model-files/manifest';
+import { ENCODER } from '../model-files/manifest-conditioning';
 import type { BackendSelection } from './backend';
 import { createWholeGraphDenoiser, type Denoiser } from './denoiser';
 import { createSession, releaseAll, type Session, type SessionTarget } from './ort';
@@ -19,6 +21,8 @@ export type Runtime = {
   readonly device: GPUDevice | null;
   readonly textEncoder: Session;
   readonly decoder: Session;
+  /** The video encoder, for conditioning frames; null where the manifest has no conditioning block. */
+  readonly encoder: Session | null;
   readonly denoiser: Denoiser;
   /** Set when the GPU device was lost (not by release()); the runtime is unusable from then on. */
   lost(): GPUDeviceLostInfo | null;
@@ -28,7 +32,7 @@ export type Runtime = {
 /** The graphs `backend` runs, in manifest terms. */
 export function graphsFor(manifest: Manifest, backend: BackendInfo['backend']): string[] {
   const denoiser = backend === 'wasm' ? [manifest.denoiser.wholeGraph] : [...new Set(manifest.denoiser.plan.flatMap((s) => (s.op === 'run' ? [s.graph] : [])))];
-  return [TEXT_ENCODER.graph, ...denoiser, DECODER.graph];
+  return [TEXT_ENCODER.graph, ...denoiser, DECODER.graph, ...(manifest.conditioning === null ? [] : [ENCODER.graph])];
 }
 
 /** The text encoder and decoder must exist with the tensors the pipeline feeds and reads. */
@@ -74,8 +78,8 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
       await checkCanceled();
       const bytes = files.graphs.get(graph);
       if (bytes === undefined) throw new ManifestError(`graphs.${graph}`, 'was not downloaded.');
-      // Stage outputs and the text embedding feed GPU work; the decoder's video is read on the CPU.
-      const outputsOnGpu = graph !== DECODER.graph;
+      // Stage outputs and the text embedding feed GPU work; the decoder's video and the encoder's latent are read on the CPU.
+      const outputsOnGpu = graph !== DECODER.graph && graph !== ENCODER.graph;
       const externalData = files.externalData.get(graph);
       sessions.set(graph, await createSession(graph, bytes, target, { outputsOnGpu, ...(externalData === undefined ? {} : { externalData }) }));
     }
@@ -92,6 +96,7 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
       device: selection.device,
       textEncoder: sessions.get(TEXT_ENCODER.graph)!,
       decoder: sessions.get(DECODER.graph)!,
+      encoder: sessions.get(ENCODER.graph) ?? null,
       denoiser,
       lost: () => lostInfo,
       release,

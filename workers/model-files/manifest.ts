@@ -2,7 +2,7 @@
 //
 // The fields the engine and the model store read are checked and typed here:
 // identity and licence, the tokenizer, text, latent, denoiser (with its
-// plan), sampler, preview, video, memory needs, WebGPU requirements and the
+// plan), sampler, conditioning, preview, video, memory needs, WebGPU requirements and the
 // graphs with their shards. Every allowed string comes from a runtime list
 // (`as const`), so the validator and the type cannot drift. Errors are
 // `ManifestError`s naming the field path, the bad value and what is allowed.
@@ -12,6 +12,7 @@
 // absolute http(s) only. Other fields (training, evaluation, ...) pass
 // through unchecked in `raw`.
 
+import { type ManifestConditioning, parseConditioning } from './manifest-conditioning';
 import {
   amount,
   array,
@@ -35,6 +36,7 @@ import {
   stringMap,
 } from './manifest-fields';
 
+export type { ManifestConditioning };
 export { checkModelUrl, MAX_MODEL_BYTES, ManifestError, MODEL_URL_PROTOCOLS };
 
 export const MANIFEST_FORMAT = 'lantern-model-manifest';
@@ -159,6 +161,8 @@ export type Manifest = {
     guidanceBatch: OneOf<typeof GUIDANCE_BATCHES>;
     noise: { kind: OneOf<typeof NOISE_KINDS>; order: OneOf<typeof NOISE_ORDERS> };
   };
+  /** Frame-conditioned generation the model supports; null: text-to-video only. */
+  conditioning: ManifestConditioning | null;
   /** (channels + 1) rows of [r, g, b]: a normalised latent cell and a 1 to RGB. */
   preview: { kind: OneOf<typeof PREVIEW_KINDS>; matrix: [number, number, number][] };
   graphs: Record<string, GraphEntry>;
@@ -435,6 +439,8 @@ export function parseManifest(json: unknown): Manifest {
     noise: { kind: oneOf(n['kind'], NOISE_KINDS, 'sampler.noise.kind'), order: oneOf(n['order'], NOISE_ORDERS, 'sampler.noise.order') },
   };
 
+  const conditioning = parseConditioning(m['conditioning'], latent.frames, graphs);
+
   const p = record(m['preview'], 'preview');
   const matrix = array(p['matrix'], 'preview.matrix', channels + 1).map((row, i) => {
     const r = array(row, `preview.matrix[${i}]`, 3);
@@ -473,6 +479,7 @@ export function parseManifest(json: unknown): Manifest {
     latent,
     denoiser,
     sampler,
+    conditioning,
     preview,
     graphs,
     memory,
