@@ -1,8 +1,10 @@
-// The first screen: settings on the left; on the right the live preview while
-// denoising, then the looping player with Download, and progress below. A
+// The first screen: settings and the storyboard on the left; on the right the
+// live preview while denoising, then the looping player with Download, Use
+// this frame and Extend, and progress below. A
 // tab switches to the models screen (src/models/).
 import { createSignal, Match, Show, Switch } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
+import { ExtendControls } from './components/ExtendControls';
 import { Messages } from './components/Messages';
 import { OfflineStatus } from './components/OfflineStatus';
 import { Player } from './components/Player';
@@ -10,6 +12,7 @@ import { PreviewCanvas } from './components/PreviewCanvas';
 import { ProgressPanel } from './components/ProgressPanel';
 import { PromptForm } from './components/PromptForm';
 import { type Screen, ScreenTabs } from './components/ScreenTabs';
+import { StoryboardPanel } from './components/StoryboardPanel';
 import { UpdatePrompt } from './components/UpdatePrompt';
 import { ModelDownloadStatus } from './models/ModelDownloadStatus';
 import { ModelsScreen } from './models/ModelsScreen';
@@ -31,7 +34,12 @@ export function App() {
         <ScreenTabs screen={screen()} onSelect={setScreen} />
       </header>
       <main id="screen-generate" role="tabpanel" aria-labelledby="tab-generate" hidden={screen() !== 'generate'}>
-        <PromptForm />
+        <div class="column">
+          <PromptForm />
+          <Show when={(state.lastModel?.conditioning.continuationLatentFrames ?? 0) > 0}>
+            <StoryboardPanel />
+          </Show>
+        </div>
         <section class="panel stage" aria-label="Clip">
           <Switch>
             <Match when={state.clip}>{(clip) => <Player clip={clip()} />}</Match>
@@ -40,6 +48,7 @@ export function App() {
               <div class="stage-empty">{state.engine.status === 'generating' ? 'The preview appears after the first step.' : 'Your clip will play here.'}</div>
             </Match>
           </Switch>
+          <ExtendControls />
           <ProgressPanel />
           <Messages />
         </section>

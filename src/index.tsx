@@ -12,6 +12,8 @@ import { connectModelStore } from './model-store-client';
 import { BUILTIN_MANIFEST_URL, createLanternStore, LanternContext } from './state/generate-state';
 import { createModelsStore, ModelsContext } from './state/models-state';
 import { createOfflineStore, OfflineContext } from './state/offline-state';
+import { createStoryboardStore, StoryboardContext } from './state/storyboard-state';
+import { createStudio } from './studio';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -24,10 +26,13 @@ if (isBackendChoice(asked)) backend = asked;
 else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address. Must be one of: ${BACKEND_CHOICES.join(', ')}. Using auto.`);
 
 const client = new EngineClient();
-const store = createLanternStore(client, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
+const studio = createStudio(client);
+const store = createLanternStore(client, studio, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
+const storyboard = createStoryboardStore(studio, store);
 const models = createModelsStore(connectModelStore());
 installLanternGlobal(
   client,
+  studio,
   models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()),
   BUILTIN_MANIFEST_URL,
 );
@@ -38,7 +43,9 @@ render(
     <LanternContext.Provider value={store}>
       <OfflineContext.Provider value={offline}>
         <ModelsContext.Provider value={models}>
-          <App />
+          <StoryboardContext.Provider value={storyboard}>
+            <App />
+          </StoryboardContext.Provider>
         </ModelsContext.Provider>
       </OfflineContext.Provider>
     </LanternContext.Provider>

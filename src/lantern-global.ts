@@ -1,6 +1,8 @@
 // `window.lantern`: the generator the UI uses, for scripts, embedding pages
 // and the CLI (scripts/generate.mjs). Documented in README.md, "Scripting and
 // embedding". Calls share the UI's queue, so the page shows their progress.
+// The studio's operations (fit an image, read a video, extend, storyboard)
+// come from the same Studio the UI uses (studio.ts).
 import type {
   BackendInfo,
   GenerateCallbacks,
@@ -12,12 +14,23 @@ import type {
   Progress,
 } from '../workers/contracts/generator';
 import type { EngineClient } from './engine-client';
+import type { ImageInput } from './media/fit-image';
+import type { StoryboardCallbacks, StoryboardResult, StoryboardSettings } from './storyboard/render';
+import type { ExtendRequest, Studio } from './studio';
 
 export type LanternApi = Generator & {
   /** Resolves with the built-in model once the page's first load finishes; rejects with that load's error. */
   readonly ready: Promise<ModelInfo>;
   /** URL of the manifest the page loads (`/models/lantern-tiny.json`). */
   readonly manifestUrl: string;
+  /** RGBA bytes of an image (File, Blob, ImageBitmap, ImageData, canvas) fitted to the model's frame by cover-crop; ImageInputError when it cannot be used. */
+  fitImage(image: ImageInput): Promise<Uint8ClampedArray>;
+  /** A video file's frames (MP4, WebM, MOV) at the model's size and fps, cover-cropped; VideoInputError when it cannot be read. */
+  readVideoFrames(file: Blob): Promise<Uint8ClampedArray[]>;
+  /** Continues a clip (a result, or { frames }): the result holds its frames and then the new ones, in one MP4. */
+  extend(clip: { frames: Uint8ClampedArray[] }, request: ExtendRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult>;
+  /** Renders shots [{ prompt, seed?, image? }] into one continuous MP4; cancel() keeps the finished shots. */
+  renderStoryboard(shots: unknown, settings?: StoryboardSettings, callbacks?: StoryboardCallbacks): Promise<StoryboardResult>;
 };
 
 declare global {
@@ -26,7 +39,7 @@ declare global {
   }
 }
 
-export function installLanternGlobal(client: EngineClient, ready: Promise<ModelInfo>, manifestUrl: string): LanternApi {
+export function installLanternGlobal(client: EngineClient, studio: Studio, ready: Promise<ModelInfo>, manifestUrl: string): LanternApi {
   // A rejected `ready` nobody awaited must not show up as an unhandled rejection; the UI shows the error.
   ready.catch(() => undefined);
   const api: LanternApi = Object.freeze({
@@ -34,8 +47,13 @@ export function installLanternGlobal(client: EngineClient, ready: Promise<ModelI
     manifestUrl,
     load: (request: LoadRequest, onProgress?: (p: Progress) => void): Promise<ModelInfo> => client.load(request, onProgress),
     generate: (request: GenerateRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult> => client.generate(request, callbacks),
-    cancel: (): Promise<void> => client.cancel(),
+    cancel: (): Promise<void> => studio.cancel(),
     backend: (): Promise<BackendInfo | null> => client.backend(),
+    fitImage: (image: ImageInput) => studio.fitImage(image),
+    readVideoFrames: (file: Blob) => studio.readVideoFrames(file),
+    extend: (clip: { frames: Uint8ClampedArray[] }, request: ExtendRequest, callbacks?: GenerateCallbacks) => studio.extend(clip, request, callbacks),
+    renderStoryboard: (shots: unknown, settings?: StoryboardSettings, callbacks?: StoryboardCallbacks): Promise<StoryboardResult> =>
+      studio.renderStoryboard(shots, settings, callbacks),
   });
   window.lantern = api;
   return api;

@@ -6,6 +6,7 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { EngineClient } from '../src/engine-client';
 import { createLanternStore } from '../src/state/generate-state';
+import { createStudio } from '../src/studio';
 
 let client: EngineClient | null = null;
 afterEach(() => {
@@ -21,9 +22,14 @@ function scriptedClient(): EngineClient {
   return client;
 }
 
+function scriptedStore() {
+  const c = scriptedClient();
+  return createLanternStore(c, createStudio(c), { manifestUrl: '/scripted.json', backend: 'wasm' });
+}
+
 test('a chosen codec the loaded model cannot be encoded in switches to one it can, with a notice and a console warning', async () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const { state, actions } = createLanternStore(scriptedClient(), { manifestUrl: '/scripted.json', backend: 'wasm' });
+  const { state, actions } = scriptedStore();
   actions.setForm('codec', 'av1');
   const model = await actions.start();
   expect(model.codecs).toEqual(['avc']);
@@ -36,7 +42,7 @@ test('a chosen codec the loaded model cannot be encoded in switches to one it ca
 
 test('a codec the model can be encoded in stays chosen, and nothing is said', async () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const { state, actions } = createLanternStore(scriptedClient(), { manifestUrl: '/scripted.json', backend: 'wasm' });
+  const { state, actions } = scriptedStore();
   await actions.start();
   await vi.waitFor(() => expect(state.model).not.toBeNull());
   expect(state.form.codec).toBe('avc');

@@ -23,12 +23,15 @@ export function ProgressPanel() {
     if (f < MIN_FRACTION_FOR_ETA || elapsed() < MIN_MS_FOR_ETA || f >= 1) return null;
     return (elapsed() * (1 - f)) / f;
   };
+  // Reading given frames is a phase only of image-to-video and extend runs.
+  const conditioned = () => state.engine.status === 'generating' && state.engine.request.conditioning !== undefined;
+  const shown = () => (state.run?.kind === 'load' ? PHASES.slice(0, 1) : PHASES.slice(1).filter((p) => p !== 'encodeFrames' || conditioned()));
   const phaseIndex = () => (state.progress === null ? -1 : PHASES.indexOf(state.progress.phase));
 
   return (
     <section class="progress" aria-label="Progress" data-phase={state.progress?.phase ?? 'none'} data-fraction={fraction()} data-status={state.engine.status}>
       <ol class="phases">
-        <For each={state.run?.kind === 'load' ? PHASES.slice(0, 1) : PHASES.slice(1)}>
+        <For each={shown()}>
           {(phase) => (
             <li
               classList={{

@@ -1,11 +1,12 @@
-// Prompt, negative prompt, seed (with Random), steps, guidance and the video
-// format (the codecs this browser cannot encode are shown, disabled); Generate
+// Prompt, negative prompt, seed (with Random), steps, guidance, the start
+// image (image-to-video) and the video format (the codecs this browser cannot encode are shown, disabled); Generate
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
 import { createMemo, Show } from 'solid-js';
 import { isVideoCodec, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { CODEC_LABEL, countWords } from '../messages';
 import { MAX_SEED, useLantern } from '../state/generate-state';
+import { StartImagePicker } from './StartImagePicker';
 
 export function PromptForm() {
   const { state, actions } = useLantern();
@@ -82,6 +83,10 @@ export function PromptForm() {
           <input id="guidance" type="number" step={0.5} value={state.form.guidance} onInput={(e) => actions.setForm('guidance', e.currentTarget.value)} />
         </div>
       </div>
+
+      <Show when={state.lastModel?.conditioning.image !== false}>
+        <StartImagePicker />
+      </Show>
 
       <div class="field format">
         <label for="codec">Video format</label>

@@ -4,10 +4,13 @@
 // started from a script (`window.lantern`) shows its progress here too.
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import type { Backend, BackendChoice, GenerateRequest, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
+import type { Backend, BackendChoice, GenerateRequest, GenerateResult, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
 import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/contracts/generator';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
 import { CODEC_LABEL } from '../messages';
+import type { StoryboardResult } from '../storyboard/render';
+import type { Studio } from '../studio';
+import { rgbaToDataUrl } from './frame-image';
 
 /** Served by vite.config.ts from models-manifest/lantern-tiny.json; its files come from public/models/lantern-tiny/. */
 export const BUILTIN_MANIFEST_URL = '/models/lantern-tiny.json';
@@ -31,8 +34,15 @@ export type Clip = {
   height: number;
   fps: number;
   frames: number;
-  timings: Record<'encodeText' | 'denoise' | 'decode' | 'encode', number>;
+  /** Frames of it that were given (an extended clip's earlier part); 0 for a new clip. */
+  givenFrames: number;
+  /** Shots it was rendered from (a storyboard); 0 for a single generation. */
+  shots: number;
+  timings: Record<'encodeText' | 'encodeFrames' | 'denoise' | 'decode' | 'encode', number>;
 };
+
+/** The image a clip starts from (image-to-video), already fitted to the model's frame. */
+export type StartImage = { name: string /** PNG data URL of the fitted frame, shown as the first frame. */; url: string };
 
 export type ShownError = { name: string; message: string };
 
@@ -70,6 +80,8 @@ export type LanternState = {
   notices: string[];
   /** Words of the last prompt the model dropped (it keeps the first maxPromptWords). */
   truncatedWords: number | null;
+  /** When set, Generate starts the clip from this image. */
+  startImage: StartImage | null;
   form: Form;
 };
 
@@ -77,7 +89,7 @@ export type LanternStore = ReturnType<typeof createLanternStore>;
 
 const TICK_MS = 200;
 
-export function createLanternStore(client: EngineClient, options: { manifestUrl: string; backend: BackendChoice; notices?: string[] }) {
+export function createLanternStore(client: EngineClient, studio: Studio, options: { manifestUrl: string; backend: BackendChoice; notices?: string[] }) {
   const [state, setState] = createStore<LanternState>({
     engine: client.state,
     manifestUrl: absolute(options.manifestUrl),
@@ -93,8 +105,14 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
     error: null,
     notices: options.notices ?? [],
     truncatedWords: null,
+    startImage: null,
     form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '', codec: DEFAULT_VIDEO_CODEC },
   });
+
+  // Pixels stay out of the reactive store: the shown clip's RGBA frames (for Extend and
+  // "Use this frame") and the start image's.
+  let clipFrames: Uint8ClampedArray[] = [];
+  let startFrame: Uint8ClampedArray | null = null;
 
   let ticker: ReturnType<typeof setInterval> | undefined;
   const startRun = (kind: 'load' | 'generate'): void => {
@@ -155,6 +173,27 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
     }
   };
 
+  type Shown = Pick<GenerateResult, 'mp4' | 'mimeType' | 'fileName' | 'frames' | 'width' | 'height' | 'fps' | 'seed' | 'backend' | 'codec'>;
+  const showClip = (result: Shown, about: Pick<Clip, 'prompt' | 'givenFrames' | 'shots' | 'timings'>): void => {
+    // Copy into a fresh ArrayBuffer: the Blob must not depend on a buffer the worker may reuse.
+    const url = URL.createObjectURL(new Blob([result.mp4.slice()], { type: result.mimeType }));
+    clipFrames = result.frames;
+    setClip({
+      url,
+      fileName: result.fileName,
+      bytes: result.mp4.byteLength,
+      seed: result.seed,
+      backend: result.backend,
+      codec: result.codec,
+      width: result.width,
+      height: result.height,
+      fps: result.fps,
+      frames: result.frames.length,
+      ...about,
+      timings: { ...about.timings },
+    });
+  };
+
   const setClip = (clip: Clip | null): void => {
     if (state.clip !== null) URL.revokeObjectURL(state.clip.url);
     setState('clip', clip);
@@ -176,22 +215,7 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
         break;
       case 'result': {
         const { result, request } = event;
-        // Copy into a fresh ArrayBuffer: the Blob must not depend on a buffer the worker may reuse.
-        const url = URL.createObjectURL(new Blob([result.mp4.slice()], { type: result.mimeType }));
-        setClip({
-          url,
-          fileName: result.fileName,
-          bytes: result.mp4.byteLength,
-          prompt: request.prompt,
-          seed: result.seed,
-          backend: result.backend,
-          codec: result.codec,
-          width: result.width,
-          height: result.height,
-          fps: result.fps,
-          frames: result.frames.length,
-          timings: { ...result.timings },
-        });
+        showClip(result, { prompt: request.prompt, givenFrames: result.givenFrames, shots: 0, timings: result.timings });
         if (result.truncatedWords !== undefined && result.truncatedWords > 0) setState('truncatedWords', result.truncatedWords);
         break;
       }
@@ -226,7 +250,18 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
       ...withDefined('guidance', optionalNumber(form.guidance)),
       codec: form.codec,
       previewEvery: 1,
+      ...(startFrame === null ? {} : { conditioning: { kind: 'image' as const, frames: [startFrame] } }),
     };
+  };
+
+  const fail = (error: unknown): void => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    setState('error', { name: e.name, message: e.message });
+  };
+  const setStartFrame = (frame: Uint8ClampedArray | null, name: string): void => {
+    startFrame = frame;
+    const model = state.lastModel;
+    setState('startImage', frame === null || model === null ? null : { name, url: rgbaToDataUrl(frame, model.width, model.height) });
   };
 
   const actions = {
@@ -251,8 +286,54 @@ export function createLanternStore(client: EngineClient, options: { manifestUrl:
       });
     },
     cancel: (): void => {
-      void client.cancel();
+      void studio.cancel();
     },
+    /** Fits a picked, dropped or pasted image as the start frame; a bad file is shown as its named error. */
+    setStartImage: async (file: Blob): Promise<void> => {
+      setState({ error: null });
+      try {
+        setStartFrame(await studio.fitImage(file), file instanceof File ? file.name : 'pasted image');
+      } catch (error) {
+        fail(error);
+      }
+    },
+    /** Frame `index` of the shown clip becomes the start image. */
+    useClipFrame: (index: number): void => {
+      const frame = clipFrames[Math.max(0, Math.min(clipFrames.length - 1, index))];
+      if (frame !== undefined) setStartFrame(frame, `frame ${index + 1} of the clip`);
+    },
+    clearStartImage: (): void => setStartFrame(null, ''),
+    /** Continues the shown clip with `prompt` (the form's settings otherwise). */
+    extend: (prompt: string): void => {
+      setState({ error: null, notices: [] });
+      const { conditioning: _image, ...rest } = request();
+      studio.extend({ frames: clipFrames }, { ...rest, prompt }).catch((error: unknown) => {
+        if (!isCanceled(error)) console.info('Lantern: extend failed', error);
+      });
+    },
+    /** Reads a video file (MP4, WebM, MOV) and continues it with `prompt`. */
+    extendFile: async (file: Blob, prompt: string): Promise<void> => {
+      setState({ error: null, notices: [] });
+      try {
+        const frames = await studio.readVideoFrames(file);
+        const { conditioning: _image, ...rest } = request();
+        await studio.extend({ frames }, { ...rest, prompt });
+      } catch (error) {
+        if (!isCanceled(error)) fail(error);
+      }
+    },
+    /** Shows a storyboard's clip (its finished shots, also after a cancel). */
+    showStoryboard: (result: StoryboardResult, backend: Backend): void => {
+      if (result.mp4 === null) return;
+      const { mp4, mimeType, fileName, frames, width, height, fps, codec } = result;
+      const seed = result.shots[0]?.seed ?? 0;
+      const timings = { encodeText: 0, encodeFrames: 0, denoise: 0, decode: 0, encode: 0 };
+      showClip(
+        { mp4, mimeType, fileName, frames, width, height, fps, seed, backend, codec },
+        { prompt: result.shots.map((s) => s.prompt).join(' / '), givenFrames: 0, shots: result.completedShots, timings },
+      );
+    },
+    showError: fail,
     setBackend: (backend: BackendChoice): void => {
       setState({ error: null });
       load(backend).catch((error: unknown) => console.info('Lantern: model load failed', error));
