@@ -1,23 +1,35 @@
 #!/usr/bin/env node
 // npm run generate -- --prompt "a red ball bounces" --seed 7 --out clip.mp4
+// npm run generate -- --prompt "..." --image first.png --out clip.mp4
+// npm run generate -- --prompt "now it moves left" --extend clip.mp4 --out longer.mp4
+// npm run generate -- --storyboard shots.json --out film.mp4
 //
 // Generates a clip from the terminal exactly as the app does: starts the
 // app's Vite server, opens the page in headless Chromium and calls
-// `window.lantern.generate` (the page's own generator) through Playwright.
+// `window.lantern` (the page's own generator: generate, fitImage +
+// generate, readVideoFrames + extend, renderStoryboard) through Playwright.
 // Prints the seed, backend and timings; on failure prints the engine's error
 // name and message and exits 1 (2 for a bad command line, 69 when no
 // Chromium can be found or installed: scripts/chromium.mjs). The browser and
 // the server are always closed.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
 import { launchBrowser, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
 const USAGE = `Usage: npm run generate -- --prompt "..." [options]
+       npm run generate -- --storyboard shots.json [options]
 
-  --prompt TEXT       what the clip shows (required)
+  --prompt TEXT       what the clip shows (required, except with --storyboard)
+  --image FILE        start the clip from this image (PNG, JPEG, GIF, WebP, BMP, AVIF;
+                      cover-cropped to the model's frame)
+  --extend FILE       continue this video (MP4, WebM, MOV, from Lantern or any tool):
+                      the output holds its frames, then the continuation
+  --storyboard FILE   render shots into one clip: a JSON array of
+                      { "prompt": ..., "seed"?: ..., "image"?: "path relative to the file" }
+                      (--seed is then the first shot's seed)
   --negative TEXT     what to steer away from
   --seed N            0..4294967295 (default: random; printed)
   --steps N           denoising steps (default: the model's)
@@ -50,6 +62,9 @@ function parseOptions(argv) {
         codec: { type: 'string' },
         out: { type: 'string' },
         timeout: { type: 'string', default: '900' },
+        image: { type: 'string' },
+        extend: { type: 'string' },
+        storyboard: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -57,7 +72,11 @@ function parseOptions(argv) {
     throw new UsageError(error.message);
   }
   if (values.help) return null;
-  if (values.prompt === undefined) throw new UsageError('--prompt is required.');
+  const modes = ['image', 'extend', 'storyboard'].filter((name) => values[name] !== undefined);
+  if (modes.length > 1) throw new UsageError(`--${modes.join(' and --')} cannot be combined; give one.`);
+  const mode = modes[0] ?? 'text';
+  if (values.prompt === undefined && mode !== 'storyboard') throw new UsageError('--prompt is required.');
+  if (values.prompt !== undefined && mode === 'storyboard') throw new UsageError('--prompt is not used with --storyboard: each shot has its own prompt.');
   if (!BACKEND_CHOICES.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
   if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec))
     throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${VIDEO_CODECS.join(', ')}.`);
@@ -71,7 +90,7 @@ function parseOptions(argv) {
   const timeout = number('timeout');
   if (timeout === undefined || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds.');
   const request = {
-    prompt: values.prompt,
+    ...(values.prompt === undefined ? {} : { prompt: values.prompt }),
     seed: number('seed') ?? Math.floor(Math.random() * 2 ** 32),
   };
   if (values.negative !== undefined) request.negativePrompt = values.negative;
@@ -80,7 +99,40 @@ function parseOptions(argv) {
     if (n !== undefined) request[name] = n;
   }
   if (values.codec !== undefined) request.codec = values.codec;
-  return { request, backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
+  return { request, mode, file: values[mode], backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
+}
+
+/** What the page needs besides the request: a file's bytes (base64), or the storyboard's text with its images' bytes. */
+async function readInput(options) {
+  if (options.mode === 'text') return {};
+  const read = async (path) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new UsageError(`Cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`);
+    }
+  };
+  if (options.mode !== 'storyboard') {
+    const bytes = await read(options.file);
+    return { file: { name: basename(options.file), base64: bytes.toString('base64') } };
+  }
+  const text = (await read(options.file)).toString('utf8');
+  const images = {};
+  let shots;
+  try {
+    shots = JSON.parse(text);
+  } catch {
+    return { storyboard: text, images }; // the page names the JSON error (StoryboardError)
+  }
+  if (Array.isArray(shots) && shots.length <= 64) {
+    for (const shot of shots) {
+      if (typeof shot?.image === 'string' && !(shot.image in images)) {
+        const bytes = await read(resolve(dirname(options.file), shot.image));
+        images[shot.image] = { name: basename(shot.image), base64: bytes.toString('base64') };
+      }
+    }
+  }
+  return { storyboard: text, images };
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -94,6 +146,7 @@ function progressPrinter() {
     else if (p.phase === 'denoise') line = `denoise step ${p.step}/${p.steps}`;
     else if (p.phase === 'encode') line = 'encode';
     else line = p.phase;
+    if (p.shot !== undefined) line = `shot ${p.shot + 1}/${p.shots}: ${line}`;
     if (line === last) return;
     last = line;
     process.stderr.write(`  ${line}\n`);
@@ -111,6 +164,13 @@ async function main() {
   if (options === null) {
     console.log(USAGE);
     return 0;
+  }
+  let input;
+  try {
+    input = await readInput(options);
+  } catch (error) {
+    console.error(`${error.name}: ${error.message}`);
+    return 2;
   }
   requireChromiumOrExit(); // before the server starts: a missing browser is one line, not a stack
   const started = performance.now();
@@ -140,39 +200,70 @@ async function main() {
       await page.waitForFunction(() => window.lantern !== undefined);
       const loadStart = performance.now();
       // Errors are returned as { name, message } so their names survive Playwright.
-      const outcome = await page.evaluate(async (request) => {
-        const asError = (e) => ({ error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } });
-        let model;
-        try {
-          model = await window.lantern.ready;
-        } catch (e) {
-          return asError(e);
-        }
-        const loadedAt = performance.now();
-        try {
-          const r = await window.lantern.generate(request, { onProgress: (p) => window.lanternCliProgress(p) });
-          let binary = '';
-          for (let i = 0; i < r.mp4.length; i += 0x8000) binary += String.fromCharCode(...r.mp4.subarray(i, i + 0x8000));
-          return {
-            model: { id: model.id, name: model.name },
-            backendInfo: model.backend,
-            generateMs: performance.now() - loadedAt,
-            mp4: btoa(binary),
-            fileName: r.fileName,
-            seed: r.seed,
-            backend: r.backend,
-            codec: r.codec,
-            width: r.width,
-            height: r.height,
-            fps: r.fps,
-            frames: r.frames.length,
-            timings: r.timings,
-            truncatedWords: r.truncatedWords ?? 0,
-          };
-        } catch (e) {
-          return asError(e);
-        }
-      }, options.request);
+      const outcome = await page.evaluate(
+        async ({ request, mode, input }) => {
+          const asError = (e) => ({ error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } });
+          const toFile = ({ name, base64 }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
+          let model;
+          try {
+            model = await window.lantern.ready;
+          } catch (e) {
+            return asError(e);
+          }
+          const loadedAt = performance.now();
+          const onProgress = (p) => window.lanternCliProgress(p);
+          try {
+            let r;
+            let storyboard = null;
+            if (mode === 'image') {
+              const image = await window.lantern.fitImage(toFile(input.file));
+              r = await window.lantern.generate({ ...request, conditioning: { kind: 'image', frames: [image] } }, { onProgress });
+            } else if (mode === 'extend') {
+              const frames = await window.lantern.readVideoFrames(toFile(input.file));
+              r = await window.lantern.extend({ frames }, request, { onProgress });
+            } else if (mode === 'storyboard') {
+              let shots = input.storyboard;
+              try {
+                const parsed = JSON.parse(input.storyboard);
+                if (Array.isArray(parsed)) {
+                  shots = parsed.map((s) => (typeof s?.image === 'string' && input.images[s.image] ? { ...s, image: toFile(input.images[s.image]) } : s));
+                }
+              } catch {}
+              const settings = { seed: request.seed };
+              for (const key of ['negativePrompt', 'steps', 'guidance', 'codec']) if (request[key] !== undefined) settings[key] = request[key];
+              const b = await window.lantern.renderStoryboard(shots, settings, { onProgress });
+              if (b.error !== null) return asError({ name: b.error.name, message: `shot ${b.error.shot + 1}: ${b.error.message}` });
+              r = { ...b, seed: b.shots[0]?.seed, backend: model.backend.backend, timings: null };
+              storyboard = b.shots;
+            } else {
+              r = await window.lantern.generate(request, { onProgress });
+            }
+            let binary = '';
+            for (let i = 0; i < r.mp4.length; i += 0x8000) binary += String.fromCharCode(...r.mp4.subarray(i, i + 0x8000));
+            return {
+              model: { id: model.id, name: model.name },
+              backendInfo: model.backend,
+              generateMs: performance.now() - loadedAt,
+              mp4: btoa(binary),
+              fileName: r.fileName,
+              seed: r.seed,
+              backend: r.backend,
+              codec: r.codec,
+              width: r.width,
+              height: r.height,
+              fps: r.fps,
+              frames: r.frames.length,
+              givenFrames: r.givenFrames ?? 0,
+              storyboard,
+              timings: r.timings,
+              truncatedWords: r.truncatedWords ?? 0,
+            };
+          } catch (e) {
+            return asError(e);
+          }
+        },
+        { request: options.request, mode: options.mode, input },
+      );
       return { outcome, loadMs: performance.now() - loadStart };
     })();
     const timeout = new Promise((_, reject) => {
@@ -192,13 +283,22 @@ async function main() {
     await writeFile(out, mp4);
     const t = outcome.timings;
     console.log(`wrote ${out} (${mp4.length} bytes; ${outcome.codec}, ${outcome.frames} frames, ${outcome.width}x${outcome.height} at ${outcome.fps} fps)`);
+    if (outcome.givenFrames > 0) console.log(`extended: ${outcome.givenFrames} frames from the input, then ${outcome.frames - outcome.givenFrames} new`);
+    if (outcome.storyboard !== null) {
+      for (const [i, s] of outcome.storyboard.entries())
+        console.log(`shot ${i + 1}: frames ${s.firstFrame}-${s.firstFrame + s.frames - 1}, seed ${s.seed}: ${s.prompt}`);
+    }
     console.log(`seed ${outcome.seed}`);
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
     if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);
     if (outcome.truncatedWords > 0) console.log(`prompt truncated: the last ${outcome.truncatedWords} words were dropped`);
+    if (t === null) {
+      console.log(`total ${seconds(performance.now() - started)}`);
+      return 0;
+    }
     console.log(
-      `timings: page and model load ${seconds(loadMs - outcome.generateMs)}, encode text ${seconds(t.encodeText)}, denoise ${seconds(t.denoise)}, ` +
+      `timings: page and model load ${seconds(loadMs - outcome.generateMs)}, encode text ${seconds(t.encodeText)}, ${t.encodeFrames > 0 ? `encode frames ${seconds(t.encodeFrames)}, ` : ''}denoise ${seconds(t.denoise)}, ` +
         `decode ${seconds(t.decode)}, encode video ${seconds(t.encode)}; total ${seconds(performance.now() - started)}`,
     );
     return 0;

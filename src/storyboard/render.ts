@@ -12,7 +12,7 @@ import { encodeRgbaClip } from '../../workers/engine/video/encode';
 import { slugify } from '../../workers/engine/video/filename';
 import { isCanceled } from '../engine-client';
 import { fitImage } from '../media/fit-image';
-import { parseShots, type Shot } from './shots';
+import { parseShots, parseShotsJson, type Shot } from './shots';
 
 export type StoryboardSettings = {
   /** Seed of shot 1; shot i without its own seed gets seed + i. Random when left out. */
@@ -64,7 +64,8 @@ export async function renderStoryboard(
   settings: StoryboardSettings = {},
   callbacks: StoryboardCallbacks = {},
 ): Promise<StoryboardResult> {
-  const shots: Shot[] = parseShots(storyboard);
+  // A string is shots.json text (the CLI's file); anything else is the parsed array.
+  const shots: Shot[] = typeof storyboard === 'string' ? parseShotsJson(storyboard) : parseShots(storyboard);
   const { model } = engine;
   const size = { width: model.width, height: model.height };
   const baseSeed = settings.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
