@@ -43,7 +43,7 @@ export function Player(props: { clip: Clip }) {
         <span class="clip-facts" data-testid="clip-facts">
           Seed used: <strong data-testid="seed-used">{props.clip.seed}</strong> · {props.clip.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {props.clip.width}×
           {props.clip.height}, <span data-testid="clip-frames">{props.clip.frames}</span> frames at {props.clip.fps} fps ·{' '}
-          {formatSeconds(props.clip.frames / props.clip.fps)} · {CODEC_LABEL[props.clip.codec]} · {formatBytes(props.clip.bytes)}
+          {formatSeconds((1000 * props.clip.frames) / props.clip.fps)} · {CODEC_LABEL[props.clip.codec]} · {formatBytes(props.clip.bytes)}
           <Show when={props.clip.givenFrames > 0}> · extended from {props.clip.givenFrames} frames</Show>
           <Show
             when={props.clip.shots > 0}

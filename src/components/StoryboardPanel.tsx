@@ -111,7 +111,7 @@ export function StoryboardPanel() {
           Render storyboard
         </button>
         <button type="button" class="secondary" disabled={!state.rendering} onClick={() => lantern.actions.cancel()}>
-          Cancel
+          Cancel storyboard
         </button>
         <label class="inline-file">
           Import shots.json…
