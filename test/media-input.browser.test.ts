@@ -129,7 +129,7 @@ describe('readVideoFrames', () => {
     const { frames, duration } = await readVideoFrames(new Blob([await mp4(16, 8)]), opts);
     expect(duration).toBeCloseTo(2, 3);
     expect(frames).toHaveLength(16);
-    frames.forEach((f, t) => expect(Math.abs(f[(64 * 128 + 64) * 4]! - 10 * t)).toBeLessThanOrEqual(8));
+    expect(Math.max(...frames.map((f, t) => Math.abs(f[(64 * 128 + 64) * 4]! - 10 * t)))).toBeLessThanOrEqual(8);
   });
 
   test("another tool's clip (24 fps, 320x180) is resampled to 8 fps and cover-cropped", async () => {
@@ -137,7 +137,7 @@ describe('readVideoFrames', () => {
     expect(frames).toHaveLength(8);
     expect(frames[0]!.length).toBe(128 * 128 * 4);
     // Output frame i shows the source frame at (i + 0.5) / 8 s: source frame 3i + 1.
-    frames.forEach((f, i) => expect(Math.abs(f[(64 * 128 + 64) * 4]! - 10 * (3 * i + 1))).toBeLessThanOrEqual(8));
+    expect(Math.max(...frames.map((f, i) => Math.abs(f[(64 * 128 + 64) * 4]! - 10 * (3 * i + 1))))).toBeLessThanOrEqual(8);
   });
 
   test('an empty file, a non-video, a clip too long and an undecodable codec are VideoInputErrors', async () => {
