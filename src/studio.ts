@@ -8,7 +8,7 @@ import type { GenerateCallbacks, GenerateRequest, GenerateResult, ModelInfo } fr
 import { MAX_CONDITIONING_SECONDS } from '../workers/contracts/generator';
 import type { EngineClient } from './engine-client';
 import { fitImage, type ImageInput } from './media/fit-image';
-import { readVideoFrames } from './media/read-video';
+import { readVideoFrames } from './media/media-client';
 import { renderStoryboard, type StoryboardCallbacks, type StoryboardResult, type StoryboardSettings } from './storyboard/render';
 
 /** A generate request without conditioning, plus how many latent frames the continuation takes (default 1). */

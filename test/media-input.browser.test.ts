@@ -5,8 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { coverCrop, fitImage, MAX_IMAGE_PIXELS } from '../src/media/fit-image';
 import { readImageHeader } from '../src/media/image-size';
-import { readVideoFrames, sampleTimes } from '../src/media/read-video';
 import { encodeRgbaClip } from '../workers/engine/video/encode';
+import { readVideoFrames, sampleTimes } from '../workers/media/read-video';
 
 const SIZE = { width: 128, height: 128 };
 

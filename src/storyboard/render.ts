@@ -8,10 +8,10 @@
 // result then holds them and says `canceled`. A shot that fails also keeps
 // the ones before it and reports its error; nothing finished is thrown away.
 import type { GenerateCallbacks, GenerateRequest, GenerateResult, ModelInfo, Progress, VideoCodecName } from '../../workers/contracts/generator';
-import { encodeRgbaClip } from '../../workers/engine/video/encode';
 import { slugify } from '../../workers/engine/video/filename';
 import { isCanceled } from '../engine-client';
 import { fitImage } from '../media/fit-image';
+import { encodeClip } from '../media/media-client';
 import { parseShots, parseShotsJson, type Shot } from './shots';
 
 export type StoryboardSettings = {
@@ -124,11 +124,12 @@ export async function renderStoryboard(
   if (last === null) return { ...base, mp4: null, mimeType: 'video/mp4' };
   // Every shot continued the one before: the last result's MP4 already holds them all. After a cut, write it here.
   if (last.frames.length === frames.length) return { ...base, mp4: last.mp4, mimeType: last.mimeType };
-  const clip = await encodeRgbaClip(frames, size, {
+  const clip = await encodeClip(frames, {
+    ...size,
     fps: model.fps,
     codec,
     encodableCodecs: model.codecs,
     provenance: { prompt: done.map((s) => s.prompt).join(' / '), model: model.id },
   });
-  return { ...base, mp4: new Uint8Array(clip.data), mimeType: clip.mimeType };
+  return { ...base, mp4: clip.mp4, mimeType: clip.mimeType };
 }

@@ -1,14 +1,15 @@
 // A video file's frames at the model's size and frame rate, for Extend: any
 // MP4, WebM or QuickTime file this browser can decode, made by Lantern or by
-// another tool. Frames are fitted like images (cover-crop, fit-image.ts) and
+// another tool. Frames are fitted like images (cover-crop, src/media/fit-image.ts) and
 // sampled at the model's fps from the file's timestamps, so a 30 fps clip
 // of 2 s gives 16 frames at 8 fps. Failures are VideoInputErrors saying what
 // was wrong: an empty file, not a video container, no video track, a codec
 // this browser cannot decode, frames that do not decode, or a clip over the
 // continuation limit.
 import { ALL_FORMATS, BlobSource, CanvasSink, Input } from 'mediabunny';
-import { VideoInputError } from '../../workers/contracts/errors';
-import type { FrameSize } from './fit-image';
+import { VideoInputError } from '../contracts/errors';
+
+export type FrameSize = { width: number; height: number };
 
 export type VideoFrames = {
   frames: Uint8ClampedArray[];

@@ -1,0 +1,24 @@
+// The media worker (workers/contracts/media.ts): reads video files and
+// writes MP4s for the page, so the main thread loads neither mediabunny nor
+// WebCodecs. Decoded frames go back transferred, not copied.
+import * as Comlink from 'comlink';
+import type { MediaWorker } from '../contracts/media';
+import { encodeRgbaClip } from '../engine/video/encode';
+import { readVideoFrames } from './read-video';
+
+const media: MediaWorker = {
+  async readVideoFrames(file, request) {
+    const result = await readVideoFrames(file, request);
+    return Comlink.transfer(
+      result,
+      result.frames.map((f) => f.buffer as ArrayBuffer),
+    );
+  },
+  async encodeClip(frames, { width, height, fps, codec, encodableCodecs, provenance }) {
+    const clip = await encodeRgbaClip(frames, { width, height }, { fps, codec, encodableCodecs, provenance });
+    const mp4 = new Uint8Array(clip.data);
+    return Comlink.transfer({ mp4, mimeType: clip.mimeType }, [mp4.buffer]);
+  },
+};
+
+Comlink.expose(media);
