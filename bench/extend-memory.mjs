@@ -7,7 +7,7 @@
 // MP4's size, the page's JS heap (CDP Performance.getMetrics) and the
 // resident memory of all Chromium processes together (the peak sampled
 // every 100 ms from /proc during that extend). Not part of `npm test`.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { launchBrowser, startAppServer } from '../scripts/browser-session.mjs';
 import { requireChromiumOrExit } from '../scripts/chromium.mjs';
@@ -62,7 +62,15 @@ try {
       { i, steps },
     );
     const ms = performance.now() - t0;
-    rows.push([i === 0 ? 'generate' : `extend ${i}`, r.frames, (r.frames / model.fps).toFixed(1), ms.toFixed(0), (r.mp4 / 1024).toFixed(0), mb(await heap()), mb(peak)]);
+    rows.push([
+      i === 0 ? 'generate' : `extend ${i}`,
+      r.frames,
+      (r.frames / model.fps).toFixed(1),
+      ms.toFixed(0),
+      (r.mp4 / 1024).toFixed(0),
+      mb(await heap()),
+      mb(peak),
+    ]);
     console.error(rows.at(-1).join('  '));
     if (r.frames / model.fps >= targetSeconds) break;
   }
@@ -70,7 +78,9 @@ try {
   const header = ['run', 'frames', 'video s', 'wall ms', 'MP4 KiB', 'page JS heap MiB', 'Chromium RSS peak MiB'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => String(row[c]).length)));
   const line = (cells) => `| ${cells.map((x, c) => String(x).padEnd(widths[c])).join(' | ')} |`;
-  console.log(`\nExtend to ${targetSeconds} s on WASM, ${steps} steps, ${model.width}x${model.height} at ${model.fps} fps (${new Date().toISOString().slice(0, 10)})`);
+  console.log(
+    `\nExtend to ${targetSeconds} s on WASM, ${steps} steps, ${model.width}x${model.height} at ${model.fps} fps (${new Date().toISOString().slice(0, 10)})`,
+  );
   console.log([line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
 } finally {
   await browser.close();
