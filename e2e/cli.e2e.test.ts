@@ -1,6 +1,6 @@
 // `npm run generate`: the CLI drives the app in headless Chromium through
 // window.lantern and writes the MP4 a person would download.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,7 +104,29 @@ describe('image-to-video, extend and storyboard from the CLI', () => {
     expect(psnrRgb(ffmpegFrames(film, 128, 128)[28]!, fixtureImage())).toBeGreaterThan(20);
   });
 
-  test('a storyboard that is not JSON, and a missing image file, are named errors', async () => {
+  test("--extend takes other tools' files: ffmpeg's H.264 MP4 (30 fps, 320x240) and VP9 WebM (25 fps, 200x300)", async () => {
+    for (const [name, args, frames] of [
+      ['x264.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264'], 16],
+      ['vp9.webm', ['-f', 'lavfi', '-i', 'testsrc=size=200x300:rate=25', '-t', '1', '-c:v', 'libvpx-vp9'], 8],
+    ] as const) {
+      const input = join(dir, name);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, input]);
+      const out = join(dir, `extended-${name}.mp4`);
+      const run = await generate(['--prompt', 'a red ball moves left', '--extend', input, '--seed', '6', '--steps', '1', '--backend', 'wasm', '--out', out]);
+      expect(run.code, run.stderr).toBe(0);
+      // Resampled to the model's 8 fps from the file's timestamps: 2 s are 16 frames, 1 s is 8.
+      expect(run.stdout).toContain(`extended: ${frames} frames from the input, then 12 new`);
+      expect(ffprobe(out)).toEqual({ codec: 'h264', width: 128, height: 128, frames: frames + 12 });
+    }
+  });
+
+  test('a storyboard that is not JSON, a video this browser cannot decode, and a missing image file are named errors', async () => {
+    const mpeg4 = join(dir, 'mpeg4.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '1', '-c:v', 'mpeg4', mpeg4]);
+    const undecodable = await generate(['--prompt', 'x', '--extend', mpeg4, '--backend', 'wasm', '--out', join(dir, 'none.mp4')]);
+    expect(undecodable.code).toBe(1);
+    expect(undecodable.stderr).toMatch(/^VideoInputError: mpeg4.mp4 (holds .* video, which this browser cannot decode|has video frames that do not decode)/m);
+
     const bad = join(dir, 'bad.json');
     await writeFile(bad, '[{"prompt": "x",');
     const run = await generate(['--storyboard', bad, '--backend', 'wasm', '--out', join(dir, 'none.mp4')]);

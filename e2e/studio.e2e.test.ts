@@ -75,6 +75,26 @@ describe('studio', () => {
       expect(await page.getByTestId('start-image').textContent()).toMatch(/The clip starts from frame \d+ of the clip/);
       await page.getByRole('button', { name: 'Remove', exact: true }).click();
       expect(await page.getByTestId('start-image-preview').count()).toBe(0);
+
+      // Paste anywhere on the page, and drop on the start image box, do what the picker does.
+      const bytes = [...png().buffer];
+      for (const how of ['paste', 'drop'] as const) {
+        await page.evaluate(
+          ({ how, bytes }) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], `${how}.png`, { type: 'image/png' }));
+            const target = how === 'paste' ? document.body : document.querySelector('[data-testid="start-image"]')!;
+            const event =
+              how === 'paste'
+                ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true })
+                : new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+            target.dispatchEvent(event);
+          },
+          { how, bytes },
+        );
+        await expect.poll(() => page.getByTestId('start-image').textContent()).toMatch(new RegExp(`The clip starts from ${how}.png`));
+        await page.getByRole('button', { name: 'Remove', exact: true }).click();
+      }
     });
   });
 

@@ -26,7 +26,14 @@ export function StoryboardPanel() {
             <li class="shot" data-testid="shot" data-status={state.statuses[shot.id] ?? 'idle'}>
               <div class="shot-head">
                 <strong>Shot {i() + 1}</strong>
-                <Show when={state.statuses[shot.id]}>{(status) => <span class={`shot-status ${status()}`}>{STATUS_WORDS[status()]}</span>}</Show>
+                <Show when={state.statuses[shot.id]}>
+                  {(status) => (
+                    <span class={`shot-status ${status()}`}>
+                      {STATUS_WORDS[status()]}
+                      <Show when={status() === 'running'}> {Math.round(100 * state.shotFraction)}%</Show>
+                    </span>
+                  )}
+                </Show>
                 <span class="shot-tools">
                   <button
                     type="button"

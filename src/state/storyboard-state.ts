@@ -27,6 +27,8 @@ export type StoryboardState = {
   /** Statuses by shot id while rendering and after; null before the first render. */
   statuses: Record<string, ShotStatus>;
   rendering: boolean;
+  /** How far the running shot is, 0..1. */
+  shotFraction: number;
   /** How the last render ended, in words. */
   summary: string | null;
 };
@@ -55,7 +57,7 @@ function restore(): StoryShot[] {
 }
 
 export function createStoryboardStore(studio: Studio, lantern: LanternStore) {
-  const [state, setState] = createStore<StoryboardState>({ shots: restore(), statuses: {}, rendering: false, summary: null });
+  const [state, setState] = createStore<StoryboardState>({ shots: restore(), statuses: {}, rendering: false, shotFraction: 0, summary: null });
 
   const save = (): void => {
     try {
@@ -134,7 +136,13 @@ export function createStoryboardStore(studio: Studio, lantern: LanternStore) {
             ...(guidance === undefined ? {} : { guidance }),
             ...(negativePrompt === '' ? {} : { negativePrompt }),
           },
-          { onShot: (e) => setState('statuses', ids[e.shot]!, e.status) },
+          {
+            onShot: (e) => {
+              setState('statuses', ids[e.shot]!, e.status);
+              setState('shotFraction', e.status === 'done' ? 1 : 0);
+            },
+            onProgress: (p) => setState('shotFraction', Math.min(1, Math.max(0, p.fraction * p.shots - p.shot))),
+          },
         );
         for (const id of ids.slice(result.completedShots)) {
           setState('statuses', id, result.canceled ? 'canceled' : result.error !== null && id === ids[result.completedShots] ? 'failed' : 'waiting');
