@@ -115,6 +115,7 @@ function manifestFor(
   for (const [i, o] of graph.outputs.entries()) outputs[o] = i === 0 ? 'v_out' : o;
   m['denoiser'].wholeGraph = 'weights';
   m['denoiser'].plan = [{ op: 'run', graph: 'weights', inputs: Object.fromEntries(graph.inputs.map((name, i) => [name, ['x_in', 't', 'text'][i]!])), outputs }];
+  delete m['conditioning']; // it would need an encoder graph these synthetic models do not have
   m['graphs'] = {
     weights: {
       inputs: graph.inputs,
@@ -289,6 +290,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
       };
     }
     m['graphs'] = graphs;
+    delete m['conditioning']; // it would need an encoder graph these synthetic models do not have
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('Cache-Control', 'no-store');
     res.end(JSON.stringify(m));
