@@ -120,7 +120,7 @@ describe('first screen', () => {
       await generateFromForm(page, { prompt: 'a blue cube slides left', seed: 3, steps: 40 });
       const panel = page.locator('section[aria-label="Progress"]');
       await expect.poll(() => panel.getAttribute('data-phase'), { timeout: 120_000 }).toBe('denoise');
-      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Cancel', exact: true }).click();
 
       await expect.poll(() => alert(page).getAttribute('data-error-name'), { timeout: 30_000 }).toBe('GenerationCanceledError');
       const message = await alert(page).textContent();
