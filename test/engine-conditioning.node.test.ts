@@ -81,7 +81,7 @@ describe('validating conditioning', () => {
 
   const max = maxConditioningFrames(tiny);
   test.each([
-    ['an unknown kind', { kind: 'video', frames: [] }, /conditioning.kind "video" is not allowed. It must be 'image' or 'continuation'/],
+    ['an unknown kind', { kind: 'video', frames: [] }, /conditioning.kind "video" is not allowed. It must be 'image', 'continuation' or 'edit'/],
     ['null', null, /conditioning must be \{ kind/],
     ['frames that are not an array', { kind: 'image', frames: 'a.png' }, /must be an array of RGBA frames/],
     ['an image of no frames', { kind: 'image', frames: [] }, /exactly 1 frame; got 0/],
@@ -93,10 +93,23 @@ describe('validating conditioning', () => {
     ['3 latent frames', { kind: 'continuation', frames: clip(16), latentFrames: 3 }, /latentFrames 3 is not allowed. It must be an integer from 1 to 2/],
     ['half a latent frame', { kind: 'continuation', frames: clip(16), latentFrames: 0.5 }, /latentFrames 0.5/],
     ['a short last frame', { kind: 'continuation', frames: [...clip(15), frame().subarray(4)] }, /Frame 15 must be RGBA bytes/],
+    ['an edit of 15 frames', { kind: 'edit', frames: clip(15) }, /An edit takes one clip of exactly 16 frames .*got 15\.$/],
+    ['an edit of an extended clip', { kind: 'edit', frames: clip(28) }, /got 28\. An extended clip is several clips: edit a clip before extending it/],
+    ['an edit of strength 0', { kind: 'edit', frames: clip(16), strength: 0 }, /strength 0 is not allowed. It must be a number in \(0, 1\].*default is 0.6/],
+    ['an edit of strength 1.5', { kind: 'edit', frames: clip(16), strength: 1.5 }, /strength 1.5 is not allowed/],
+    ['an edit of strength "high"', { kind: 'edit', frames: clip(16), strength: 'high' }, /strength high is not allowed/],
+    ['an edit with a wrong-sized frame', { kind: 'edit', frames: [...clip(15), frame().subarray(4)] }, /Frame 15 must be RGBA bytes/],
   ])('%s is an InvalidRequestError', (_, conditioning, message) => {
     const error = errorOf({ prompt: 'x', seed: 1, conditioning });
     expect(error.name).toBe('InvalidRequestError');
     expect(error.message).toMatch(message);
+  });
+
+  test("an edit is one clip of the model's length, at the manifest's strength unless the request names one", () => {
+    const frames16 = clip(frames);
+    const valid = validateConditioning({ kind: 'edit', frames: frames16 }, tiny);
+    expect(valid.kind === 'edit' && valid.strength === 0.6 && valid.clip.every((f, i) => f === frames16[i])).toBe(true);
+    expect(validateConditioning({ kind: 'edit', frames: frames16, strength: 1 }, tiny)).toMatchObject({ strength: 1 });
   });
 
   test('the longest continuation is 120 s at the model frame rate', () => {
@@ -110,16 +123,19 @@ describe('validating conditioning', () => {
     );
   });
 
-  test('a model without the block rejects both kinds with ConditioningUnsupportedError', () => {
+  test('a model without the block rejects every kind with ConditioningUnsupportedError', () => {
     const m = validManifest();
     delete m['conditioning'];
     const plain = parseManifest(m);
-    for (const kind of ['image', 'continuation'] as const) {
+    for (const kind of ['image', 'continuation', 'edit'] as const) {
       const error = errorOf({ prompt: 'x', seed: 1, conditioning: { kind, frames: [] } }, plain);
       expect(error.name).toBe('ConditioningUnsupportedError');
       expect(error.message).toMatch(/Leave conditioning out/);
       expect(ENGINE_ERROR_NAMES as readonly string[]).toContain(error.name);
     }
+    expect(errorOf({ prompt: 'x', seed: 1, conditioning: { kind: 'edit', frames: [] } }, plain).message).toMatch(
+      /cannot edit a clip: its manifest has no conditioning.editing block/,
+    );
   });
 });
 
@@ -168,5 +184,13 @@ describe('feeding the encoder and the sampler', () => {
     expect(result[20]).toBe(decoded[4]);
     expect(clipFrames(tiny, { kind: 'continuation', previous, latentFrames: 2 }, decoded)).toHaveLength(28);
     expect(clipFrames(tiny, { kind: 'image', image: frame() }, decoded)).toBe(decoded);
+    expect(clipFrames(tiny, { kind: 'edit', clip: clip(16), strength: 0.6 }, decoded)).toBe(decoded);
+  });
+
+  test('an edit encodes the clip itself, frame by frame', () => {
+    const given = clip(frames);
+    const input = encoderInput(tiny, { kind: 'edit', clip: given, strength: 0.6 });
+    const plane = width * height;
+    for (const t of [0, 7, 15]) expect(input[(t * 3 + 1) * plane]).toBeCloseTo(t / 255, 6);
   });
 });

@@ -23,6 +23,7 @@ import type {
 const BACKEND: BackendInfo = { backend: 'wasm', reason: 'scripted test engine' };
 const MODEL: ModelInfo = {
   id: 'scripted',
+  version: '1',
   name: 'Scripted',
   width: 4,
   height: 4,
@@ -33,7 +34,7 @@ const MODEL: ModelInfo = {
   defaultGuidance: 1,
   backend: BACKEND,
   codecs: ['avc'],
-  conditioning: { image: false, continuationLatentFrames: 0, framesPerLatentFrame: 1 },
+  conditioning: { image: false, continuationLatentFrames: 0, framesPerLatentFrame: 1, editStrength: null },
 };
 
 let canceled = false;

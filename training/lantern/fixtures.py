@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from .dit import apply_rope, attention, rope_tables
-from .flow import euler_step, guided, sample_schedule
+from .flow import euler_step, guided, noisy, sample_schedule
 from .noise import gaussian_noise
 from .pipeline import LanternModel, load_checkpoint
 from .quantize import fake_quantize
@@ -41,6 +41,8 @@ PROMPT = "a red ball bounces on a meadow"
 CONDITIONED_PROMPT = "the ball keeps moving left"
 CONDITIONED_SEED = 11
 CONTINUE_FRAMES = 1  # latent frames a continuation takes from the previous clip
+EDIT_PROMPT = "make it a blue star on a plain yellow background"  # any prompt: the fixture checks the maths
+EDIT_STRENGTH = 0.6  # the manifest's editing.defaultStrength
 SEED = 7
 STEPS = 3
 GUIDANCE = 4.0
@@ -172,6 +174,36 @@ def conditioning_fixtures(model: LanternModel, folder: Path) -> None:
         w.close(model=cfg.name, kind=kind, prompt=CONDITIONED_PROMPT, negative="", seed=CONDITIONED_SEED,
                 steps=STEPS, guidance=GUIDANCE, latent_frames=k, clip=str(clip),
                 tolerances={"encoder_latent": 1e-3, "trajectory": 2e-3, "frames": 2e-3})
+    edit_fixture(model, rgba, noise, folder / "edit")
+
+
+def edit_fixture(model: LanternModel, rgba: torch.Tensor, noise: torch.Tensor, folder: Path) -> None:
+    """Editing, as flow.sample does it with start_latent: the whole clip is
+    encoded, re-noised to the first time of the schedule that starts at
+    EDIT_STRENGTH, and denoised under EDIT_PROMPT with no given frames."""
+    cfg = model.cfg
+    ids, mask_ids = encode(model.tokenizer, [EDIT_PROMPT, ""])
+    text = model.text_encoder(ids, mask_ids)
+    ts = sample_schedule(STEPS, cfg.flow.shift, EDIT_STRENGTH)
+    w = TensorWriter(folder)
+    w("given_rgba", rgba, "uint8")
+    encoded = model.encode_video(from_rgba(rgba))  # (1, C, F, h, w)
+    w("encoder_latent", encoded)
+    x = noisy(encoded, noise, torch.full((1,), ts[0]))
+    w("start_latent", x)
+    cond_in = torch.zeros(1, noise.shape[1] + 1, *noise.shape[2:])  # no given frames: condition and mask all zero
+    trajectory = []
+    for i in range(STEPS):
+        x_in = torch.cat([x, cond_in], 1).repeat(2, 1, 1, 1, 1)
+        v_cond, v_uncond = model.dit(x_in, torch.full((2,), ts[i]), text, fast=False).chunk(2)
+        x = euler_step(x, guided(v_cond, v_uncond, GUIDANCE), ts[i], ts[i + 1])
+        trajectory.append(x)
+    w("trajectory", torch.stack(trajectory))
+    w("final_latent", x)
+    w("frames", model.decode_latent(x))
+    w.close(model=cfg.name, kind="edit", prompt=EDIT_PROMPT, negative="", seed=CONDITIONED_SEED,
+            steps=STEPS, guidance=GUIDANCE, strength=EDIT_STRENGTH,
+            tolerances={"encoder_latent": 1e-3, "trajectory": 2e-3, "frames": 2e-3})
 
 
 @torch.no_grad()

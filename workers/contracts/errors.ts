@@ -128,9 +128,14 @@ export class InvalidRequestError extends Error {
 export class ConditioningUnsupportedError extends Error {
   readonly kind: string;
   constructor(kind: string, model: string) {
+    const what: Record<string, [string, string]> = {
+      image: ['start a clip from an image', 'imageToVideo'],
+      continuation: ['continue a clip', 'continuation'],
+      edit: ['edit a clip', 'editing'],
+    };
+    const [does, block] = what[kind] ?? [`do '${kind}'`, kind];
     super(
-      `${model} cannot ${kind === 'image' ? 'start a clip from an image' : 'continue a clip'}: its manifest has no ` +
-        `conditioning.${kind === 'image' ? 'imageToVideo' : 'continuation'} block (or no encoder graph). ` +
+      `${model} cannot ${does}: its manifest has no conditioning.${block} block (or no encoder graph). ` +
         'Leave conditioning out to generate from the prompt alone, or load a model that supports it.',
     );
     this.name = 'ConditioningUnsupportedError';

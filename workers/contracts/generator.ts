@@ -46,6 +46,8 @@ export type LoadRequest = {
 
 export type ModelInfo = {
   id: string;
+  /** The manifest's version: with id and backend, what makes a recipe's frames again. */
+  version: string;
   name: string;
   /** What the model makes: clips are this size; frames and fps are the defaults. */
   width: number;
@@ -70,6 +72,8 @@ export type ModelInfo = {
     continuationLatentFrames: number;
     /** Video frames per latent frame: a continuation taking k latent frames adds frames - k x this new frames. */
     framesPerLatentFrame: number;
+    /** Editing a clip: the strength used when the request names none (the manifest's); null: the model cannot edit clips. */
+    editStrength: number | null;
   };
 };
 
@@ -86,8 +90,16 @@ export type ModelInfo = {
  *   latent of the clip's last frames, and the result is the given frames
  *   followed by the new ones (frames - latentFrames x framesPerLatentFrame
  *   of them).
+ * - edit: a whole clip of the model's frame count to edit. Its latent is
+ *   re-noised to `strength` (in (0, 1]; default ModelInfo.conditioning.editStrength:
+ *   how much may change, 1 = a new clip) and denoised under the request's
+ *   prompt with its seed, so what the prompt does not change (layout,
+ *   motion) tends to stay. The result is a clip of the same length.
  */
-export type ConditioningFrames = { kind: 'image'; frames: Uint8ClampedArray[] } | { kind: 'continuation'; frames: Uint8ClampedArray[]; latentFrames?: number };
+export type ConditioningFrames =
+  | { kind: 'image'; frames: Uint8ClampedArray[] }
+  | { kind: 'continuation'; frames: Uint8ClampedArray[]; latentFrames?: number }
+  | { kind: 'edit'; frames: Uint8ClampedArray[]; strength?: number };
 
 /** The longest clip a continuation may be given (and so, with its new frames, about the longest clip Lantern makes). */
 export const MAX_CONDITIONING_SECONDS = 120;

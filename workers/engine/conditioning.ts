@@ -7,6 +7,8 @@
 //                 `imageToVideo.latentFrames` latent frames are its latent
 //   continuation  the clip so far; its last `frames` frames are encoded and
 //                 their last k latent frames become the new clip's first k
+//   edit          a whole clip; its latent is the sampler's start, re-noised
+//                 to the edit's strength (generate.ts), with no given frames
 //
 // The encoder's temporal chunks are independent (temporalCompression frames
 // each), so encoding the last `frames` frames of a long clip gives the same
@@ -19,7 +21,13 @@ import { ENCODER } from '../model-files/manifest-conditioning';
 import { floatTensor, readFloats, runSession, type Session } from './ort';
 import type { Conditioning } from './sampling/sampler';
 
-export type ValidConditioning = { kind: 'image'; image: Uint8ClampedArray } | { kind: 'continuation'; previous: Uint8ClampedArray[]; latentFrames: number };
+export type ValidConditioning =
+  | { kind: 'image'; image: Uint8ClampedArray }
+  | { kind: 'continuation'; previous: Uint8ClampedArray[]; latentFrames: number }
+  | { kind: 'edit'; clip: Uint8ClampedArray[]; strength: number };
+
+/** The frame-conditioned kinds: their latent frames are given to the denoiser (an edit's are not). */
+export type GivenConditioning = Exclude<ValidConditioning, { kind: 'edit' }>;
 
 /** The longest clip a continuation may be given, in frames, for this model. */
 export function maxConditioningFrames(manifest: Manifest): number {
@@ -29,14 +37,21 @@ export function maxConditioningFrames(manifest: Manifest): number {
 /** Checks `conditioning` against the model: kind, support, frame count and each frame's size. */
 export function validateConditioning(conditioning: ConditioningFrames, manifest: Manifest): ValidConditioning {
   if (typeof conditioning !== 'object' || conditioning === null) {
-    throw new InvalidRequestError('conditioning', `conditioning must be { kind: 'image' | 'continuation', frames } or left out; got ${String(conditioning)}.`);
+    throw new InvalidRequestError(
+      'conditioning',
+      `conditioning must be { kind: 'image' | 'continuation' | 'edit', frames } or left out; got ${String(conditioning)}.`,
+    );
   }
   const { kind } = conditioning as { kind: unknown };
-  if (kind !== 'image' && kind !== 'continuation') {
-    throw new InvalidRequestError('conditioning.kind', `conditioning.kind ${JSON.stringify(kind)} is not allowed. It must be 'image' or 'continuation'.`);
+  if (kind !== 'image' && kind !== 'continuation' && kind !== 'edit') {
+    throw new InvalidRequestError(
+      'conditioning.kind',
+      `conditioning.kind ${JSON.stringify(kind)} is not allowed. It must be 'image', 'continuation' or 'edit'.`,
+    );
   }
   const support = manifest.conditioning;
-  if (kind === 'image' ? support?.imageToVideo == null : support?.continuation == null) throw new ConditioningUnsupportedError(kind, manifest.name);
+  const supported = { image: support?.imageToVideo, continuation: support?.continuation, edit: support?.editing }[kind];
+  if (supported == null) throw new ConditioningUnsupportedError(kind, manifest.name);
 
   const { frames } = conditioning;
   if (!Array.isArray(frames))
@@ -47,6 +62,7 @@ export function validateConditioning(conditioning: ConditioningFrames, manifest:
     }
     return { kind, image: checkFrame(frames[0], 0, manifest) };
   }
+  if (kind === 'edit') return validateEdit(conditioning as { frames: unknown[]; strength?: unknown }, manifest);
   const max = support!.continuation!.maxLatentFrames;
   const latentFrames = (conditioning as { latentFrames?: unknown }).latentFrames ?? 1;
   if (typeof latentFrames !== 'number' || !Number.isInteger(latentFrames) || latentFrames < 1 || latentFrames > max) {
@@ -65,6 +81,25 @@ export function validateConditioning(conditioning: ConditioningFrames, manifest:
     );
   }
   return { kind, previous: frames.map((f, i) => checkFrame(f, i, manifest)), latentFrames };
+}
+
+function validateEdit({ frames, strength: given }: { frames: unknown[]; strength?: unknown }, manifest: Manifest): ValidConditioning {
+  const count = manifest.video.frames;
+  if (frames.length !== count) {
+    throw new InvalidRequestError(
+      'conditioning.frames',
+      `An edit takes one clip of exactly ${count} frames (what ${manifest.name} makes); got ${frames.length}.` +
+        (frames.length > count ? ' An extended clip is several clips: edit a clip before extending it.' : ''),
+    );
+  }
+  const strength = given ?? manifest.conditioning!.editing!.defaultStrength;
+  if (typeof strength !== 'number' || !(strength > 0 && strength <= 1)) {
+    throw new InvalidRequestError(
+      'conditioning.strength',
+      `conditioning.strength ${String(strength)} is not allowed. It must be a number in (0, 1]: how much of the clip may change (1 makes a new clip; ${manifest.name}'s default is ${manifest.conditioning!.editing!.defaultStrength}).`,
+    );
+  }
+  return { kind: 'edit', clip: frames.map((f, i) => checkFrame(f, i, manifest)), strength };
 }
 
 function checkFrame(frame: unknown, index: number, manifest: Manifest): Uint8ClampedArray {
@@ -86,13 +121,15 @@ export function encoderInput(manifest: Manifest, conditioning: ValidConditioning
   const { frames, width, height } = manifest.video;
   const plane = width * height;
   const clip =
-    conditioning.kind === 'image'
-      ? Array.from({ length: frames }, () => conditioning.image)
-      : Array.from({ length: frames }, (_, i) => {
-          const prev = conditioning.previous;
-          // Fewer frames than a clip: the front chunks repeat the first frame; only the last chunks are taken.
-          return prev[Math.max(0, prev.length - frames + i)]!;
-        });
+    conditioning.kind === 'edit'
+      ? conditioning.clip
+      : conditioning.kind === 'image'
+        ? Array.from({ length: frames }, () => conditioning.image)
+        : Array.from({ length: frames }, (_, i) => {
+            const prev = conditioning.previous;
+            // Fewer frames than a clip: the front chunks repeat the first frame; only the last chunks are taken.
+            return prev[Math.max(0, prev.length - frames + i)]!;
+          });
   const out = new Float32Array(frames * 3 * plane);
   clip.forEach((rgba, t) => {
     for (let c = 0; c < 3; c++) {
@@ -113,7 +150,7 @@ export async function encodeFrames(manifest: Manifest, encoder: Session, clip: F
 }
 
 /** How many latent frames are given: image-to-video's from the manifest, a continuation's from the request. */
-export function givenLatentFrames(manifest: Manifest, conditioning: ValidConditioning): number {
+export function givenLatentFrames(manifest: Manifest, conditioning: GivenConditioning): number {
   return conditioning.kind === 'image' ? manifest.conditioning!.imageToVideo!.latentFrames : conditioning.latentFrames;
 }
 
@@ -122,7 +159,7 @@ export function givenLatentFrames(manifest: Manifest, conditioning: ValidConditi
  * its first k latent frames, a continuation its last k, both into the new
  * clip's frames 0..k-1.
  */
-export function givenLatent(manifest: Manifest, conditioning: ValidConditioning, encoded: Float32Array): Conditioning {
+export function givenLatent(manifest: Manifest, conditioning: GivenConditioning, encoded: Float32Array): Conditioning {
   const [channels, frames, h, w] = latentSize(manifest).shape;
   const k = givenLatentFrames(manifest, conditioning);
   const from = conditioning.kind === 'image' ? 0 : frames - k;

@@ -69,6 +69,7 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
   const { manifest } = model;
   return {
     id: manifest.id,
+    version: manifest.version,
     name: manifest.name,
     width: manifest.video.width,
     height: manifest.video.height,
@@ -83,6 +84,7 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
       image: manifest.conditioning?.imageToVideo != null,
       continuationLatentFrames: manifest.conditioning?.continuation?.maxLatentFrames ?? 0,
       framesPerLatentFrame: manifest.latent.temporalCompression,
+      editStrength: manifest.conditioning?.editing?.defaultStrength ?? null,
     },
   };
 }

@@ -22,6 +22,7 @@ import {
   GUIDANCE_BATCH,
   guidedFromBatch,
   previewRgba,
+  renoise,
   restoreGiven,
   sampleSchedule,
   x0Estimate,
@@ -89,20 +90,22 @@ export type SampleStep = {
 
 /**
  * Euler sampling on the shifted schedule with classifier-free guidance,
- * from `noise` (C, F, h, w). With `conditioning`, its latent frames and mask
- * enter every denoiser call and the given frames come back exactly as given.
- * `onStep` may throw (or reject) to stop: cancel.
+ * from `noise` (C, F, h, w), or for an edit (`settings.start` < 1) from the
+ * clip's latent already re-noised to that time (editStart). With
+ * `conditioning`, its latent frames and mask enter every denoiser call and
+ * the given frames come back exactly as given. `onStep` may throw (or
+ * reject) to stop: cancel.
  */
 export async function sampleLatent(
   denoiser: Denoiser,
   manifest: Manifest,
   noise: Float32Array,
-  settings: { steps: number; guidance: number },
+  settings: { steps: number; guidance: number; start?: number },
   onStep?: (step: SampleStep) => void | Promise<void>,
   conditioning: Conditioning | null = null,
 ): Promise<Float32Array> {
   const { channels } = manifest.latent;
-  const times = sampleSchedule(settings.steps, manifest.sampler.shift);
+  const times = sampleSchedule(settings.steps, manifest.sampler.shift, settings.start);
   const x = Float32Array.from(noise);
   const v = new Float32Array(x.length);
   const x0 = new Float32Array(x.length);
@@ -120,11 +123,20 @@ export async function sampleLatent(
   return restoreGiven(x, channels, conditioning);
 }
 
-/** The given frames as the sampler's condition and mask (conditioning.ts); needs the runtime's encoder. */
-export async function conditioningLatent(manifest: Manifest, runtime: Runtime, conditioning: ValidConditioning): Promise<Conditioning> {
+/** What the frames of a request become: given latent frames (image, continuation) or an edit's clean latent. */
+export type EncodedConditioning = { given: Conditioning | null; editLatent: Float32Array | null };
+
+/** The request's frames through the encoder (conditioning.ts); needs the runtime's encoder. */
+export async function conditioningLatent(manifest: Manifest, runtime: Runtime, conditioning: ValidConditioning): Promise<EncodedConditioning> {
   if (runtime.encoder === null) throw new InferenceError('encoder', 'is not loaded, yet the request has conditioning frames.');
   const encoded = await encodeFrames(manifest, runtime.encoder, encoderInput(manifest, conditioning));
-  return givenLatent(manifest, conditioning, encoded);
+  if (conditioning.kind === 'edit') return { given: null, editLatent: encoded };
+  return { given: givenLatent(manifest, conditioning, encoded), editLatent: null };
+}
+
+/** An edit's first latent: the clip's latent re-noised to the first time of the schedule that starts at `strength`. */
+export function editStart(manifest: Manifest, latent: Float32Array, noise: Float32Array, steps: number, strength: number): Float32Array {
+  return renoise(latent, noise, sampleSchedule(steps, manifest.sampler.shift, strength)[0]!);
 }
 
 /** The decoder's clip (T, 3, H, W), values in [0, 1], from a latent (C, F, h, w). */
@@ -214,11 +226,11 @@ export async function generateClip(
     ctx.onProgress({ phase: 'encodeText', fraction: within('encodeText', 1), ...truncated });
     lap('encodeText');
 
-    let given: Conditioning | null = null;
+    let encodedFrames: EncodedConditioning = { given: null, editLatent: null };
     if (request.conditioning !== null) {
       await ctx.checkpoint('encodeFrames');
       ctx.onProgress({ phase: 'encodeFrames', fraction: within('encodeFrames', 0) });
-      given = await conditioningLatent(manifest, runtime, request.conditioning);
+      encodedFrames = await conditioningLatent(manifest, runtime, request.conditioning);
       ctx.onProgress({ phase: 'encodeFrames', fraction: within('encodeFrames', 1) });
     }
     lap('encodeFrames');
@@ -227,11 +239,13 @@ export async function generateClip(
     const { steps } = request;
     ctx.onProgress({ phase: 'denoise', step: 0, steps, fraction: within('denoise', 0) });
     const noise = gaussianNoise(request.seed, latentSize(manifest).elements);
+    const strength = request.conditioning?.kind === 'edit' ? request.conditioning.strength : 1;
+    const { given, editLatent } = encodedFrames;
     const latent = await sampleLatent(
       runtime.denoiser,
       manifest,
-      noise,
-      request,
+      editLatent === null ? noise : editStart(manifest, editLatent, noise, steps, strength),
+      { steps, guidance: request.guidance, start: strength },
       async ({ step, x0 }) => {
         ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
         if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {

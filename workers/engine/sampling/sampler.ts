@@ -62,6 +62,19 @@ export function eulerStep(x: Float32Array, v: Float32Array, t: number, tNext: nu
   return out;
 }
 
+/**
+ * An edit's start: the clip's latent re-noised to time t, (1 - t) x0 + t noise
+ * (flow.py `noisy`, with t a float32 tensor as there).
+ */
+export function renoise(latent: Float32Array, noise: Float32Array, t: number): Float32Array {
+  sameLength(latent, noise);
+  const tt = f(t);
+  const keep = f(1 - tt);
+  const out = new Float32Array(latent.length);
+  for (let i = 0; i < latent.length; i++) out[i] = f(f(keep * latent[i]!) + f(tt * noise[i]!));
+  return out;
+}
+
 /** Classifier-free guidance: vUncond + guidance (vCond - vUncond). */
 export function guided(vCond: Float32Array, vUncond: Float32Array, guidance: number, out: Float32Array = new Float32Array(vCond.length)): Float32Array {
   sameLength(vCond, vUncond, out);
