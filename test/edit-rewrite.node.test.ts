@@ -1,0 +1,641 @@
+// Edit by instruction over Shapes World's vocabulary (src/edit/): every
+// attribute and every value of the world through rewritePrompt, each refusal
+// by name and message, the caption parser held against Python's parse_caption
+// (test/fixtures/edit/parsed-captions.json), render/parse round trips, and a
+// property: a random valid scene and a random single-attribute instruction
+// give a prompt that parses to the scene with exactly that attribute changed,
+// or a refusal the world's rules call for.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { emptyWords, parseCaption, renderCaption, type Scene, type SceneFacts, sceneFacts } from '../src/edit/caption';
+import { EDIT_ERROR_NAMES } from '../src/edit/errors';
+import { INSTRUCTION_PHRASES, parseInstruction } from '../src/edit/instruction';
+import { INSTRUCTION_LEXICON } from '../src/edit/instruction-lexicon';
+import { EDIT_EXAMPLES, rewritePrompt } from '../src/edit/rewrite';
+import {
+  BACKGROUND_PHRASES,
+  CAMERA_PHRASES,
+  CAMERAS,
+  COLOUR_WORDS,
+  COLOURS,
+  DIRECTIONS,
+  forbiddenColours,
+  isLinear,
+  LIGHT_PHRASES,
+  MOTIONS,
+  NOUNS,
+  SCENE_ATTRIBUTES,
+  SCENE_BACKGROUNDS,
+  SHAPES,
+  SIZE_WORDS,
+  SIZES,
+  SPEED_POST,
+  SPEED_PRE,
+  STYLE_PHRASES,
+  STYLES,
+  scenePhrases,
+  VERBS,
+  verbsFor,
+  WEATHER_PHRASES,
+  words,
+} from '../src/edit/vocabulary';
+import fixture from './fixtures/edit/parsed-captions.json';
+
+/** The edited prompt, or the refusal's name and message. */
+function attempt(prompt: string, instruction: string): { prompt: string; summary: string } | { error: string; message: string } {
+  try {
+    return rewritePrompt(prompt, instruction);
+  } catch (error) {
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+function edited(prompt: string, instruction: string): string {
+  const result = attempt(prompt, instruction);
+  if ('error' in result) throw new Error(`"${instruction}" on "${prompt}" was refused: ${result.error}: ${result.message}`);
+  return result.prompt;
+}
+
+function refusal(prompt: string, instruction: string): { error: string; message: string } {
+  const result = attempt(prompt, instruction);
+  if (!('error' in result)) throw new Error(`"${instruction}" on "${prompt}" was accepted: ${result.prompt}`);
+  return result;
+}
+
+describe('the vocabulary', () => {
+  test('names the world: night hides black and white objects, a plain background its own colour, the desert nothing', () => {
+    expect(forbiddenColours('night')).toEqual(['white', 'black']);
+    expect(forbiddenColours('desert')).toEqual([]);
+    for (const c of COLOURS) expect(forbiddenColours(`plain ${c}`)).toContain(c);
+  });
+
+  test('every caption verb can be asked for by a base form in the lexicon', () => {
+    const asked = new Set(INSTRUCTION_LEXICON.flatMap(([, m]) => (m.kind === 'verb' ? [m.verb] : [])));
+    expect(VERBS.filter((v) => !asked.has(v.finite)).map((v) => v.finite)).toEqual([]);
+    for (const [phrase] of INSTRUCTION_LEXICON) expect(INSTRUCTION_PHRASES.get(words(phrase).join(' '))?.meaning.caption, phrase).toBe(false);
+  });
+});
+
+describe('parseCaption agrees with Python parse_caption', () => {
+  function pythonForm(caption: string) {
+    const s = parseCaption(caption);
+    const objects = s.objects.map((o) => ({
+      shape: o.shape,
+      colour: o.colour,
+      size: o.size,
+      motion: o.motion,
+      speed: o.speed,
+      noun: o.said.noun ?? null,
+      verb: o.said.verb ?? null,
+    }));
+    const scene: Record<string, string> = {};
+    for (const a of SCENE_ATTRIBUTES) {
+      const v = s[a];
+      if (v?.startsWith('plain ')) Object.assign(scene, { background: 'plain', background_colour: v.slice('plain '.length) });
+      else if (v !== null) scene[a] = v;
+    }
+    const lead = s.said.lead === null ? null : [s.said.lead, words(s.said[s.said.lead]!).join(' ')];
+    return { objects, scene, lead };
+  }
+
+  test('the fixture covers both splits, one to three objects and every scene attribute', () => {
+    expect(fixture.captions).toHaveLength(200);
+    expect(new Set(fixture.captions.map((c) => c.split))).toEqual(new Set(['train', 'eval']));
+    expect(new Set(fixture.captions.map((c) => c.objects.length))).toEqual(new Set([1, 2, 3]));
+    const named = new Set(fixture.captions.flatMap((c) => Object.keys(c.scene)));
+    for (const a of SCENE_ATTRIBUTES) expect(named).toContain(a);
+  });
+
+  test.each(fixture.captions.map((c) => [c.caption, c] as const))('%s', (caption, python) => {
+    expect(pythonForm(caption)).toEqual({ objects: python.objects, scene: python.scene, lead: python.lead });
+  });
+});
+
+describe('renderCaption', () => {
+  test('writes a parsed grammar caption back to the same scene, in its own words', () => {
+    for (const { caption } of fixture.captions) {
+      const scene = parseCaption(caption);
+      const again = renderCaption(scene);
+      expect(sceneFacts(parseCaption(again)), `${caption} -> ${again}`).toEqual(sceneFacts(scene));
+      for (const w of words(again)) expect(words(caption), `${caption} -> ${again}`).toContain(w);
+    }
+  });
+
+  test('writes clauses the way the grammar does', () => {
+    const scene = parseCaption('');
+    scene.objects.push(
+      { shape: 'circle', colour: 'red', size: 'small', motion: 'left', speed: 'quickly', said: {} },
+      { shape: 'square', colour: 'orange', size: null, motion: 'bounce', speed: null, said: {} },
+    );
+    scene.background = 'plain blue';
+    scene.camera = 'zoom in';
+    expect(renderCaption(scene)).toBe('a small red circle moves left quickly and an orange square bounces on a blue background, zooming in');
+  });
+});
+
+// ----------------------------------------------------------------------------
+// Every attribute and value through rewritePrompt
+
+describe('object colour', () => {
+  const base = 'a red ball moves left quickly in the desert';
+  test.each(COLOURS.filter((c) => c !== 'red'))('make it %s', (c) => {
+    expect(edited(base, `make it ${c}`)).toBe(`${c === 'orange' ? 'an' : 'a'} ${c} ball moves left quickly in the desert`);
+  });
+  test('a colour word the instruction used is kept, a synonym of the colour', () => {
+    expect(edited(base, 'make it grey')).toBe('a grey ball moves left quickly in the desert');
+    expect(edited('a grey ball bounces', 'make it blue')).toBe('a blue ball bounces');
+  });
+});
+
+describe('object shape', () => {
+  const base = 'a red star moves left quickly in the desert';
+  test.each(SHAPES.filter((s) => s !== 'star'))('make the star a %s', (s) => {
+    expect(edited(base, `make the star a ${s}`)).toBe(`a red ${s} moves left quickly in the desert`);
+  });
+  test.each([
+    ['a red ball rolls left', 'make it a square', 'a red square moves left'],
+    ['a red square slides to the right', 'turn the square into a ball', 'a red ball slides to the right'],
+    ['a red star spins at night', 'make it a diamond', 'a red diamond spins at night'],
+    ['a blue box hops', 'make it a rhombus', 'a blue rhombus hops'],
+    ['a red star rises', 'star to circle', 'a red circle rises'],
+  ])('%s + "%s"', (prompt, instruction, expected) => {
+    expect(edited(prompt, instruction)).toBe(expected);
+  });
+});
+
+describe('object size', () => {
+  test.each(SIZES)('make it %s', (size) => {
+    expect(edited('a red ball bounces', `make it ${size}`)).toBe(`a ${size} red ball bounces`);
+  });
+  test.each([
+    ['a small red ball', 'make it bigger', 'a medium red ball'],
+    ['a medium-sized red ball', 'bigger', 'a large red ball'],
+    ['a huge red ball', 'make it smaller', 'a medium red ball'],
+    ['a red ball', 'make it bigger', 'a large red ball'],
+    ['a red ball', 'smaller', 'a small red ball'],
+    ['a red ball', 'make it tiny', 'a tiny red ball'],
+  ])('%s + "%s"', (prompt, instruction, expected) => {
+    expect(edited(prompt, instruction)).toBe(expected);
+  });
+});
+
+describe('object motion', () => {
+  const base = 'a red square moves left quickly in the desert';
+  const asked: Record<(typeof MOTIONS)[number], [string, string]> = {
+    still: ['make it stay still', 'a red square stays still in the desert'],
+    left: ['make it move left', ''],
+    right: ['make it move right', 'a red square moves right quickly in the desert'],
+    up: ['make it move up', 'a red square moves up quickly in the desert'],
+    down: ['make it go down', 'a red square moves down quickly in the desert'],
+    bounce: ['make it bounce', 'a red square bounces in the desert'],
+    spin: ['make it spin', 'a red square spins in the desert'],
+    grow: ['make it grow', 'a red square grows in the desert'],
+    shrink: ['make it shrink', 'a red square shrinks in the desert'],
+    orbit: ['make it orbit', 'a red square orbits the centre in the desert'],
+  };
+  test.each(MOTIONS.filter((m) => m !== 'left'))('%s', (motion) => {
+    const [instruction, expected] = asked[motion];
+    expect(edited(base, instruction)).toBe(expected);
+    expect(rewritePrompt(base, instruction).changes).toEqual([{ attribute: 'motion', objectIndex: 0, value: motion }]);
+  });
+  test.each([
+    ['a red ball bounces', 'make it roll to the left', 'a red ball rolls to the left'],
+    ['a red ball slides to the left', 'right', 'a red ball slides to the right'],
+    ['a red ball moves left', 'make it rise', 'a red ball rises'],
+    ['a red ball moving left and a blue box bouncing', 'make the box spin', 'a red ball moving left and a blue box spinning'],
+    ['a red box moves left', 'stop', 'a red box stays still'],
+    ['a red box moves left', 'make it bounce up and down', 'a red box bounces up and down'],
+    ['a red box moves left', 'make it move in a circle', 'a red box moves in a circle'],
+  ])('%s + "%s"', (prompt, instruction, expected) => {
+    expect(edited(prompt, instruction)).toBe(expected);
+  });
+});
+
+describe('speed', () => {
+  test.each([
+    ['a red ball moves left', 'slower', 'a red ball moves left slowly'],
+    ['a red ball moves left quickly', 'make it slower', 'a red ball moves left slowly'],
+    ['a red ball moves left', 'faster', 'a red ball moves left quickly'],
+    ['a red ball moves left', 'make it move fast', 'a red ball moves left fast'],
+    ['a red ball gently rolls left', 'speed up', 'a red ball quickly rolls left'],
+    ['a red ball moves left at a slow pace', 'make it quicker', 'a red ball moves left quickly'],
+    ['a red ball bounces', 'make it move left slowly', 'a red ball moves left slowly'],
+  ])('%s + "%s"', (prompt, instruction, expected) => {
+    expect(edited(prompt, instruction)).toBe(expected);
+  });
+});
+
+describe('background', () => {
+  // Orange stands on every background but a plain orange one.
+  const base = 'an orange ball moves left';
+  const plain = (c: string) => `on ${'aeiou'.includes(c[0]!) ? 'an' : 'a'} ${c} background`;
+  test.each(SCENE_BACKGROUNDS.filter((b) => b !== 'plain orange'))('%s', (b) => {
+    const instruction = b.startsWith('plain ') ? `make the background ${b.slice(6)}` : `make the background ${b}`;
+    const phrase = b.startsWith('plain ') ? plain(b.slice(6)) : BACKGROUND_PHRASES[b as 'sky'][0]!;
+    expect(edited(base, instruction)).toBe(`${base} ${phrase}`);
+    expect(rewritePrompt(base, instruction).changes).toEqual([{ attribute: 'background', objectIndex: null, value: b }]);
+  });
+  test.each([
+    ['a red ball moves left quickly on a plain blue background', 'make the background green', 'a red ball moves left quickly on a plain green background'],
+    ['a red ball on a blue background', 'green background', 'a red ball on a green background'],
+    ['a red ball', 'at night', 'a red ball at night'],
+    ['a red ball', 'make it night', 'a red ball at night'],
+    ['a red ball in the desert', 'over a grassy field', 'a red ball over a grassy field'],
+    ['in the desert, a red ball', 'make the background a meadow', 'on a meadow, a red ball'],
+  ])('%s + "%s"', (prompt, instruction, expected) => {
+    expect(edited(prompt, instruction)).toBe(expected);
+  });
+});
+
+describe('camera, light, weather, style', () => {
+  const base = 'a red ball bounces';
+  test.each(CAMERAS)('camera %s', (camera) => {
+    const phrase = CAMERA_PHRASES[camera][0]!;
+    expect(edited(base, phrase)).toBe(`${base}, ${phrase}`);
+  });
+  test.each([
+    ['zoom in', 'a red ball bounces, zoom in'],
+    ['zoom out', 'a red ball bounces, zoom out'],
+    ['pan to the left', 'a red ball bounces, the camera pans left'],
+    ['pans right', 'a red ball bounces, the camera pans right'],
+    ['keep the camera still', 'a red ball bounces, static camera'],
+  ])('camera by instruction: %s', (instruction, expected) => {
+    expect(edited(base, instruction)).toBe(expected);
+  });
+  test.each([
+    ['dimly lit', 'darker', 'dim'],
+    ['brightly lit', 'brighter', 'bright'],
+    ['softly lit', 'softer', 'soft'],
+    ['in hard light', 'harsher', 'hard'],
+  ] as const)('light %s / %s', (phrase, short, value) => {
+    const glue = phrase.startsWith('in ') ? ' ' : ', ';
+    expect(edited(base, phrase)).toBe(`${base}${glue}${phrase}`);
+    expect(edited(base, short)).toBe(`${base}${LIGHT_PHRASES[value][0]!.startsWith('in ') ? ' ' : ', '}${LIGHT_PHRASES[value][0]}`);
+  });
+  test('light back to normal has no words', () => {
+    expect(edited('a red ball bounces, dimly lit', 'normal light')).toBe('a red ball bounces');
+  });
+  test.each([
+    ['add rain', 'rain'],
+    ['make it snow', 'snow'],
+    ['foggy', 'fog'],
+    ['rainy', 'rain'],
+    ['misty', 'fog'],
+  ] as const)('weather: %s', (instruction, value) => {
+    const phrase = WEATHER_PHRASES[value][0]!;
+    expect(edited(base, instruction)).toBe(
+      `${base}${phrase.startsWith('with') || phrase.startsWith('in') || phrase.startsWith('while') ? ' ' : ', '}${phrase}`,
+    );
+    expect(edited(base, `add ${WEATHER_PHRASES[value][2]}`)).toBe(`${base} ${WEATHER_PHRASES[value][2]}`);
+  });
+  test.each([
+    ['a red ball bounces in the rain', 'remove the rain'],
+    ['a red ball bounces while it snows', 'no snow'],
+    ['a red ball bounces in thick fog', 'without the fog'],
+    ['a red ball bounces in the pouring rain', 'stop the rain'],
+    ['a red ball bounces in the snow', 'make it stop snowing'],
+  ])('weather removed: %s + "%s"', (prompt, instruction) => {
+    const result = rewritePrompt(prompt, instruction);
+    expect(result.prompt).toBe('a red ball bounces');
+    expect(result.changes).toEqual([{ attribute: 'weather', objectIndex: null, value: 'none' }]);
+  });
+  const shortStyle: Record<(typeof STYLES)[number], string> = {
+    flat: 'flat colors',
+    cartoon: 'cartoonish',
+    'pixel art': 'pixel',
+    realistic: 'photo',
+    neon: 'glowing',
+    sketch: 'pencil',
+    vintage: 'retro',
+  };
+  test.each(STYLES)('style %s', (style) => {
+    const phrase = STYLE_PHRASES[style][0]!;
+    const glue = phrase.startsWith('in ') || phrase.startsWith('as ') ? ' ' : ', ';
+    expect(edited(base, phrase)).toBe(`${base}${glue}${phrase}`);
+    expect(edited(base, shortStyle[style])).toBe(`${base}${glue}${phrase}`);
+  });
+  test('removing a style goes back to flat', () => {
+    expect(edited('a red ball bounces in pixel art style', 'remove the pixel art style')).toBe('a red ball bounces in flat style');
+  });
+});
+
+describe('several objects', () => {
+  const two = 'a red ball moves left and a blue square moves right';
+  test.each([
+    ['make the square green', 'a red ball moves left and a green square moves right'],
+    ['make the ball a star', 'a red star moves left and a blue square moves right'],
+    ['make the star a circle', null],
+    ['make the second one bigger', 'a red ball moves left and a large blue square moves right'],
+    ['make the first one stay still', 'a red ball stays still and a blue square moves right'],
+    ['make both yellow', 'a yellow ball moves left and a yellow square moves right'],
+    ['make the red ball blue', 'a blue ball moves left and a blue square moves right'],
+    ['make the ball blue and the square red', 'a blue ball moves left and a red square moves right'],
+    ['move the square up', 'a red ball moves left and a blue square moves up'],
+    ['make the ball and the square small', 'a small red ball moves left and a small blue square moves right'],
+    ['add rain', 'a red ball moves left and a blue square moves right in the rain'],
+  ])('"%s"', (instruction, expected) => {
+    if (expected === null) expect(refusal(two, instruction).error).toBe('InstructionNotUnderstoodError');
+    else expect(edited(two, instruction)).toBe(expected);
+  });
+  test('two objects of one shape are told apart by colour or place', () => {
+    const balls = 'a red ball bounces while a blue ball moves left, at night';
+    expect(edited(balls, 'make the blue ball green')).toBe('a red ball bounces while a green ball moves left, at night');
+    expect(edited(balls, 'make the first ball a star')).toBe('a red star bounces while a blue ball moves left, at night');
+    expect(refusal(balls, 'make the ball green').error).toBe('AmbiguousInstructionError');
+  });
+});
+
+describe('the result', () => {
+  test('changes and summary say what changed, from what', () => {
+    const result = rewritePrompt('a red ball moves left quickly on a plain blue background', 'make it green and add rain');
+    expect(result.prompt).toBe('a green ball moves left quickly on a plain blue background in the rain');
+    expect(result.changes).toEqual([
+      { attribute: 'colour', objectIndex: 0, value: 'green' },
+      { attribute: 'weather', objectIndex: null, value: 'rain' },
+    ]);
+    expect(result.summary).toBe('colour of the red ball: red → green; weather: not named → rain');
+  });
+
+  test('a motion without speed drops the speed, and says so', () => {
+    expect(rewritePrompt('a red ball moves left quickly', 'make it bounce').summary).toBe(
+      'motion of the red ball: left → bounce; speed of the red ball: quickly → not named (only left, right, up and down motions have a speed)',
+    );
+  });
+
+  test('words outside the vocabulary are dropped, and the summary names them', () => {
+    const result = rewritePrompt('a beautiful red ball moves left, 4k', 'make it blue');
+    expect(result.prompt).toBe('a blue ball moves left');
+    expect(result.summary).toContain('"beautiful", "4"');
+  });
+
+  test('parseInstruction reads several changes and their targets', () => {
+    const scene = parseCaption('a red ball moves left and a blue square moves right');
+    expect(parseInstruction('make the ball yellow and the square a star, in the pouring rain', scene)).toEqual([
+      { attribute: 'colour', objectIndex: 0, value: 'yellow', phrase: 'yellow' },
+      { attribute: 'shape', objectIndex: 1, value: 'star', phrase: 'star' },
+      { attribute: 'weather', objectIndex: null, value: 'rain', phrase: 'in the pouring rain' },
+    ]);
+  });
+
+  test.each(EDIT_EXAMPLES)('the hint "%s" works', (example) => {
+    const bases = ['a red star moves right quickly on a plain yellow background', 'a red star moves right quickly on a plain yellow background in the rain'];
+    const results = bases.map((b) => attempt(b, example));
+    expect(results.some((r) => !('error' in r))).toBe(true);
+  });
+});
+
+// ----------------------------------------------------------------------------
+// Refusals
+
+describe('refusals name the problem and the fix', () => {
+  test.each([
+    ['a red ball bounces', 'make it a dog', 'InstructionNotUnderstoodError', [/"dog"/, /"make it blue"/, /"add rain"/]],
+    ['a red ball bounces', '', 'InstructionNotUnderstoodError', [/is empty/]],
+    ['a red ball bounces', 'make it', 'InstructionNotUnderstoodError', [/names no colour, shape, size, motion/]],
+    ['a red ball bounces', 'make it blue and red', 'InstructionNotUnderstoodError', [/two values of the colour of the red ball \(blue and red\)/]],
+    ['a red ball bounces', 'make it move', 'InstructionNotUnderstoodError', [/which way the red ball should move/, /"make it move left"/]],
+    ['a red ball bounces', 'make it roll', 'InstructionNotUnderstoodError', [/"make it roll left"/]],
+    ['a red ball and a blue box', 'remove the box', 'InstructionNotUnderstoodError', [/cannot remove an object/, /by hand/]],
+    ['a red ball in the desert', 'remove the background', 'InstructionNotUnderstoodError', [/always has a background/, /"make the background green"/]],
+    ['a red ball', 'make the background', 'InstructionNotUnderstoodError', [/not which one/]],
+    ['a red ball and a blue box', 'make the triangle red', 'InstructionNotUnderstoodError', [/"the triangle"/, /it has the red ball, the blue box/]],
+    [
+      'a beautiful sunset over the ocean',
+      'make it blue',
+      'PromptNotUnderstoodError',
+      [/names no shape \(circle, square, triangle, star, diamond\)/, /by hand/],
+    ],
+    ['a red and a blue square', 'make it blue', 'PromptNotUnderstoodError', [/object 1 \("red"\) names no shape/]],
+    ['a red ball and a blue box', 'make it green', 'AmbiguousInstructionError', [/the red ball or the blue box/, /"make the red ball green"/]],
+    ['a red ball and a blue ball', 'make the ball a star', 'AmbiguousInstructionError', [/the red ball or the blue ball/, /"make the red ball a star"/]],
+    ['a red ball and a blue box', 'make the third one blue', 'InstructionNotUnderstoodError', [/"the third one", but the prompt has no such object/]],
+    [
+      'a red ball, a blue box and a red ball',
+      'slower',
+      'AmbiguousInstructionError',
+      [/the first red ball, the blue box or the third red ball/, /"make the first red ball slower"/],
+    ],
+    ['a red ball at night', 'make it black', 'EditClashError', [/cannot be black on the night background/, /CIELAB 25/, /Pick another colour: orange/]],
+    ['a red ball on a blue background', 'make it blue', 'EditClashError', [/cannot be blue on a plain blue background/, /Pick another colour/]],
+    [
+      'a white ball bounces',
+      'at night',
+      'EditClashError',
+      [/The white ball cannot be shown on the night background/, /Pick another background: sunset, desert, a plain red, orange, /],
+    ],
+    ['a red ball on a blue background', 'make the background red', 'EditClashError', [/plain red background/, /Pick another background/]],
+    ['a red ball rolls left', 'make it spin', 'EditClashError', [/A circle cannot spin/, /"make it bounce"/]],
+    ['a red star spins', 'make it a circle', 'EditClashError', [/spins, and a circle cannot spin/, /"make it a circle that bounces"/]],
+    ['a red ball bounces', 'slower', 'EditClashError', [/Only straight motions/, /the red ball bounces/, /"make it move left slowly"/]],
+    ['a red ball', 'faster', 'EditClashError', [/does not say how the red ball moves/, /"make it move left quickly"/]],
+    ['a blue ball', 'make it blue', 'NothingToChangeError', [/The blue ball is already blue/]],
+    ['a large red ball', 'make it bigger', 'NothingToChangeError', [/already large \(the largest size\)/]],
+    ['a red ball moves left slowly', 'slower', 'NothingToChangeError', [/already moves slowly/]],
+    ['a red ball in the rain', 'add rain', 'NothingToChangeError', [/weather is already rain/]],
+    ['a red ball', 'remove the rain', 'NothingToChangeError', [/no rain to remove: its weather is not named/]],
+    ['a red ball in the snow', 'no rain', 'NothingToChangeError', [/no rain to remove: its weather is snow/]],
+    ['a red star moves left', 'make it move left', 'NothingToChangeError', [/The red star already moves left/]],
+  ] as const)('%s + "%s": %s', (prompt, instruction, name, patterns) => {
+    const { error, message } = refusal(prompt, instruction);
+    expect(error).toBe(name);
+    expect(EDIT_ERROR_NAMES).toContain(error);
+    for (const p of patterns) expect(message).toMatch(p);
+    expect(message.length).toBeLessThan(500);
+  });
+
+  test('an unknown instruction word is refused, not skipped', () => {
+    const { error, message } = refusal('a red ball bounces', 'make it blue and add a dog');
+    expect(error).toBe('InstructionNotUnderstoodError');
+    expect(message).toContain('"dog"');
+  });
+});
+
+// ----------------------------------------------------------------------------
+// Properties over random scenes
+
+const RUNS = { numRuns: 400, seed: 20261201 };
+const NAMED_LIGHTS = ['dim', 'bright', 'soft', 'hard'] as const;
+const NAMED_WEATHERS = ['rain', 'snow', 'fog'] as const;
+const JOINS = [' and ', ' while ', ', ', ', and '] as const;
+const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
+
+/** A valid scene (the world's rules hold) in random words of the grammar, joins, order and lead included. */
+const sceneArb: fc.Arbitrary<Scene> = fc
+  .record({
+    objects: fc.array(
+      fc.record({
+        shape: fc.constantFrom(...SHAPES),
+        colour: fc.nat(),
+        size: fc.option(fc.constantFrom(...SIZES), { nil: null }),
+        motion: fc.option(fc.constantFrom(...MOTIONS), { nil: null }),
+        speed: fc.option(fc.constantFrom('slowly', 'quickly') as fc.Arbitrary<'slowly' | 'quickly'>, { nil: null }),
+        speedFirst: fc.boolean(),
+        n: fc.nat(),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    background: fc.option(fc.constantFrom(...SCENE_BACKGROUNDS), { nil: null }),
+    camera: fc.option(fc.constantFrom(...CAMERAS), { nil: null }),
+    light: fc.option(fc.constantFrom(...NAMED_LIGHTS), { nil: null }),
+    weather: fc.option(fc.constantFrom(...NAMED_WEATHERS), { nil: null }),
+    style: fc.option(fc.constantFrom(...STYLES), { nil: null }),
+    order: fc.shuffledSubarray([...SCENE_ATTRIBUTES], { minLength: SCENE_ATTRIBUTES.length }),
+    lead: fc.option(fc.constantFrom(...SCENE_ATTRIBUTES), { nil: null }),
+    participle: fc.boolean(),
+    joins: fc.tuple(fc.constantFrom(...JOINS), fc.constantFrom(...JOINS)),
+    n: fc.nat(),
+  })
+  .map((r) => {
+    const colours = r.background === null ? COLOURS : COLOURS.filter((c) => !forbiddenColours(r.background!).includes(c));
+    const objects = r.objects.map((o) => {
+      const motion = o.shape === 'circle' && o.motion === 'spin' ? 'bounce' : o.motion;
+      const speed = isLinear(motion) ? o.speed : null;
+      const colour = pick(colours, o.colour);
+      const verb = motion === null ? null : pick(verbsFor(o.shape, motion), o.n);
+      return {
+        shape: o.shape,
+        colour,
+        size: o.size,
+        motion,
+        speed,
+        said: {
+          noun: pick(NOUNS[o.shape], o.n),
+          colour: pick(COLOUR_WORDS[colour], o.n),
+          ...(o.size === null ? {} : { size: pick(SIZE_WORDS[o.size], o.n) }),
+          ...(verb === null ? {} : { verb: verb.finite }),
+          ...(isLinear(motion) && verb?.needsDirection ? { direction: pick(DIRECTIONS[motion], o.n) } : {}),
+          ...(speed === null ? {} : { speed: pick((o.speedFirst ? SPEED_PRE : SPEED_POST)[speed], o.n), speedFirst: o.speedFirst }),
+        },
+      };
+    });
+    const scene: Scene = { objects, background: r.background, camera: r.camera, light: r.light, weather: r.weather, style: r.style, said: emptyWords() };
+    for (const a of SCENE_ATTRIBUTES) {
+      const value = scene[a];
+      if (value !== null) scene.said[a] = pick(scenePhrases(a, value), r.n);
+    }
+    scene.said.lead = r.lead !== null && scene[r.lead] !== null ? r.lead : null;
+    scene.said.order = r.order.filter((a) => scene[a] !== null && a !== scene.said.lead);
+    scene.said.participle = r.participle && objects.some((o) => o.motion !== null);
+    scene.said.joins = r.joins.slice(0, objects.length - 1);
+    return scene;
+  });
+
+describe('round trips', () => {
+  test('parse(render(scene)) is the scene, in the same words', () => {
+    fc.assert(
+      fc.property(sceneArb, (scene) => {
+        const text = renderCaption(scene);
+        const back = parseCaption(text);
+        expect(sceneFacts(back), text).toEqual(sceneFacts(scene));
+        expect(
+          back.objects.map((o) => o.said),
+          text,
+        ).toEqual(scene.objects.map((o) => o.said));
+        for (const a of SCENE_ATTRIBUTES) if (scene[a] !== null) expect(back.said[a], text).toBe(scene.said[a]);
+        expect(back.said.lead, text).toBe(scene.said.lead);
+        expect(back.said.participle, text).toBe(scene.said.participle);
+        expect(renderCaption(back)).toBe(text);
+      }),
+      RUNS,
+    );
+  }, 60_000);
+});
+
+type Ask = { text: string; attribute: string; objectIndex: number | null; value: string };
+const ORDINALS = ['first', 'second', 'third'];
+const MOTION_ASK: Record<(typeof MOTIONS)[number], string> = {
+  still: 'stay still',
+  left: 'move left',
+  right: 'move right',
+  up: 'move up',
+  down: 'move down',
+  bounce: 'bounce',
+  spin: 'spin',
+  grow: 'grow',
+  shrink: 'shrink',
+  orbit: 'orbit',
+};
+
+/** A random single-attribute instruction for this scene, with the change it asks for. */
+function askArb(facts: SceneFacts): fc.Arbitrary<Ask> {
+  const n = facts.objects.length;
+  const target = (i: number) => (n === 1 ? fc.constantFrom('it', `the ${NOUNS[facts.objects[0]!.shape!][0]}`) : fc.constant(`the ${ORDINALS[i]} one`));
+  const forObject = fc.nat(n - 1).chain((i) =>
+    target(i).chain((t) => {
+      const o = facts.objects[i]!;
+      const step = (by: number) => SIZES[Math.max(0, Math.min(2, o.size === null ? (by > 0 ? 2 : 0) : SIZES.indexOf(o.size) + by))]!;
+      const ask = (text: string, attribute: string, value: string): Ask => ({ text, attribute, objectIndex: i, value });
+      return fc.oneof(
+        fc.constantFrom(...COLOURS).map((c) => ask(`make ${t} ${c}`, 'colour', c)),
+        fc.constantFrom(...SHAPES).map((s) => ask(`make ${t} a ${s}`, 'shape', s)),
+        fc.constantFrom(...SIZES).map((s) => ask(`make ${t} ${s}`, 'size', s)),
+        fc.constantFrom(1, -1).map((by) => ask(`make ${t} ${by > 0 ? 'bigger' : 'smaller'}`, 'size', step(by))),
+        fc.constantFrom(...MOTIONS).map((m) => ask(`make ${t} ${MOTION_ASK[m]}`, 'motion', m)),
+        fc.constantFrom('slowly', 'quickly').map((s) => ask(`make ${t} ${s === 'slowly' ? 'slower' : 'faster'}`, 'speed', s)),
+      );
+    }),
+  );
+  const ask = (text: string, attribute: string, value: string): Ask => ({ text, attribute, objectIndex: null, value });
+  const forScene = fc.oneof(
+    fc.constantFrom(...SCENE_BACKGROUNDS).map((b) => ask(`make the background ${b.replace('plain ', '')}`, 'background', b)),
+    fc.tuple(fc.constantFrom(...CAMERAS), fc.nat()).map(([c, k]) => ask(pick(CAMERA_PHRASES[c], k), 'camera', c)),
+    fc.tuple(fc.constantFrom(...NAMED_LIGHTS), fc.nat()).map(([l, k]) => ask(pick(LIGHT_PHRASES[l], k), 'light', l)),
+    fc.constant(ask('normal light', 'light', 'normal')),
+    fc.constantFrom(...NAMED_WEATHERS).map((w) => ask(`add ${w}`, 'weather', w)),
+    fc.constant(ask(facts.weather === null ? 'no weather' : `remove the ${facts.weather}`, 'weather', 'none')),
+    fc.tuple(fc.constantFrom(...STYLES), fc.nat()).map(([s, k]) => ask(pick(STYLE_PHRASES[s], k), 'style', s)),
+  );
+  return fc.oneof(forObject, forScene);
+}
+
+/** What the world's rules make of one change: the refusal, or the scene after it. */
+function expected(facts: SceneFacts, ask: Ask): { error: string } | { facts: SceneFacts } {
+  const after: SceneFacts = structuredClone(facts);
+  const unnamed = (ask.attribute === 'weather' && ask.value === 'none') || (ask.attribute === 'light' && ask.value === 'normal');
+  if (ask.objectIndex === null) {
+    const now = facts[ask.attribute as (typeof SCENE_ATTRIBUTES)[number]];
+    if (now === ask.value || (now === null && unnamed)) return { error: 'NothingToChangeError' };
+    Object.assign(after, { [ask.attribute]: unnamed ? null : ask.value });
+  } else {
+    const o = after.objects[ask.objectIndex]!;
+    if (o[ask.attribute as 'colour'] === ask.value) return { error: 'NothingToChangeError' };
+    Object.assign(o, { [ask.attribute]: ask.value });
+    if (!isLinear(o.motion)) {
+      if (ask.attribute === 'speed') return { error: 'EditClashError' };
+      o.speed = null;
+    }
+    if (o.shape === 'circle' && o.motion === 'spin') return { error: 'EditClashError' };
+  }
+  const bg = after.background;
+  const clash = (i: number) => bg !== null && after.objects[i]!.colour !== null && forbiddenColours(bg).includes(after.objects[i]!.colour!);
+  if (ask.attribute === 'colour' && clash(ask.objectIndex!)) return { error: 'EditClashError' };
+  if (ask.attribute === 'background' && after.objects.some((_, i) => clash(i))) return { error: 'EditClashError' };
+  return { facts: after };
+}
+
+describe('rewriting', () => {
+  const promptArb = fc.oneof(sceneArb.map(renderCaption), fc.constantFrom(...fixture.captions.map((c) => c.caption)));
+  test('a single-attribute instruction changes exactly that attribute, or is refused by a rule of the world', () => {
+    fc.assert(
+      fc.property(
+        promptArb.chain((prompt) => {
+          const facts = sceneFacts(parseCaption(prompt));
+          return askArb(facts).map((ask) => ({ prompt, facts, ask }));
+        }),
+        ({ prompt, facts, ask }) => {
+          const want = expected(facts, ask);
+          const got = attempt(prompt, ask.text);
+          const where = `"${ask.text}" on "${prompt}"`;
+          if ('error' in want) {
+            expect('error' in got ? got.error : `accepted: ${got.prompt}`, where).toBe(want.error);
+            return;
+          }
+          if ('error' in got) throw new Error(`${where} was refused: ${got.error}: ${got.message}`);
+          expect(sceneFacts(parseCaption(got.prompt)), `${where} -> "${got.prompt}"`).toEqual(want.facts);
+          expect(rewritePrompt(prompt, ask.text).changes).toEqual([{ attribute: ask.attribute, objectIndex: ask.objectIndex, value: ask.value }]);
+        },
+      ),
+      RUNS,
+    );
+  }, 60_000);
+});
