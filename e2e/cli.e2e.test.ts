@@ -83,6 +83,51 @@ describe('image-to-video, extend and storyboard from the CLI', () => {
     expect(psnrRgb(after[15]!, rgba(before[15]!))).toBeGreaterThan(30);
   });
 
+  test("--edit --instruction: the clip's prompt and seed come from its MP4; the edited prompt is printed; 16 frames", async () => {
+    const source = join(dir, 'to-edit.mp4');
+    const first = await generate([
+      '--prompt',
+      'a red ball moves left on a plain yellow background',
+      '--seed',
+      '6',
+      '--steps',
+      '2',
+      '--backend',
+      'wasm',
+      '--out',
+      source,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const blue = join(dir, 'blue.mp4');
+    const run = await generate(['--edit', source, '--instruction', 'make it blue', '--steps', '2', '--backend', 'wasm', '--out', blue]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^edited prompt: a blue ball moves left on a plain yellow background$/m);
+    expect(run.stdout).toMatch(/^seed 6$/m);
+    expect(ffprobe(blue)).toEqual({ codec: 'h264', width: 128, height: 128, frames: 16 });
+
+    // An instruction it cannot map, and a clip that is not one clip long, are named errors.
+    const refused = await generate(['--edit', source, '--instruction', 'make it sing', '--backend', 'wasm', '--out', join(dir, 'x.mp4')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^InstructionNotUnderstoodError: /m);
+    const long = await generate([
+      '--edit',
+      join(dir, 'longer.mp4'),
+      '--prompt',
+      'a blue ball',
+      '--backend',
+      'wasm',
+      '--seed',
+      '1',
+      '--out',
+      join(dir, 'y.mp4'),
+    ]);
+    expect(long.code).toBe(1);
+    expect(long.stderr).toMatch(/^InvalidRequestError: An edit takes one clip of exactly 16 frames .*got 28\. An extended clip is several clips/m);
+    const usage = await generate(['--edit', source, '--prompt', 'a', '--instruction', 'b']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--edit needs either --instruction .* or --prompt .*, not both/);
+  });
+
   test('--storyboard: shots in order in one MP4, an image shot is a cut', async () => {
     await writeFile(join(dir, 'cut.png'), pngBytes(fixtureImage(), 128, 128));
     const shots = join(dir, 'shots.json');

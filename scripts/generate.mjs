@@ -3,11 +3,15 @@
 // npm run generate -- --prompt "..." --image first.png --out clip.mp4
 // npm run generate -- --prompt "now it moves left" --extend clip.mp4 --out longer.mp4
 // npm run generate -- --storyboard shots.json --out film.mp4
+// npm run generate -- --edit clip.mp4 --instruction "make it blue" --out blue.mp4
 //
 // Generates a clip from the terminal exactly as the app does: starts the
 // app's Vite server, opens the page in headless Chromium and calls
 // `window.lantern` (the page's own generator: generate, fitImage +
-// generate, readVideoFrames + extend, renderStoryboard) through Playwright.
+// generate, readVideoFrames + extend or rewrite + edit, renderStoryboard)
+// through Playwright. An edit reads the clip's prompt and seed from the
+// MP4's metadata where Lantern wrote them (--clip-prompt gives the prompt
+// of a clip from elsewhere).
 // Prints the seed, backend and timings; on failure prints the engine's error
 // name and message and exits 1 (2 for a bad command line, 69 when no
 // Chromium can be found or installed: scripts/chromium.mjs). The browser and
@@ -27,6 +31,13 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
                       cover-cropped to the model's frame)
   --extend FILE       continue this video (MP4, WebM, MOV, from Lantern or any tool):
                       the output holds its frames, then the continuation
+  --edit FILE         edit this clip (one clip of the model's length, e.g. a Lantern MP4):
+                      re-noised and denoised under the edited prompt with its seed
+  --instruction TEXT  with --edit: what to change ("make it blue", "add rain"); the
+                      edited prompt is printed. Or give the edited prompt as --prompt
+  --clip-prompt TEXT  with --edit --instruction: the clip's prompt, for a clip whose
+                      MP4 does not carry it (Lantern's MP4s do)
+  --strength S        with --edit: how much may change, (0, 1] (default: the model's)
   --storyboard FILE   render shots into one clip: a JSON array of
                       { "prompt": ..., "seed"?: ..., "image"?: "path relative to the file" }
                       (--seed is then the first shot's seed)
@@ -65,6 +76,10 @@ function parseOptions(argv) {
         image: { type: 'string' },
         extend: { type: 'string' },
         storyboard: { type: 'string' },
+        edit: { type: 'string' },
+        instruction: { type: 'string' },
+        'clip-prompt': { type: 'string' },
+        strength: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -72,10 +87,16 @@ function parseOptions(argv) {
     throw new UsageError(error.message);
   }
   if (values.help) return null;
-  const modes = ['image', 'extend', 'storyboard'].filter((name) => values[name] !== undefined);
+  const modes = ['image', 'extend', 'storyboard', 'edit'].filter((name) => values[name] !== undefined);
   if (modes.length > 1) throw new UsageError(`--${modes.join(' and --')} cannot be combined; give one.`);
   const mode = modes[0] ?? 'text';
-  if (values.prompt === undefined && mode !== 'storyboard') throw new UsageError('--prompt is required.');
+  for (const name of ['instruction', 'clip-prompt', 'strength']) {
+    if (values[name] !== undefined && mode !== 'edit') throw new UsageError(`--${name} is only used with --edit.`);
+  }
+  if (mode === 'edit' && (values.instruction === undefined) === (values.prompt === undefined)) {
+    throw new UsageError('--edit needs either --instruction (what to change) or --prompt (the edited prompt), not both.');
+  }
+  if (values.prompt === undefined && mode !== 'storyboard' && mode !== 'edit') throw new UsageError('--prompt is required.');
   if (values.prompt !== undefined && mode === 'storyboard') throw new UsageError('--prompt is not used with --storyboard: each shot has its own prompt.');
   if (!BACKEND_CHOICES.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
   if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec))
@@ -89,17 +110,33 @@ function parseOptions(argv) {
   };
   const timeout = number('timeout');
   if (timeout === undefined || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds.');
+  const seed = number('seed');
   const request = {
     ...(values.prompt === undefined ? {} : { prompt: values.prompt }),
-    seed: number('seed') ?? Math.floor(Math.random() * 2 ** 32),
+    ...(seed === undefined && mode === 'edit' ? {} : { seed: seed ?? Math.floor(Math.random() * 2 ** 32) }),
   };
+  const strength = number('strength');
+  const edit = mode === 'edit' ? { instruction: values.instruction ?? null, clipPrompt: values['clip-prompt'] ?? null, strength: strength ?? null } : null;
   if (values.negative !== undefined) request.negativePrompt = values.negative;
   for (const name of ['steps', 'guidance']) {
     const n = number(name);
     if (n !== undefined) request[name] = n;
   }
   if (values.codec !== undefined) request.codec = values.codec;
-  return { request, mode, file: values[mode], backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
+  return { request, mode, edit, file: values[mode], backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
+}
+
+/** The prompt and seed Lantern wrote into an MP4's metadata (title; "seed N" in the description), where present. */
+async function clipProvenance(bytes) {
+  const { ALL_FORMATS, BufferSource, Input } = await import('mediabunny');
+  try {
+    const tags = await new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS }).getMetadataTags();
+    const seed = /\bseed (\d+)/.exec(tags.description ?? '')?.[1];
+    const fromLantern = (tags.description ?? '').includes('by Lantern');
+    return { prompt: fromLantern && typeof tags.title === 'string' ? tags.title : null, seed: seed === undefined ? null : Number(seed) };
+  } catch {
+    return { prompt: null, seed: null }; // not a container mediabunny reads: the page names the problem
+  }
 }
 
 /** What the page needs besides the request: a file's bytes (base64), or the storyboard's text with its images' bytes. */
@@ -114,7 +151,18 @@ async function readInput(options) {
   };
   if (options.mode !== 'storyboard') {
     const bytes = await read(options.file);
-    return { file: { name: basename(options.file), base64: bytes.toString('base64') } };
+    const file = { name: basename(options.file), base64: bytes.toString('base64') };
+    if (options.mode !== 'edit') return { file };
+    const made = await clipProvenance(bytes);
+    const clipPrompt = options.edit.clipPrompt ?? made.prompt;
+    if (options.edit.instruction !== null && clipPrompt === null) {
+      throw new UsageError(`${options.file} does not say what prompt made it (it is not a Lantern MP4); give it with --clip-prompt.`);
+    }
+    if (options.request.seed === undefined) {
+      if (made.seed === null) throw new UsageError(`${options.file} does not say its seed (it is not a Lantern MP4); give it with --seed.`);
+      options.request.seed = made.seed;
+    }
+    return { file, clipPrompt };
   }
   const text = (await read(options.file)).toString('utf8');
   const images = {};
@@ -142,7 +190,8 @@ function progressPrinter() {
   let last = '';
   return (p) => {
     let line;
-    if (p.phase === 'load') line = `load ${Math.round((100 * p.loadedBytes) / Math.max(1, p.totalBytes))}%`;
+    if (p.phase === 'rewrite') line = p.line;
+    else if (p.phase === 'load') line = `load ${Math.round((100 * p.loadedBytes) / Math.max(1, p.totalBytes))}%`;
     else if (p.phase === 'denoise') line = `denoise step ${p.step}/${p.steps}`;
     else if (p.phase === 'encode') line = 'encode';
     else line = p.phase;
@@ -218,6 +267,14 @@ async function main() {
             if (mode === 'image') {
               const image = await window.lantern.fitImage(toFile(input.file));
               r = await window.lantern.generate({ ...request, conditioning: { kind: 'image', frames: [image] } }, { onProgress });
+            } else if (mode === 'edit') {
+              const frames = await window.lantern.readVideoFrames(toFile(input.file));
+              const edited = input.edit.instruction === null ? null : window.lantern.rewrite(input.clipPrompt, input.edit.instruction);
+              if (edited !== null) window.lanternCliProgress({ phase: 'rewrite', line: `edited prompt: ${edited.prompt} (${edited.summary})` });
+              const editRequest = { ...request, ...(edited === null ? {} : { prompt: edited.prompt, instruction: input.edit.instruction }) };
+              if (input.edit.strength !== null) editRequest.strength = input.edit.strength;
+              r = await window.lantern.edit({ frames }, editRequest, { onProgress });
+              r = { ...r, editedPrompt: editRequest.prompt };
             } else if (mode === 'extend') {
               const frames = await window.lantern.readVideoFrames(toFile(input.file));
               r = await window.lantern.extend({ frames }, request, { onProgress });
@@ -257,12 +314,13 @@ async function main() {
               storyboard,
               timings: r.timings,
               truncatedWords: r.truncatedWords ?? 0,
+              editedPrompt: r.editedPrompt ?? null,
             };
           } catch (e) {
             return asError(e);
           }
         },
-        { request: options.request, mode: options.mode, input },
+        { request: options.request, mode: options.mode, input: { ...input, edit: options.edit } },
       );
       return { outcome, loadMs: performance.now() - loadStart };
     })();
@@ -283,6 +341,7 @@ async function main() {
     await writeFile(out, mp4);
     const t = outcome.timings;
     console.log(`wrote ${out} (${mp4.length} bytes; ${outcome.codec}, ${outcome.frames} frames, ${outcome.width}x${outcome.height} at ${outcome.fps} fps)`);
+    if (outcome.editedPrompt !== null) console.log(`edited prompt: ${outcome.editedPrompt}`);
     if (outcome.givenFrames > 0) console.log(`extended: ${outcome.givenFrames} frames from the input, then ${outcome.frames - outcome.givenFrames} new`);
     if (outcome.storyboard !== null) {
       for (const [i, s] of outcome.storyboard.entries())

@@ -1,9 +1,12 @@
-// The first screen: settings and the storyboard on the left; on the right the
-// live preview while denoising, then the looping player with Download, Use
-// this frame and Extend, and progress below. A
-// tab switches to the models screen (src/models/).
-import { createSignal, Match, Show, Switch } from 'solid-js';
+// The first screen: settings, variations and the storyboard on the left; on
+// the right the live preview while denoising, then the looping player with
+// Download, Copy link, Use this frame, Edit and Extend, the variations side
+// by side, and progress below. Tabs switch to the gallery (src/gallery-ui/)
+// and the models screen (src/models/). Ctrl/Cmd+Enter generates and Escape
+// cancels from anywhere on the page (src/keyboard.ts).
+import { createSignal, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
 import { BackendPanel } from './components/BackendPanel';
+import { EditPanel } from './components/EditPanel';
 import { ExtendControls } from './components/ExtendControls';
 import { Messages } from './components/Messages';
 import { OfflineStatus } from './components/OfflineStatus';
@@ -11,17 +14,28 @@ import { Player } from './components/Player';
 import { PreviewCanvas } from './components/PreviewCanvas';
 import { ProgressPanel } from './components/ProgressPanel';
 import { PromptForm } from './components/PromptForm';
+import { RecipeBanner } from './components/RecipeBanner';
 import { type Screen, ScreenTabs } from './components/ScreenTabs';
 import { StoryboardPanel } from './components/StoryboardPanel';
 import { UpdatePrompt } from './components/UpdatePrompt';
+import { VariationsGrid } from './components/VariationsPanel';
+import type { GalleryClip } from './gallery/gallery';
+import { GalleryScreen } from './gallery-ui/GalleryScreen';
+import { installShortcuts } from './keyboard';
 import { ModelDownloadStatus } from './models/ModelDownloadStatus';
 import { ModelsScreen } from './models/ModelsScreen';
 import { useLantern } from './state/generate-state';
 
 export function App() {
-  const { state } = useLantern();
+  const { state, actions } = useLantern();
   const clipSeconds = () => (state.lastModel === null ? 2 : state.lastModel.frames / state.lastModel.fps);
   const [screen, setScreen] = createSignal<Screen>('generate');
+  onMount(() => onCleanup(installShortcuts({ state, actions }, () => screen() === 'generate')));
+  const remix = (clip: GalleryClip): void => {
+    actions.fillForm(clip.recipe);
+    setScreen('generate');
+    document.getElementById('prompt')?.focus();
+  };
   return (
     <div class="app">
       <header>
@@ -35,6 +49,7 @@ export function App() {
       </header>
       <main id="screen-generate" role="tabpanel" aria-labelledby="tab-generate" hidden={screen() !== 'generate'}>
         <div class="column">
+          <RecipeBanner />
           <PromptForm />
           <Show when={(state.lastModel?.conditioning.continuationLatentFrames ?? 0) > 0}>
             <StoryboardPanel />
@@ -48,11 +63,14 @@ export function App() {
               <div class="stage-empty">{state.engine.status === 'generating' ? 'The preview appears after the first step.' : 'Your clip will play here.'}</div>
             </Match>
           </Switch>
+          <EditPanel />
           <ExtendControls />
+          <VariationsGrid />
           <ProgressPanel />
           <Messages />
         </section>
       </main>
+      <GalleryScreen hidden={screen() !== 'gallery'} onRemix={remix} />
       <ModelsScreen hidden={screen() !== 'models'} />
       <footer>
         <Show when={state.lastModel} fallback="No model loaded yet.">

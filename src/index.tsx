@@ -7,12 +7,15 @@ import { render } from 'solid-js/web';
 import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../workers/contracts/generator';
 import { App } from './App';
 import { EngineClient } from './engine-client';
+import { openGallery } from './gallery/gallery';
 import { installLanternGlobal } from './lantern-global';
 import { connectModelStore } from './model-store-client';
+import { createGalleryStore, GalleryContext } from './state/gallery-state';
 import { BUILTIN_MANIFEST_URL, createLanternStore, LanternContext } from './state/generate-state';
 import { createModelsStore, ModelsContext } from './state/models-state';
 import { createOfflineStore, OfflineContext } from './state/offline-state';
 import { createStoryboardStore, StoryboardContext } from './state/storyboard-state';
+import { createVariationsStore, VariationsContext } from './state/variations-state';
 import { createStudio } from './studio';
 import './styles.css';
 
@@ -29,12 +32,15 @@ const client = new EngineClient();
 const studio = createStudio(client);
 const store = createLanternStore(client, studio, { manifestUrl: BUILTIN_MANIFEST_URL, backend, notices });
 const storyboard = createStoryboardStore(studio, store);
+const gallery = createGalleryStore(() => openGallery(), store);
+const variations = createVariationsStore(studio, store);
 const models = createModelsStore(connectModelStore());
 installLanternGlobal(
   client,
   studio,
   models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()),
   BUILTIN_MANIFEST_URL,
+  { gallery: () => gallery.actions.listing() },
 );
 const offline = createOfflineStore(client);
 
@@ -44,7 +50,11 @@ render(
       <OfflineContext.Provider value={offline}>
         <ModelsContext.Provider value={models}>
           <StoryboardContext.Provider value={storyboard}>
-            <App />
+            <GalleryContext.Provider value={gallery}>
+              <VariationsContext.Provider value={variations}>
+                <App />
+              </VariationsContext.Provider>
+            </GalleryContext.Provider>
           </StoryboardContext.Provider>
         </ModelsContext.Provider>
       </OfflineContext.Provider>

@@ -1,8 +1,10 @@
 // `window.lantern`: the generator the UI uses, for scripts, embedding pages
 // and the CLI (scripts/generate.mjs). Documented in README.md, "Scripting and
 // embedding". Calls share the UI's queue, so the page shows their progress.
-// The studio's operations (fit an image, read a video, extend, storyboard)
-// come from the same Studio the UI uses (studio.ts).
+// The studio's operations (fit an image, read a video, extend, edit,
+// variations, storyboard) come from the same Studio the UI uses
+// (studio.ts); `rewrite` is the edit panel's instruction rewriter, and
+// `gallery` lists what the gallery stores (read-only).
 import type {
   BackendInfo,
   GenerateCallbacks,
@@ -13,10 +15,13 @@ import type {
   ModelInfo,
   Progress,
 } from '../workers/contracts/generator';
+import { rewritePrompt } from './edit/rewrite';
 import type { EngineClient } from './engine-client';
+import type { GalleryListing } from './gallery/gallery';
 import type { ImageInput } from './media/fit-image';
 import type { StoryboardCallbacks, StoryboardResult, StoryboardSettings } from './storyboard/render';
-import type { ExtendRequest, Studio } from './studio';
+import type { EditRequest, ExtendRequest, Studio } from './studio';
+import type { VariationsCallbacks, VariationsResult } from './variations';
 
 export type LanternApi = Generator & {
   /** Resolves with the built-in model once the page's first load finishes; rejects with that load's error. */
@@ -31,6 +36,14 @@ export type LanternApi = Generator & {
   extend(clip: { frames: Uint8ClampedArray[] }, request: ExtendRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult>;
   /** Renders shots [{ prompt, seed?, image? }] into one continuous MP4; cancel() keeps the finished shots. */
   renderStoryboard(shots: unknown, settings?: StoryboardSettings, callbacks?: StoryboardCallbacks): Promise<StoryboardResult>;
+  /** The edited prompt for an instruction on a Shapes World prompt ("make it blue"); a named error when it cannot map it. */
+  rewrite(prompt: string, instruction: string): ReturnType<typeof rewritePrompt>;
+  /** Edits a clip of the model's length (a result, or { frames }): re-noised to `strength`, denoised under `request.prompt`. */
+  edit(clip: { frames: Uint8ClampedArray[] }, request: EditRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult>;
+  /** 2 to 4 clips of one request, seeds request.seed, +1, ...; cancel() stops the set and keeps the finished clips. */
+  variations(request: GenerateRequest, count: number, callbacks?: VariationsCallbacks): Promise<VariationsResult>;
+  /** What the gallery stores, newest first, and the records it could not read (read-only). */
+  gallery(): Promise<GalleryListing>;
 };
 
 declare global {
@@ -39,7 +52,13 @@ declare global {
   }
 }
 
-export function installLanternGlobal(client: EngineClient, studio: Studio, ready: Promise<ModelInfo>, manifestUrl: string): LanternApi {
+export function installLanternGlobal(
+  client: EngineClient,
+  studio: Studio,
+  ready: Promise<ModelInfo>,
+  manifestUrl: string,
+  pages: { gallery: () => Promise<GalleryListing> },
+): LanternApi {
   // A rejected `ready` nobody awaited must not show up as an unhandled rejection; the UI shows the error.
   ready.catch(() => undefined);
   const api: LanternApi = Object.freeze({
@@ -54,6 +73,11 @@ export function installLanternGlobal(client: EngineClient, studio: Studio, ready
     extend: (clip: { frames: Uint8ClampedArray[] }, request: ExtendRequest, callbacks?: GenerateCallbacks) => studio.extend(clip, request, callbacks),
     renderStoryboard: (shots: unknown, settings?: StoryboardSettings, callbacks?: StoryboardCallbacks): Promise<StoryboardResult> =>
       studio.renderStoryboard(shots, settings, callbacks),
+    rewrite: (prompt: string, instruction: string) => rewritePrompt(prompt, instruction),
+    edit: (clip: { frames: Uint8ClampedArray[] }, request: EditRequest, callbacks?: GenerateCallbacks) =>
+      studio.edit({ frames: clip.frames }, request, callbacks),
+    variations: (request: GenerateRequest, count: number, callbacks?: VariationsCallbacks) => studio.variations(request, count, callbacks),
+    gallery: () => pages.gallery(),
   });
   window.lantern = api;
   return api;

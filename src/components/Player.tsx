@@ -1,9 +1,13 @@
 // The finished clip: a looping, muted, autoplaying player, the Download link
-// (named by the engine: lantern-<prompt>-seed<seed>.mp4), "Use this frame"
-// (the frame on screen becomes the start image) and what made it.
+// (named by the engine: lantern-<prompt>-seed<seed>.mp4), Copy link (its
+// recipe), "Use this frame" (the frame on screen becomes the start image),
+// what made it, and its frames' fingerprint (the same recipe on the same
+// model and backend gives the same one).
 
 import { Show } from 'solid-js';
+import { CopyLink } from '../gallery-ui/CopyLink';
 import { CODEC_LABEL, formatBytes, formatSeconds } from '../messages';
+import { isReproducible } from '../recipe/recipe';
 import { type Clip, useLantern } from '../state/generate-state';
 
 export function Player(props: { clip: Clip }) {
@@ -30,6 +34,9 @@ export function Player(props: { clip: Clip }) {
         <a class="button" href={props.clip.url} download={props.clip.fileName}>
           Download
         </a>
+        <Show when={props.clip.recipe !== null && isReproducible(props.clip.recipe)}>
+          <CopyLink recipe={props.clip.recipe} />
+        </Show>
         <Show when={state.lastModel?.conditioning.image === true}>
           <button
             type="button"
@@ -57,6 +64,10 @@ export function Player(props: { clip: Clip }) {
             {' '}
             · storyboard of {props.clip.shots} shots
           </Show>
+          <Show when={props.clip.galleryId !== null}> · in the gallery</Show>
+        </span>
+        <span class="hint fingerprint" title="SHA-256 of the clip's frames: the same recipe on the same model and backend gives the same fingerprint">
+          Frames fingerprint: <code data-testid="clip-fingerprint">{props.clip.fingerprint ?? '…'}</code>
         </span>
       </figcaption>
     </figure>

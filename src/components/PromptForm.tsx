@@ -7,6 +7,7 @@ import { isVideoCodec, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { CODEC_LABEL, countWords } from '../messages';
 import { MAX_SEED, useLantern } from '../state/generate-state';
 import { StartImagePicker } from './StartImagePicker';
+import { VariationsControl } from './VariationsPanel';
 
 export function PromptForm() {
   const { state, actions } = useLantern();
@@ -33,10 +34,7 @@ export function PromptForm() {
         placeholder="a red ball bounces on a meadow in pixel art style"
         value={state.form.prompt}
         onInput={(e) => actions.setForm('prompt', e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
-        }}
-        aria-describedby="prompt-count"
+        aria-describedby="prompt-count shortcut-hint"
       />
       <p id="prompt-count" class="hint" classList={{ warn: over() > 0 }}>
         {words()} / {state.lastModel?.maxPromptWords ?? '…'} words
@@ -117,6 +115,10 @@ export function PromptForm() {
           Cancel
         </button>
       </div>
+      <p id="shortcut-hint" class="hint">
+        <kbd>Ctrl</kbd>+<kbd>Enter</kbd> (<kbd>⌘</kbd>+<kbd>Enter</kbd>) generates, <kbd>Esc</kbd> cancels.
+      </p>
+      <VariationsControl />
     </form>
   );
 }

@@ -8,6 +8,10 @@ import type { Backend, BackendChoice, GenerateRequest, GenerateResult, ModelInfo
 import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/contracts/generator';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
 import { CODEC_LABEL } from '../messages';
+import { framesSha256, recipeOf } from '../recipe/from-result';
+import { describeMissingModel, parseRecipeLink } from '../recipe/link';
+import type { ParentClip, Recipe } from '../recipe/recipe';
+import { reproduce } from '../recipe/reproduce';
 import type { StoryboardResult } from '../storyboard/render';
 import type { Studio } from '../studio';
 import { rgbaToDataUrl } from './frame-image';
@@ -39,7 +43,16 @@ export type Clip = {
   /** Shots it was rendered from (a storyboard); 0 for a single generation. */
   shots: number;
   timings: Record<'encodeText' | 'encodeFrames' | 'denoise' | 'decode' | 'encode', number>;
+  /** How to make it again; null for a storyboard (its shots have theirs) until it is known. */
+  recipe: Recipe | null;
+  /** Its id in the gallery once stored; null before (or when it could not be stored). */
+  galleryId: string | null;
+  /** SHA-256 of its RGBA frames: the same recipe on the same model and backend gives the same one. */
+  fingerprint: string | null;
 };
+
+/** A clip the engine made, with its recipe: what the gallery stores. */
+export type MadeClip = { result: GenerateResult; recipe: Recipe; url: string };
 
 /** The image a clip starts from (image-to-video), already fitted to the model's frame. */
 export type StartImage = { name: string /** PNG data URL of the fitted frame, shown as the first frame. */; url: string };
@@ -82,6 +95,8 @@ export type LanternState = {
   truncatedWords: number | null;
   /** When set, Generate starts the clip from this image. */
   startImage: StartImage | null;
+  /** A recipe link the page was opened with: its recipe (or why it cannot be read), and the model it needs when that is not loaded. */
+  link: { recipe: Recipe | null; error: ShownError | null; missingModel: string | null } | null;
   form: Form;
 };
 
@@ -90,6 +105,9 @@ export type LanternStore = ReturnType<typeof createLanternStore>;
 const TICK_MS = 200;
 
 export function createLanternStore(client: EngineClient, studio: Studio, options: { manifestUrl: string; backend: BackendChoice; notices?: string[] }) {
+  const madeListeners = new Set<(made: MadeClip) => void>();
+  // The recipe and gallery id of each result the engine made, for showing it again (a picked variation).
+  const made = new WeakMap<GenerateResult, { recipe: Recipe; galleryId: string | null }>();
   const [state, setState] = createStore<LanternState>({
     engine: client.state,
     manifestUrl: absolute(options.manifestUrl),
@@ -106,6 +124,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     notices: options.notices ?? [],
     truncatedWords: null,
     startImage: null,
+    link: null,
     form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '', codec: DEFAULT_VIDEO_CODEC },
   });
 
@@ -147,6 +166,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         endRun(engine.outcome === undefined || engine.outcome.kind === 'done');
         const model = engine.model;
         setState({ model, lastModel: model });
+        if (state.link?.recipe != null) setState('link', 'missingModel', describeMissingModel(state.link.recipe, [model]));
         if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
         if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
         // A codec this browser cannot encode for this model is not offered (PromptForm): switch, and say so.
@@ -174,11 +194,21 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
   };
 
   type Shown = Pick<GenerateResult, 'mp4' | 'mimeType' | 'fileName' | 'frames' | 'width' | 'height' | 'fps' | 'seed' | 'backend' | 'codec'>;
-  const showClip = (result: Shown, about: Pick<Clip, 'prompt' | 'givenFrames' | 'shots' | 'timings'>): void => {
+  const showClip = (result: Shown, about: Pick<Clip, 'prompt' | 'givenFrames' | 'shots' | 'timings'> & Partial<Pick<Clip, 'recipe' | 'galleryId'>>): string => {
     // Copy into a fresh ArrayBuffer: the Blob must not depend on a buffer the worker may reuse.
     const url = URL.createObjectURL(new Blob([result.mp4.slice()], { type: result.mimeType }));
     clipFrames = result.frames;
+    const frames = result.frames;
+    framesSha256(frames).then(
+      (fingerprint) => {
+        if (state.clip?.url === url) setState('clip', 'fingerprint', fingerprint);
+      },
+      (error: unknown) => console.warn('Lantern: could not fingerprint the clip', error),
+    );
     setClip({
+      recipe: null,
+      galleryId: null,
+      fingerprint: null,
       url,
       fileName: result.fileName,
       bytes: result.mp4.byteLength,
@@ -192,6 +222,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       ...about,
       timings: { ...about.timings },
     });
+    return url;
   };
 
   const setClip = (clip: Clip | null): void => {
@@ -215,8 +246,19 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         break;
       case 'result': {
         const { result, request } = event;
-        showClip(result, { prompt: request.prompt, givenFrames: result.givenFrames, shots: 0, timings: result.timings });
+        const url = showClip(result, { prompt: request.prompt, givenFrames: result.givenFrames, shots: 0, timings: result.timings });
         if (result.truncatedWords !== undefined && result.truncatedWords > 0) setState('truncatedWords', result.truncatedWords);
+        const model = state.model ?? state.lastModel;
+        if (model !== null) {
+          recipeOf(request, result, model, studio.sourceOf(request)).then(
+            (recipe) => {
+              made.set(result, { recipe, galleryId: null });
+              if (state.clip?.url === url) setState('clip', 'recipe', recipe);
+              for (const listener of madeListeners) listener({ result, recipe, url });
+            },
+            (error: unknown) => console.warn('Lantern: could not write the clip recipe', error),
+          );
+        }
         break;
       }
       case 'restart':
@@ -264,6 +306,9 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     setState('startImage', frame === null || model === null ? null : { name, url: rgbaToDataUrl(frame, model.width, model.height) });
   };
 
+  /** The shown clip as the parent of an edit or extension. */
+  const shownParent = (): ParentClip => ({ galleryId: state.clip?.galleryId ?? null, recipe: state.clip?.recipe ?? null });
+
   const actions = {
     /** Loads the model with the chosen backend; resolves (or rejects) with the first load. */
     start: (): Promise<ModelInfo> => load(options.backend, options.manifestUrl),
@@ -307,7 +352,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     extend: (prompt: string): void => {
       setState({ error: null, notices: [] });
       const { conditioning: _image, ...rest } = request();
-      studio.extend({ frames: clipFrames }, { ...rest, prompt }).catch((error: unknown) => {
+      studio.extend({ frames: clipFrames, parent: shownParent() }, { ...rest, prompt }).catch((error: unknown) => {
         if (!isCanceled(error)) console.info('Lantern: extend failed', error);
       });
     },
@@ -333,6 +378,84 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         { prompt: result.shots.map((s) => s.prompt).join(' / '), givenFrames: 0, shots: result.completedShots, timings },
       );
     },
+    /**
+     * Edits the shown clip: `prompt` is the edited prompt (shown to the user
+     * first), with the clip's own seed, steps and guidance, so what the
+     * prompt does not change tends to stay.
+     */
+    edit: (prompt: string, strength: number, instruction: string): void => {
+      const clip = state.clip;
+      if (clip === null) return;
+      setState({ error: null, notices: [] });
+      const { conditioning: _image, ...rest } = request();
+      const settings = clip.recipe === null ? {} : { steps: clip.recipe.steps, guidance: clip.recipe.guidance, negativePrompt: clip.recipe.negativePrompt };
+      studio
+        .edit({ frames: clipFrames, parent: shownParent() }, { ...rest, ...settings, prompt, seed: clip.seed, strength, instruction })
+        .catch((error: unknown) => {
+          if (!isCanceled(error)) console.info('Lantern: edit failed', error);
+        });
+    },
+    /** A made clip's gallery id, once the gallery has stored it. */
+    markStored: (clip: MadeClip, galleryId: string): void => {
+      made.set(clip.result, { recipe: clip.recipe, galleryId });
+      if (state.clip?.url === clip.url) setState('clip', 'galleryId', galleryId);
+    },
+    /** Shows a variation the engine made (with its recipe and gallery id) as the clip to work on. */
+    pickVariation: (result: GenerateResult): void => {
+      const known = made.get(result);
+      const url = showClip(result, {
+        prompt: known?.recipe.prompt ?? state.form.prompt,
+        givenFrames: result.givenFrames,
+        shots: 0,
+        timings: result.timings,
+        recipe: known?.recipe ?? null,
+        galleryId: known?.galleryId ?? null,
+      });
+      if (known === undefined) console.warn(`Lantern: the picked variation (${url}) has no recipe yet.`);
+      setState('form', 'seed', String(result.seed));
+    },
+    /** The request the form describes now (variations start from it). */
+    formRequest: (): GenerateRequest => request(),
+    /** Puts a recipe's settings into the form (Remix, a recipe link). */
+    fillForm: (recipe: Recipe): void => {
+      setState('form', {
+        prompt: recipe.prompt,
+        negativePrompt: recipe.negativePrompt,
+        seed: String(recipe.seed),
+        steps: String(recipe.steps),
+        guidance: String(recipe.guidance),
+        ...(state.lastModel === null || state.lastModel.codecs.includes(recipe.codec) ? { codec: recipe.codec } : {}),
+      });
+    },
+    /** Makes the opened recipe link's clip (its parent first, for an edit or an extension). */
+    makeLinkedClip: (): void => {
+      const recipe = state.link?.recipe;
+      if (recipe == null) return;
+      setState({ error: null, notices: [] });
+      const engine = {
+        model: (): ModelInfo => {
+          if (state.model === null) throw new Error('No model is loaded yet.');
+          return state.model;
+        },
+        generate: (r: GenerateRequest, c?: Parameters<typeof client.generate>[1]) => client.generate(r, c),
+        edit: studio.edit,
+        extend: studio.extend,
+      };
+      reproduce(engine, recipe).catch((error: unknown) => {
+        if (!isCanceled(error)) fail(error);
+      });
+    },
+    dismissLink: (): void => {
+      setState('link', null);
+      history.replaceState(null, '', location.pathname + location.search);
+    },
+    /** Called with every clip the engine makes and its recipe (the gallery stores them). */
+    onClipMade: (listener: (made: MadeClip) => void): (() => void) => {
+      madeListeners.add(listener);
+      return () => madeListeners.delete(listener);
+    },
+    /** The shown clip's frames (for scripts' and tests' checks; not reactive). */
+    shownFrames: (): Uint8ClampedArray[] => clipFrames,
     showError: fail,
     setBackend: (backend: BackendChoice): void => {
       setState({ error: null });
@@ -343,7 +466,29 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     },
   };
 
+  const openLink = (): void => {
+    setState('link', openedLink());
+    if (state.link?.recipe != null) {
+      actions.fillForm(state.link.recipe);
+      if (state.model !== null) setState('link', 'missingModel', describeMissingModel(state.link.recipe, [state.model]));
+    }
+  };
+  openLink();
+  // A recipe link pasted into the address bar of an open page changes only the fragment: no reload.
+  window.addEventListener('hashchange', openLink);
   return { state, actions };
+}
+
+/** The recipe link the page was opened with (location's #recipe=...), or null. */
+function openedLink(): LanternState['link'] {
+  try {
+    const recipe = parseRecipeLink(location.href);
+    return recipe === null ? null : { recipe, error: null, missingModel: null };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    console.warn(`Lantern: recipe link: ${e.name}: ${e.message}`);
+    return { recipe: null, error: { name: e.name, message: e.message }, missingModel: null };
+  }
 }
 
 /** Manifest URLs are compared absolute, as the model store keys them. */
