@@ -59,7 +59,7 @@ describe('studio around a clip', () => {
       await page.getByRole('button', { name: 'Rewrite prompt' }).click();
       expect(await page.getByLabel('Edited prompt').inputValue()).toBe('a blue ball moves left on a plain yellow background');
       expect(await page.getByTestId('edit-summary').textContent()).toMatch(/red → blue/);
-      expect(await page.getByLabel(/How much may change/).inputValue()).toBe('0.6');
+      expect(await page.getByLabel(/How much may change/).inputValue()).toBe('0.9');
       await page.getByRole('button', { name: 'Apply edit' }).click();
       const edited = await clipDone(page, 1);
       expect(edited).not.toBe(original);
@@ -68,7 +68,7 @@ describe('studio around a clip', () => {
       // The edit's recipe names its parent (with the parent's recipe) and the instruction.
       const [edit, first] = await storedClips(page);
       expect(edit!.recipe).toMatchObject({ prompt: 'a blue ball moves left on a plain yellow background', seed: 7, steps: STEPS, backend: 'wasm' });
-      expect(edit!.recipe.source).toMatchObject({ kind: 'edit', instruction: 'make it blue', strength: 0.6, parent: { galleryId: first!.id } });
+      expect(edit!.recipe.source).toMatchObject({ kind: 'edit', instruction: 'make it blue', strength: 0.9, parent: { galleryId: first!.id } });
       expect((edit!.recipe.source as { parent: { recipe: { prompt: string } } }).parent.recipe.prompt).toBe(first!.recipe.prompt);
 
       // An instruction the rewriter cannot map says so and what it can do.

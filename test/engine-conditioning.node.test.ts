@@ -32,7 +32,7 @@ describe('the manifest conditioning block', () => {
     expect(tiny.conditioning).toEqual({
       imageToVideo: { latentFrames: 1, image: 'still' },
       continuation: { maxLatentFrames: 2 },
-      editing: { defaultStrength: 0.6 },
+      editing: { defaultStrength: 0.9 },
     });
   });
 
@@ -95,7 +95,7 @@ describe('validating conditioning', () => {
     ['a short last frame', { kind: 'continuation', frames: [...clip(15), frame().subarray(4)] }, /Frame 15 must be RGBA bytes/],
     ['an edit of 15 frames', { kind: 'edit', frames: clip(15) }, /An edit takes one clip of exactly 16 frames .*got 15\.$/],
     ['an edit of an extended clip', { kind: 'edit', frames: clip(28) }, /got 28\. An extended clip is several clips: edit a clip before extending it/],
-    ['an edit of strength 0', { kind: 'edit', frames: clip(16), strength: 0 }, /strength 0 is not allowed. It must be a number in \(0, 1\].*default is 0.6/],
+    ['an edit of strength 0', { kind: 'edit', frames: clip(16), strength: 0 }, /strength 0 is not allowed. It must be a number in \(0, 1\].*default is 0.9/],
     ['an edit of strength 1.5', { kind: 'edit', frames: clip(16), strength: 1.5 }, /strength 1.5 is not allowed/],
     ['an edit of strength "high"', { kind: 'edit', frames: clip(16), strength: 'high' }, /strength high is not allowed/],
     ['an edit with a wrong-sized frame', { kind: 'edit', frames: [...clip(15), frame().subarray(4)] }, /Frame 15 must be RGBA bytes/],
@@ -108,7 +108,7 @@ describe('validating conditioning', () => {
   test("an edit is one clip of the model's length, at the manifest's strength unless the request names one", () => {
     const frames16 = clip(frames);
     const valid = validateConditioning({ kind: 'edit', frames: frames16 }, tiny);
-    expect(valid.kind === 'edit' && valid.strength === 0.6 && valid.clip.every((f, i) => f === frames16[i])).toBe(true);
+    expect(valid.kind === 'edit' && valid.strength === 0.9 && valid.clip.every((f, i) => f === frames16[i])).toBe(true);
     expect(validateConditioning({ kind: 'edit', frames: frames16, strength: 1 }, tiny)).toMatchObject({ strength: 1 });
   });
 

@@ -14,9 +14,9 @@ export function EditPanel() {
   const [edited, setEdited] = createSignal('');
   const [summary, setSummary] = createSignal<string | null>(null);
   const [problem, setProblem] = createSignal<{ name: string; message: string } | null>(null);
-  const [strength, setStrength] = createSignal(0.6);
+  const [strength, setStrength] = createSignal(0.9);
   const model = () => state.lastModel;
-  createEffect(() => setStrength(model()?.conditioning.editStrength ?? 0.6));
+  createEffect(() => setStrength(model()?.conditioning.editStrength ?? 0.9));
   // A new clip starts a new edit.
   createEffect(
     on(
