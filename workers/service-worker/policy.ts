@@ -17,7 +17,8 @@
  * - connect-src 'self': every fetch (manifests, model files, ORT's .wasm)
  *   goes to this origin. A model hosted elsewhere needs its origin added
  *   here by whoever deploys it.
- * - img-src 'self' data:: the favicon is a data: SVG in index.html.
+ * - img-src 'self' data: blob:: the favicon is a data: SVG in index.html;
+ *   the gallery's thumbnails are blob: URLs of images stored on this device.
  * - media-src 'self' blob:: the player's clip is a blob: URL of the MP4
  *   made on this device.
  * - style-src falls back to default-src 'self': one CSS file; Solid sets
@@ -32,7 +33,7 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "connect-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
