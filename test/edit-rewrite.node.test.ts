@@ -245,6 +245,12 @@ describe('background', () => {
   ])('%s + "%s"', (prompt, instruction, expected) => {
     expect(edited(prompt, instruction)).toBe(expected);
   });
+  test('a colour on a background noun no phrase covers ("a green meadow") describes the background, not a shapeless object', () => {
+    const result = rewritePrompt('a red ball bounces on a green meadow', 'make it blue');
+    expect(result.prompt).toBe('a blue ball bounces on a meadow');
+    expect(result.summary).toMatch(/left out words the built-in model does not know: "green"$/);
+    expect(rewritePrompt('a red ball against a blue sky', 'make it green').prompt).toBe('a green ball against a blue sky');
+  });
 });
 
 describe('camera, light, weather, style', () => {

@@ -183,9 +183,39 @@ export function emptyWords(): SceneWords {
   return { order: [], lead: null, participle: false, joins: [], glue: {} };
 }
 
-/** What a prompt names, read as the Python parser reads it, with the words it used. */
+/** The nouns that end a pictured background's phrases: 'meadow', 'sky', 'field', 'sand', ... */
+const BACKGROUND_NOUNS: ReadonlySet<string> = new Set(Object.values(BACKGROUND_PHRASES).flatMap((phrases) => phrases.map((p) => words(p).at(-1)!)));
+
+/**
+ * What a prompt names, read as the Python parser reads it, with the words it
+ * used. A colour word on a pictured background's noun that no phrase
+ * covers ('on a green meadow', 'under a dark sky') describes the
+ * background, not an object: it is left out and the rest read again, so
+ * the background phrase ('a meadow') is found.
+ */
 export function parseCaption(prompt: string): Scene {
-  const tokens = words(prompt);
+  return parseTokens(captionTokens(prompt).tokens);
+}
+
+/** The prompt's words as parseCaption reads them, and the colour words it left out (on a background's noun). */
+export function captionTokens(prompt: string): { tokens: string[]; dropped: string[] } {
+  let tokens = words(prompt);
+  const dropped: string[] = [];
+  for (;;) {
+    const covered = new Set<number>();
+    const colours: number[] = [];
+    for (const m of CAPTION_PHRASES.match(tokens)) {
+      for (let t = m.start; t < m.end; t++) covered.add(t);
+      if (m.meaning.category === 'colour') colours.push(m.start);
+    }
+    const stray = colours.find((i) => !covered.has(i + 1) && BACKGROUND_NOUNS.has(tokens[i + 1] ?? ''));
+    if (stray === undefined) return { tokens, dropped };
+    dropped.push(tokens[stray]!);
+    tokens = [...tokens.slice(0, stray), ...tokens.slice(stray + 1)];
+  }
+}
+
+function parseTokens(tokens: string[]): Scene {
   const scene: Scene = { objects: [], background: null, camera: null, light: null, weather: null, style: null, said: emptyWords() };
   const spans: [number, number][] = []; // first and last token of each object's phrases
   const covered = new Set<number>();

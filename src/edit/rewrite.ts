@@ -6,7 +6,7 @@
 // never clashes with its background, circles do not spin, only straight
 // motions have a speed), and the scene is written back in the prompt's own
 // words wherever the edit left them true.
-import { CAPTION_PHRASES, parseCaption, renderCaption, type Scene, type SceneObject, verbFor } from './caption';
+import { CAPTION_PHRASES, captionTokens, parseCaption, renderCaption, type Scene, type SceneObject, verbFor } from './caption';
 import { EDIT_EXAMPLES, EditClashError, NothingToChangeError, PromptNotUnderstoodError } from './errors';
 import { type Change, type InstructionChange, objectName, parseInstruction } from './instruction';
 import {
@@ -30,7 +30,6 @@ import {
   type Size,
   SPEED_PRE,
   type Style,
-  words,
 } from './vocabulary';
 
 export type { Change };
@@ -77,10 +76,10 @@ function checkPrompt(prompt: string, scene: Scene): void {
 
 /** Prompt words outside the caption vocabulary (re-rendering drops them). */
 function unknownWords(prompt: string): string[] {
-  const tokens = words(prompt);
+  const { tokens, dropped } = captionTokens(prompt);
   const covered = new Set(CAPTION_PHRASES.match(tokens).flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
   const glue = new Set(['a', 'an', 'and', 'while']);
-  return [...new Set(tokens.filter((t, i) => !covered.has(i) && !glue.has(t) && /[\p{L}\p{N}]/u.test(t)))];
+  return [...new Set([...dropped, ...tokens.filter((t, i) => !covered.has(i) && !glue.has(t) && /[\p{L}\p{N}]/u.test(t))])];
 }
 
 // ----------------------------------------------------------------------------
