@@ -28,7 +28,7 @@ describe('the commands that launch Chromium, with no Chromium at CHROMIUM_PATH',
     ['the check itself', 'node', ['scripts/chromium.mjs']],
     ['npm test (scripts/test.sh)', 'bash', ['scripts/test.sh']],
     ['npm run generate', 'node', ['scripts/generate.mjs', '--prompt', 'a red ball bounces on a meadow', '--seed', '7', '--out', join(tmpdir(), 'never.mp4')]],
-    ['npm run screenshot', 'node', ['scripts/screenshot.mjs', '--out', join(tmpdir(), 'never.png')]],
+    ['npm run screenshot', 'node', ['scripts/screenshot.mjs', '--out-dir', tmpdir()]],
   ])(`%s stops with the one line and exit ${CHROMIUM_MISSING_EXIT}`, (_name, command, args) => {
     const run = runWithoutChromium(command, args);
     expect(run.signal, 'killed by the timeout: the check did not stop it').toBeNull();
