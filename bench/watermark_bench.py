@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
 import os
 import random
@@ -50,8 +51,18 @@ ATTACKS: dict[str, tuple[str | None, int] | None] = {
     "gamma 0.85": ("eq=gamma=0.85", 18),
     "gamma 1.25, contrast 0.95, brightness -0.02": ("eq=gamma=1.25:contrast=0.95:brightness=-0.02", 23),
     "crop + half + CRF 28": (f"{CROP},{HALF_EVEN}", 28),
-    "crop + half + gamma 0.8 + contrast 1.05 + CRF 28": (f"{CROP},{HALF_EVEN},eq=gamma=0.8:contrast=1.05:brightness=0.02", 28),
+    "crop + half + gamma 0.8 + contrast 1.05 + CRF 28":
+        (f"{CROP},{HALF_EVEN},eq=gamma=0.8:contrast=1.05:brightness=0.02", 28),
 }
+
+
+MODEL_NOTE = ("Model clips: 8 MP4s made with `npm run generate -- --prompt P --seed S --steps 8 --backend wasm "
+              "--out DIR/clipK.mp4`, K = 1..8, S = 100 + K, P = 'a red ball bounces on a meadow', 'a blue square "
+              "slides left in the desert at night', 'a green triangle spins on a plain white background', 'a yellow "
+              "star moves right under the sea, cartoon style', 'two circles drift across a city street in the rain', "
+              "'a purple diamond falls in snow, realistic style', 'an orange heart grows on a plain black background, "
+              "neon style', 'a pink square rotates in a forest, vintage style'.")
+HARD = ("half size + CRF 28 (issue's command)", "crop + half + CRF 28")
 
 
 def encode(frames: np.ndarray, path: Path, crf: int = 18) -> None:
@@ -165,7 +176,8 @@ def numpy_clip(j: int) -> np.ndarray:
             y0, x0 = int(r.integers(0, h)), int(r.integers(0, w))
             img[:, y0:y0 + int(r.integers(4, h // 2)), x0:x0 + int(r.integers(4, w // 2))] = r.integers(0, 256, 3)
         return img
-    g = np.linspace(0, 1, w)[None, None, :, None] * r.integers(0, 256, 3) + np.linspace(0, 1, h)[None, :, None, None] * 60
+    g = (np.linspace(0, 1, w)[None, None, :, None] * r.integers(0, 256, 3)
+         + np.linspace(0, 1, h)[None, :, None, None] * 60)
     return np.clip(img + g, 0, 255).astype(np.uint8)
 
 
@@ -209,7 +221,8 @@ def report(clips: list[dict], nulls: list[dict], cmd: str, seconds: float) -> st
         lines.append(f"| {a} | {pct([x['found'] for x in r])} | {pct([x['exact'] for x in r])} | "
                      f"{np.mean([x['bit_acc'] for x in r]):.3f} | {min(x['score'] for x in r):.1f} / "
                      f"{np.median([x['score'] for x in r]):.1f} | "
-                     + " | ".join(pct([c["marked"][a]["found"] for c in clips if c["group"] == g]) for g in groups) + " |")
+                     + " | ".join(pct([c["marked"][a]["found"] for c in clips if c["group"] == g])
+                                  for g in groups) + " |")
     null_rows = [(n["category"], n["score"], n["found"], n["name"]) for n in nulls]
     null_rows += [("unmarked Shapes World / model clips, every attack", x["score"], x["found"], c["name"])
                   for c in clips for x in c["null"].values()]
@@ -222,8 +235,20 @@ def report(clips: list[dict], nulls: list[dict], cmd: str, seconds: float) -> st
         s = [r for r in null_rows if cat in ("all", r[0])]
         sc = np.array([r[1] for r in s])
         lines.append(f"| {cat} | {len(s)} | {sum(r[2] for r in s)} | {sc.max():.2f} | {np.percentile(sc, 99):.2f} |")
+    sc = np.array([r[1] for r in null_rows])
+    mu, sd = sc.mean(), sc.std()
+    lines += ["", f"Threshold choice (null scores: mean {mu:.2f}, sd {sd:.2f}; the tail estimate fits a normal "
+              "to them, a rough guide only):", "",
+              "| threshold | null false positives | normal-tail estimate per video | "
+              + " | ".join(f"detected: {a}" for a in HARD) + " |", "|---|---|---|" + "---|" * len(HARD)]
+    for t in (7.0, 7.5, 8.0, 8.5, 9.0, 10.0):
+        lines.append(f"| {t}{' (used)' if t == wm.THRESHOLD else ''} | {int(np.sum(sc >= t))} of {len(sc)} | "
+                     f"{0.5 * math.erfc((t - mu) / sd / math.sqrt(2)):.0e} | "
+                     + " | ".join(pct([c["marked"][a]["score"] >= t for c in clips]) for a in HARD) + " |")
     top = sorted(null_rows, key=lambda r: -r[1])[:3]
     lines += ["", "Highest null scores: " + "; ".join(f"{r[3]} ({r[0]}) {r[1]:.2f}" for r in top) + "."]
+    if any(c["group"].startswith("model") for c in clips):
+        lines += ["", MODEL_NOTE]
     issue = [c["marked"]["half size + CRF 28 (issue's command)"]["found"] for c in clips]
     testsrc = [n for n in nulls if n["name"].startswith("testsrc ")]
     lines += ["", f"Issue check: after `ffmpeg -i clip.mp4 -vf scale=iw/2:ih/2 -c:v libx264 -crf 28 out.mp4` "

@@ -47,7 +47,9 @@ Design: spread spectrum on one periodic luma tile, the same in every frame.
 A port (TypeScript) must reproduce exactly: _rng, KEY, the permutation and
 signs, the row layout, the CRC and the WHT (all integer maths), and for
 bit-identical frames the embed's per-pixel float64 operations in the order
-written here; the error sum in embed is an integer sum, exact in float64.
+written here (a non-negative modulo in _axis, rounding as floor(x + 0.5));
+the error sum in embed is an integer sum, exact in float64. The detector
+need not match bit for bit: it is a statistical test.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ SYNC_ENERGY = 0.3  # share of the mark's energy in the sync row
 SYMBOLS, SYMBOL_ROWS = 7, 32  # 7 symbols of 6 bits: 5 bits of row, 1 of sign
 CRC_BITS, CRC_POLY = 10, 0x233  # CRC-10/ATM, x^10+x^9+x^5+x^4+x+1
 PSNR_TARGET = 40.5  # dB, marked against unmarked (the issue asks > 40)
-AMPLITUDE = 255 / 10 ** (PSNR_TARGET / 20)  # RMS change per channel, grey levels (2.40)
+AMPLITUDE = 2.4  # RMS change per channel, grey levels: 255 / 10^(PSNR_TARGET / 20), rounded
 RGB = (0.7746, 1.5208, 0.2953)  # luma weights (BT.601) scaled to mean square 1
 PATTERN_RMS = 2 / 3  # RMS of a bilinear interpolation of unit white cells
 PASSES, MAX_BOOST = 3, 2.0  # strength rescaling passes; cap (saturated frames)
@@ -73,7 +75,7 @@ SCALE_STEP = 0.015  # detector: relative step between candidate periods
 CANDIDATES = 3  # detector: surface peaks read out in full (then refined)
 LIST_TRIES = 16  # detector: CRC checks in list decoding (false accept ~ 16 / 1024)
 NULL_MAX2 = 5.71  # E[max of 32 chi^2(1)]: a symbol's z^2 where there is no mark
-THRESHOLD = 8.0  # score at and above which the mark is present (bench/watermark.md)
+THRESHOLD = 9.0  # presence: null scores measured mean 4.8, sd 0.9, max 7.4 (bench/watermark.md)
 
 
 def _rng(seed: int):
