@@ -2,6 +2,7 @@
 
     embed(frames (T, H, W, 3) uint8, payload: 32-bit int) -> marked frames
     detect(frames (T, H, W, 3) uint8) -> {found, payload, score, bits, period}
+    lantern_payload(model_id: str) -> the 32-bit payload Lantern marks with
 
 Measured in bench/watermark_bench.py (table and command in bench/watermark.md).
 
@@ -49,7 +50,9 @@ signs, the row layout, the CRC and the WHT (all integer maths), and for
 bit-identical frames the embed's per-pixel float64 operations in the order
 written here (a non-negative modulo in _axis, rounding as floor(x + 0.5));
 the error sum in embed is an integer sum, exact in float64. The detector
-need not match bit for bit: it is a statistical test.
+need not match bit for bit: it is a statistical test. The port is
+workers/provenance/watermark/, checked against fixtures from
+watermark_fixtures.py in test/watermark.node.test.ts.
 """
 from __future__ import annotations
 
@@ -76,6 +79,17 @@ CANDIDATES = 3  # detector: surface peaks read out in full (then refined)
 LIST_TRIES = 16  # detector: CRC checks in list decoding (false accept ~ 16 / 1024)
 NULL_MAX2 = 5.71  # E[max of 32 chi^2(1)]: a symbol's z^2 where there is no mark
 THRESHOLD = 9.0  # presence: null scores measured mean 4.8, sd 0.9, max 7.4 (bench/watermark.md)
+MARKER = 0x4C4E  # 'LN': the payload's high 16 bits say "made by Lantern"
+
+
+def lantern_payload(model_id: str) -> int:
+    """The payload Lantern marks a clip with: MARKER << 16 | the model's tag,
+    the high 16 bits of FNV-1a-32 of its id in UTF-8 (a tag, not a secret:
+    a verifier matches it against the ids it knows)."""
+    h = 0x811C9DC5
+    for byte in model_id.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return MARKER << 16 | h >> 16
 
 
 def _rng(seed: int):

@@ -126,3 +126,14 @@ def test_values_a_port_must_match():
     marked = wm.embed(np.full((2, 32, 48, 3), 128, np.uint8), PAYLOAD)
     assert marked[0, :2, :6, 1].tolist() == [[131, 120, 123, 125, 125, 127], [133, 129, 129, 127, 127, 125]]
     assert hashlib.sha256(marked.tobytes()).hexdigest()[:16] == "df6c6a313cb0e7c7"
+
+
+def test_lantern_payload_is_the_marker_and_the_model_tag():
+    """FNV-1a-32 (UTF-8) of the model id, high 16 bits, under the 'LN' marker;
+    test/watermark.node.test.ts checks the TypeScript gives the same."""
+    assert wm.lantern_payload("lantern-tiny") == 0x4C4ED1B9
+    assert wm.lantern_payload("a") == 0x4C4E << 16 | 0xE40C292C >> 16  # FNV-1a-32("a") = 0xe40c292c
+    assert wm.lantern_payload("") == 0x4C4E811C  # the FNV offset basis
+    assert wm.lantern_payload("café-modèle") == 0x4C4E3578  # UTF-8, as the TypeScript test asserts too
+    assert wm.lantern_payload("café") != wm.lantern_payload("cafe")  # bytes, not code points folded
+    assert all(wm.lantern_payload(m) >> 16 == wm.MARKER for m in ("x", "lantern-small", "ünïcode"))
