@@ -34,7 +34,7 @@ export default mergeConfig(
     // Synthetic models over HTTP for the model store's tests and benchmarks (/__lantern-test/...).
     plugins: [modelTestServer()],
     // Pre-bundled up front: discovered mid-run, Vite re-optimises and reloads the browser test page.
-    optimizeDeps: { include: ['mediabunny', 'comlink', 'idb'] },
+    optimizeDeps: { include: ['mediabunny', 'comlink', 'idb', '@contentauth/c2pa-wasm', '@peculiar/x509', 'cbor2', 'reflect-metadata'] },
     test: {
       // vite-plugin-solid would default the environment to jsdom; nothing here needs a fake DOM.
       environment: 'node',

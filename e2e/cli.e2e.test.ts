@@ -40,12 +40,37 @@ test('writes a valid MP4 and prints the seed, codec, backend and why, and timing
   const bytes = new Uint8Array(await readFile(out));
   expect(firstBoxType(bytes)).toBe('ftyp');
   expect(await readMp4(bytes)).toMatchObject({ codec: 'avc', width: 128, height: 128, packets: 16, fps: 8 });
+
+  // The XMP labels, read by exiftool (Debian's libimage-exiftool-perl); privacy by default: no prompt, no seed.
+  const [xmp] = JSON.parse(execFileSync('exiftool', ['-j', '-XMP:all', out], { encoding: 'utf8' })) as Record<string, unknown>[];
+  expect(xmp).toMatchObject({
+    DigitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    AISystemUsed: 'lantern-tiny',
+    CreatorTool: expect.stringMatching(/^Lantern \d+\.\d+\.\d+/),
+    CreateDate: expect.stringMatching(/^\d{4}:\d\d:\d\d \d\d:\d\d:\d\d/),
+  });
+  expect(typeof xmp!['AISystemVersionUsed']).toBe('string');
+  expect(JSON.stringify(xmp)).not.toContain('red ball');
+  expect(xmp).not.toHaveProperty('Seed');
+});
+
+test('--include-recipe writes the prompt and seed into the XMP, where exiftool reads them', async () => {
+  const out = join(dir, 'recipe.mp4');
+  const run = await generate(['--prompt', 'a red ball bounces', '--seed', '7', '--steps', '2', '--backend', 'wasm', '--include-recipe', '--out', out]);
+  expect(run.code, run.stderr).toBe(0);
+  const [xmp] = JSON.parse(execFileSync('exiftool', ['-j', '-XMP:all', out], { encoding: 'utf8' })) as Record<string, unknown>[];
+  expect(xmp).toMatchObject({ Prompt: 'a red ball bounces', Seed: 7, AISystemUsed: 'lantern-tiny' });
 });
 
 test('fails with the engine error name and message, and a usage error before starting anything', async () => {
   const empty = await generate(['--prompt', '', '--seed', '1', '--backend', 'wasm', '--out', join(dir, 'none.mp4')]);
   expect(empty.code).toBe(1);
   expect(empty.stderr).toMatch(/^EmptyPromptError: /m);
+
+  const refused = await generate(['--prompt', 'a n@ked person on a beach', '--seed', '1', '--backend', 'wasm', '--out', join(dir, 'none.mp4')]);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/^PolicyRefusalError: Lantern does not make clips involving sexual content/m);
+  expect(refused.stderr).not.toMatch(/n@ked/);
 
   const usage = await generate(['--prompt', 'x', '--backend', 'cuda']);
   expect(usage.code).toBe(2);
@@ -83,13 +108,14 @@ describe('image-to-video, extend and storyboard from the CLI', () => {
     expect(psnrRgb(after[15]!, rgba(before[15]!))).toBeGreaterThan(30);
   });
 
-  test("--edit --instruction: the clip's prompt and seed come from its MP4; the edited prompt is printed; 16 frames", async () => {
+  test("--edit --instruction: the clip's prompt and seed come from its MP4 (made with --include-recipe); the edited prompt is printed; 16 frames", async () => {
     const source = join(dir, 'to-edit.mp4');
     const first = await generate([
       '--prompt',
       'a red ball moves left on a plain yellow background',
       '--seed',
       '6',
+      '--include-recipe',
       '--steps',
       '2',
       '--backend',
@@ -181,4 +207,55 @@ describe('image-to-video, extend and storyboard from the CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/Cannot read .*nope\.png: no such file/);
   });
+});
+
+function verify(file: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['scripts/verify.mjs', file], { cwd: ROOT, timeout: 280_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+test('npm run verify: a generated clip shows its XMP and watermark, still after half size and H.264 CRF 28; an ffmpeg testsrc clip shows none', async () => {
+  const clip = join(dir, 'to-verify.mp4');
+  const made = await generate(['--prompt', 'a red ball bounces on a plain blue background', '--seed', '7', '--steps', '8', '--backend', 'wasm', '--out', clip]);
+  expect(made.code, made.stderr).toBe(0);
+  const half = join(dir, 'half-crf28.mp4');
+  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', clip, '-vf', 'scale=iw/2:ih/2', '-c:v', 'libx264', '-crf', '28', half]);
+  const testsrc = join(dir, 'testsrc.mp4');
+  execFileSync('ffmpeg', [
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=2:size=320x240:rate=25',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    testsrc,
+  ]);
+
+  const report = async (file: string) => {
+    const run = await verify(file);
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as {
+      xmp: { present: boolean };
+      c2pa: { checked: boolean };
+      watermark: { found: boolean; model: string | null; score: number };
+    };
+  };
+  const original = await report(clip);
+  expect(original.xmp).toMatchObject({ present: true, aiGenerated: true });
+  expect(original.watermark).toMatchObject({ found: true, lantern: true, model: 'lantern-tiny' });
+  expect(original.c2pa.checked).toBe(true);
+  const attacked = await report(half);
+  expect(attacked.xmp.present).toBe(false); // ffmpeg drops the metadata; the watermark is what survives
+  expect(attacked.watermark).toMatchObject({ found: true, model: 'lantern-tiny' });
+  const other = await report(testsrc);
+  expect(other.watermark.found).toBe(false);
+  expect(other.watermark.score).toBeLessThan(9);
 });

@@ -1,6 +1,6 @@
 // Media files for the end-to-end tests, made and checked outside the browser:
 // a PNG writer (so an upload is a real file), and ffprobe/ffmpeg (Debian's
-// ffmpeg, installed by scripts/ffprobe.sh) as an independent reader of the
+// ffmpeg, installed by scripts/media-tools.sh) as an independent reader of the
 // MP4s Lantern writes: every frame must demux and decode.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

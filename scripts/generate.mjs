@@ -47,6 +47,11 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
   --guidance G        classifier-free guidance scale (default: the model's)
   --backend B         ${BACKEND_CHOICES.join(' | ')} (default: auto)
   --codec C           ${VIDEO_CODECS.join(' | ')} (default: ${VIDEO_CODECS[0]})
+  --include-recipe    write the prompt, negative prompt and seed into the MP4's metadata
+                      (off by default: the file then says only that Lantern made it, with
+                      which model, and when; --edit reads them back from such a file)
+  --no-visible-mark   leave out the small "AI" badge (refused in strict mode; the XMP,
+                      C2PA and invisible watermark labels are always written)
   --out FILE          where to write the MP4 (default: the app's download name)
   --timeout S         give up after S seconds (default: 900)
   --help`;
@@ -80,6 +85,8 @@ function parseOptions(argv) {
         instruction: { type: 'string' },
         'clip-prompt': { type: 'string' },
         strength: { type: 'string' },
+        'include-recipe': { type: 'boolean', default: false },
+        'no-visible-mark': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -123,6 +130,7 @@ function parseOptions(argv) {
     if (n !== undefined) request[name] = n;
   }
   if (values.codec !== undefined) request.codec = values.codec;
+  request.provenance = { includeRecipe: values['include-recipe'], visibleMark: !values['no-visible-mark'] };
   return { request, mode, edit, file: values[mode], backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
 }
 
@@ -287,7 +295,7 @@ async function main() {
                 }
               } catch {}
               const settings = { seed: request.seed };
-              for (const key of ['negativePrompt', 'steps', 'guidance', 'codec']) if (request[key] !== undefined) settings[key] = request[key];
+              for (const key of ['negativePrompt', 'steps', 'guidance', 'codec', 'provenance']) if (request[key] !== undefined) settings[key] = request[key];
               const b = await window.lantern.renderStoryboard(shots, settings, { onProgress });
               if (b.error !== null) return asError({ name: b.error.name, message: `shot ${b.error.shot + 1}: ${b.error.message}` });
               r = { ...b, seed: b.shots[0]?.seed, backend: model.backend.backend, timings: null };

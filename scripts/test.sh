@@ -4,7 +4,7 @@
 # node project, the browser project in headless Chromium with WebGPU, then
 # the e2e project: the app and the CLI driven end to end). Sets up what the tests need first, so it works on a
 # fresh clone of a fresh machine: Debian's Chromium (scripts/chromium.mjs),
-# Debian's ffmpeg for ffprobe (scripts/ffprobe.sh; the CLI tests check MP4s with it),
+# Debian's ffmpeg and exiftool (scripts/media-tools.sh; the CLI tests check MP4s with them),
 # the Python environment (scripts/python-env.sh; python3-venv from Debian if
 # missing) and node_modules. Where a part cannot be set up (not root, no
 # apt-get), it stops before any test runs with one line naming what is
@@ -16,7 +16,7 @@ cd "$root"
 failed=()
 
 node scripts/chromium.mjs || exit $?
-bash scripts/ffprobe.sh || exit $?
+bash scripts/media-tools.sh || exit $?
 bash scripts/python-env.sh || exit $?
 echo "== training (pytest)"
 (cd training && ../.venv/bin/python -m pytest -q -W ignore::torch.jit.TracerWarning "$@") || failed+=(pytest)

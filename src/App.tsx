@@ -1,7 +1,7 @@
 // The first screen: settings, variations and the storyboard on the left; on
 // the right the live preview while denoising, then the looping player with
 // Download, Copy link, Use this frame, Edit and Extend, the variations side
-// by side, and progress below. Tabs switch to the gallery (src/gallery-ui/)
+// by side, and progress below. Tabs switch to the gallery (src/gallery-ui/), Check a video (src/verify-ui/)
 // and the models screen (src/models/). Ctrl/Cmd+Enter generates and Escape
 // cancels from anywhere on the page (src/keyboard.ts).
 import { createSignal, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
@@ -11,9 +11,11 @@ import { ExtendControls } from './components/ExtendControls';
 import { Messages } from './components/Messages';
 import { OfflineStatus } from './components/OfflineStatus';
 import { Player } from './components/Player';
+import { PolicyStatus } from './components/PolicyStatus';
 import { PreviewCanvas } from './components/PreviewCanvas';
 import { ProgressPanel } from './components/ProgressPanel';
 import { PromptForm } from './components/PromptForm';
+import { ProvenancePanel } from './components/ProvenancePanel';
 import { RecipeBanner } from './components/RecipeBanner';
 import { type Screen, ScreenTabs } from './components/ScreenTabs';
 import { StoryboardPanel } from './components/StoryboardPanel';
@@ -25,6 +27,7 @@ import { installShortcuts } from './keyboard';
 import { ModelDownloadStatus } from './models/ModelDownloadStatus';
 import { ModelsScreen } from './models/ModelsScreen';
 import { useLantern } from './state/generate-state';
+import { CheckScreen } from './verify-ui/CheckScreen';
 
 export function App() {
   const { state, actions } = useLantern();
@@ -42,6 +45,7 @@ export function App() {
         <h1>Lantern</h1>
         <p class="tagline">Text to video, generated on this device. Nothing is uploaded.</p>
         <BackendPanel />
+        <PolicyStatus />
         <OfflineStatus />
         <UpdatePrompt />
         <ModelDownloadStatus />
@@ -54,6 +58,7 @@ export function App() {
           <Show when={(state.lastModel?.conditioning.continuationLatentFrames ?? 0) > 0}>
             <StoryboardPanel />
           </Show>
+          <ProvenancePanel />
         </div>
         <section class="panel stage" aria-label="Clip">
           <Switch>
@@ -71,6 +76,7 @@ export function App() {
         </section>
       </main>
       <GalleryScreen hidden={screen() !== 'gallery'} onRemix={remix} />
+      <CheckScreen hidden={screen() !== 'check'} />
       <ModelsScreen hidden={screen() !== 'models'} />
       <footer>
         <Show when={state.lastModel} fallback="No model loaded yet.">

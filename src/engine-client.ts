@@ -24,6 +24,7 @@ import type {
   Preview,
   Progress,
 } from '../workers/contracts/generator';
+import type { RequestGuard } from './deployment/guard';
 
 /** An error raised by the engine in the worker; comlink carried its name and message, not its class. */
 export class EngineError extends Error {
@@ -90,6 +91,12 @@ export type EngineClientOptions = {
   stallTimeoutMs?: number;
   /** How long cancel() waits for the worker to stop before replacing it. */
   cancelGraceMs?: number;
+  /**
+   * The deployment's gate (src/deployment/guard.ts): the prompt policy, strict
+   * mode's model allow-list, the provenance choices and the output check.
+   * Without one (tests of the client itself), requests go through as given.
+   */
+  guard?: RequestGuard;
 };
 
 const DEFAULT_STALL_TIMEOUT_MS = 180_000;
@@ -128,6 +135,7 @@ export class EngineClient implements Generator {
   readonly #createWorker: () => Worker;
   readonly #stallTimeoutMs: number;
   readonly #cancelGraceMs: number;
+  readonly #guard: RequestGuard | null;
   readonly #listeners = new Set<(event: EngineEvent) => void>();
   #connection: Connection | null = null;
   #state: EngineState = { status: 'idle' };
@@ -145,6 +153,7 @@ export class EngineClient implements Generator {
     this.#createWorker = options.createWorker ?? defaultWorker;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.#cancelGraceMs = options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+    this.#guard = options.guard ?? null;
   }
 
   get state(): EngineState {
@@ -226,6 +235,7 @@ export class EngineClient implements Generator {
     this.#setState({ status: 'loading', backend: request.backend ?? 'auto', manifestUrl: request.manifestUrl });
     try {
       const model = await this.#call((remote, sink) => remote.load(request, Comlink.proxy(sink.onProgress)), { onProgress });
+      this.#guard?.checkModel(model);
       this.#model = model;
       this.#lastGoodLoad = request;
       this.#setState({ status: 'ready', model });
@@ -248,9 +258,13 @@ export class EngineClient implements Generator {
     this.#phase = 'encodeText';
     this.#setState({ status: 'generating', model, request });
     try {
+      // Inside the try: a refusal ends the call like any failure, so the UI shows it from the state (as it does for script-started runs).
+      this.#guard?.check(request, model);
+      const sent: GenerateRequest = this.#guard === null ? request : { ...request, provenance: this.#guard.provenance(request) };
       // comlink proxies only a top-level argument, so the callbacks travel as one proxied
       // object; both members exist, because the worker sees every member as callable.
-      const result = await this.#call((remote, sink) => remote.generate(request, Comlink.proxy(sink)), callbacks ?? {});
+      const result = await this.#call((remote, sink) => remote.generate(sent, Comlink.proxy(sink)), callbacks ?? {});
+      await this.#guard?.checkOutput(result, request);
       this.#emit({ type: 'result', result, request });
       this.#setState({ status: 'ready', model, outcome: { kind: 'done' } });
       return result;

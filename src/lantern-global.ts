@@ -4,7 +4,8 @@
 // The studio's operations (fit an image, read a video, extend, edit,
 // variations, storyboard) come from the same Studio the UI uses
 // (studio.ts); `rewrite` is the edit panel's instruction rewriter, and
-// `gallery` lists what the gallery stores (read-only).
+// `gallery` lists what the gallery stores (read-only), `verify` reads a
+// video's AI-made labels and `policy` says which policy the page runs under.
 import type {
   BackendInfo,
   GenerateCallbacks,
@@ -15,6 +16,7 @@ import type {
   ModelInfo,
   Progress,
 } from '../workers/contracts/generator';
+import type { PolicyState } from './deployment/policy-mode';
 import { rewritePrompt } from './edit/rewrite';
 import type { EngineClient } from './engine-client';
 import type { GalleryListing } from './gallery/gallery';
@@ -22,6 +24,7 @@ import type { ImageInput } from './media/fit-image';
 import type { StoryboardCallbacks, StoryboardResult, StoryboardSettings } from './storyboard/render';
 import type { EditRequest, ExtendRequest, Studio } from './studio';
 import type { VariationsCallbacks, VariationsResult } from './variations';
+import type { VerifyReport } from './verify/check-file';
 
 export type LanternApi = Generator & {
   /** Resolves with the built-in model once the page's first load finishes; rejects with that load's error. */
@@ -44,6 +47,10 @@ export type LanternApi = Generator & {
   variations(request: GenerateRequest, count: number, callbacks?: VariationsCallbacks): Promise<VariationsResult>;
   /** What the gallery stores, newest first, and the records it could not read (read-only). */
   gallery(): Promise<GalleryListing>;
+  /** The AI-made labels of any MP4, MOV or WebM (XMP, C2PA, the watermark) and what each means; offline. */
+  verify(file: Blob): Promise<VerifyReport>;
+  /** The policy the page runs under (read-only: strict mode cannot be turned off from the page). */
+  policy(): PolicyState;
 };
 
 declare global {
@@ -57,7 +64,7 @@ export function installLanternGlobal(
   studio: Studio,
   ready: Promise<ModelInfo>,
   manifestUrl: string,
-  pages: { gallery: () => Promise<GalleryListing> },
+  pages: { gallery: () => Promise<GalleryListing>; verify: (file: Blob) => Promise<VerifyReport>; policy: () => PolicyState },
 ): LanternApi {
   // A rejected `ready` nobody awaited must not show up as an unhandled rejection; the UI shows the error.
   ready.catch(() => undefined);
@@ -78,6 +85,8 @@ export function installLanternGlobal(
       studio.edit({ frames: clip.frames }, request, callbacks),
     variations: (request: GenerateRequest, count: number, callbacks?: VariationsCallbacks) => studio.variations(request, count, callbacks),
     gallery: () => pages.gallery(),
+    verify: (file: Blob) => pages.verify(file),
+    policy: () => pages.policy(),
   });
   window.lantern = api;
   return api;

@@ -5,11 +5,12 @@
 import type { EngineErrorName } from '../workers/contracts/errors';
 import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
 import type { ClientErrorName } from './engine-client';
+import type { PolicyErrorName } from './policy/errors';
 
 export type ErrorText = { title: string; hint: string };
 
 /** Every error name the UI can meet has its words: a name added without them does not compile. */
-const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
+const ERROR_TEXT: Record<EngineErrorName | ClientErrorName | PolicyErrorName | 'ModelNotAllowedError', ErrorText> = {
   EmptyPromptError: { title: 'Type a prompt first', hint: 'Describe the clip, for example "a red ball bounces on a meadow".' },
   InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix steps or guidance, then press Generate again.' },
   InvalidSeedError: { title: 'Check the seed', hint: 'Use a whole number from 0 to 4294967295, or press Random.' },
@@ -48,6 +49,10 @@ const ERROR_TEXT: Record<EngineErrorName | ClientErrorName, ErrorText> = {
   ImageInputError: { title: 'That image cannot be used', hint: 'Pick a PNG, JPEG, GIF or WebP image of at most 40 megapixels.' },
   VideoInputError: { title: 'That video cannot be extended', hint: 'Pick an MP4 or WebM file whose video plays in this browser.' },
   StoryboardError: { title: 'Check the storyboard', hint: 'Fix the shot named above; the storyboard is kept as it was.' },
+  XmpFormatError: { title: 'The clip could not be labelled', hint: 'Press Generate to try again; Lantern does not hand out a clip without its AI-made label.' },
+  PolicyRefusalError: { title: 'Lantern will not make that clip', hint: 'Change the words named in the message above, then press Generate again.' },
+  OutputRefusalError: { title: 'The clip was withheld', hint: 'Try a different prompt or seed.' },
+  ModelNotAllowedError: { title: 'That model is not allowed here', hint: 'Use the built-in model, or ask whoever set up this page.' },
 };
 
 export function describeError(error: { name: string; message: string }): ErrorText {

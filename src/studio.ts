@@ -11,6 +11,8 @@
 import { ModelNotLoadedError } from '../workers/contracts/errors';
 import type { GenerateCallbacks, GenerateRequest, GenerateResult, ModelInfo } from '../workers/contracts/generator';
 import { MAX_CONDITIONING_SECONDS } from '../workers/contracts/generator';
+import { DEFAULT_PROVENANCE_CHOICES, type ProvenanceChoices } from '../workers/contracts/provenance';
+import type { RequestGuard } from './deployment/guard';
 import type { EngineClient } from './engine-client';
 import { fitImage, type ImageInput } from './media/fit-image';
 import { readVideoFrames } from './media/media-client';
@@ -33,7 +35,7 @@ export type ClipLineage = { parent?: ParentClip };
 
 export type Studio = ReturnType<typeof createStudio>;
 
-export function createStudio(client: EngineClient) {
+export function createStudio(client: EngineClient, guard: RequestGuard | null = null) {
   // Storyboards and sets of variations in progress: cancel() aborts them all.
   const sets = new Set<AbortController>();
   const sources = new WeakMap<GenerateRequest, RecipeSource>();
@@ -82,8 +84,9 @@ export function createStudio(client: EngineClient) {
      * Edits `clip` (a result of the model's frame count): its latent is
      * re-noised to `strength` and denoised under `request.prompt`.
      */
-    edit: (clip: { frames: Uint8ClampedArray[] } & ClipLineage, request: EditRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult> => {
+    edit: async (clip: { frames: Uint8ClampedArray[] } & ClipLineage, request: EditRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult> => {
       const { strength, instruction, ...rest } = request;
+      if (instruction !== undefined && instruction !== '') guard?.checkInstruction(instruction);
       const generateRequest: GenerateRequest = {
         ...rest,
         conditioning: { kind: 'edit', frames: clip.frames, ...(strength === undefined ? {} : { strength }) },
@@ -103,7 +106,16 @@ export function createStudio(client: EngineClient) {
     /** Renders shots into one continuous clip; cancel() keeps the finished shots (StoryboardResult.canceled). */
     renderStoryboard: (shots: unknown, settings?: StoryboardSettings, callbacks: StoryboardCallbacks = {}): Promise<StoryboardResult> =>
       runSet(callbacks.signal, (signal) => {
-        const engine = { model: model(), generate: (r: GenerateRequest, c?: GenerateCallbacks) => client.generate(r, c) };
+        const engine = {
+          model: model(),
+          generate: (r: GenerateRequest, c?: GenerateCallbacks) => client.generate(r, c),
+          provenance: (asked?: Partial<ProvenanceChoices>) =>
+            guard?.provenance({ prompt: '', seed: 0, ...(asked === undefined ? {} : { provenance: asked }) }) ?? {
+              ...DEFAULT_PROVENANCE_CHOICES,
+              ...asked,
+            },
+          ...(guard === null ? {} : { checkShots: (prompts: readonly string[]) => guard.checkShots(prompts) }),
+        };
         return renderStoryboard(engine, shots, settings, { ...callbacks, signal });
       }),
     /** Cancels the running generation and any storyboard or set of variations (which keep their finished clips). */

@@ -7,6 +7,8 @@ import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, type InputVideoTra
 import { beforeAll, describe, expect, test } from 'vitest';
 import { VIDEO_CODECS, type VideoCodecName } from '../workers/engine/video/codecs';
 import { codecsSupported, type EncodedClip, encodeFloatClip, encodeRgbaClip, PROVENANCE_COMMENT, type VideoProgress } from '../workers/engine/video/encode';
+import { visibleMarkBox } from '../workers/provenance/visible-mark';
+import { findXmpPacket, parseXmpFields, TRAINED_ALGORITHMIC_MEDIA } from '../workers/provenance/xmp';
 
 const T = 16;
 const W = 128;
@@ -132,7 +134,12 @@ describe('encode and demux', () => {
     const encoded = await encodeFloatClip(
       clip,
       { frames: T, height: H, width: W },
-      { fps: FPS, codec, onProgress: (p) => progress.push(p), provenance: { prompt: PROMPT, seed: 7 } },
+      {
+        fps: FPS,
+        codec,
+        onProgress: (p) => progress.push(p),
+        provenance: { model: { id: 'test-model', version: '1' }, visibleMark: false, recipe: { prompt: PROMPT, seed: 7 } },
+      },
     );
     expectProgress(progress, T);
     expect(encoded).toMatchObject({ mimeType: 'video/mp4', codec, width: W, height: H, frameCount: T, fps: FPS, duration: T / FPS });
@@ -177,6 +184,40 @@ describe('encode and demux', () => {
       const frame = await decodeFrame(track, 12);
       expectColour(meanColour(frame, squareX(12) + SQUARE / 2, SQUARE_Y + SQUARE / 2), RED);
       expectColour(meanColour(frame, squareX(0) + SQUARE / 2, SQUARE_Y + SQUARE / 2), BACKGROUND);
+    } finally {
+      input.dispose();
+    }
+  });
+});
+
+describe('provenance', () => {
+  test('every clip says it is AI-made (XMP after the media), the badge is in its pixels, the recipe only when chosen, the caller keeps clean frames', async () => {
+    const frames = toRgba(clip);
+    const before = frames.map((f) => f.slice());
+    const provenance = { model: { id: 'test-model', version: '7' }, visibleMark: true };
+    const encoded = await encodeRgbaClip(frames, { width: W, height: H }, { fps: FPS, provenance });
+    expect(frames).toEqual(before); // marks go into copies: extend and edit get the clean frames
+    const fields = parseXmpFields(findXmpPacket(new Uint8Array(encoded.data))!);
+    expect(fields).toMatchObject({ digitalSourceType: TRAINED_ALGORITHMIC_MEDIA, aiSystem: 'test-model', aiSystemVersion: '7' });
+    expect(fields.creatorTool).toMatch(/^Lantern \d+\.\d+\.\d+/);
+    expect(Date.now() - Date.parse(fields.createDate!)).toBeLessThan(60_000);
+    expect(fields).not.toHaveProperty('prompt');
+    const { input, track } = await openVideo(encoded);
+    try {
+      const tags = await input.getMetadataTags();
+      expect(tags.title).toBe('Lantern clip');
+      expect(tags.description).not.toContain(PROMPT);
+      expect((await track.computePacketStats()).packetCount).toBe(T); // the appended box does not disturb the demuxer
+      const frame = await decodeFrame(track, 3);
+      const box = visibleMarkBox(W, H);
+      const background = BACKGROUND.reduce((a, b) => a + b * 255, 0) / 3;
+      // The badge's left two columns: backdrop only (the letters start 2 px in), 45% of the background's level.
+      let sum = 0;
+      for (let y = box.y + 1; y < box.y + box.height - 1; y++)
+        for (let x = box.x; x < box.x + 2; x++) sum += (frame[(y * W + x) * 4]! + frame[(y * W + x) * 4 + 1]! + frame[(y * W + x) * 4 + 2]!) / 3;
+      expect(sum / (2 * (box.height - 2))).toBeLessThan(background * 0.75);
+      const luma = (x: number, y: number) => meanColour(frame, x, y).reduce((a, b) => a + b) / 3;
+      expect(luma(100, 16)).toBeGreaterThan(background * 0.9);
     } finally {
       input.dispose();
     }

@@ -1,12 +1,12 @@
 // The screens, as tabs (WAI-ARIA tabs pattern: arrow keys move between
 // them, Home and End go to the ends). Each tab controls the panel with id
-// `screen-<name>`, labelled by the tab. No router: the page has three screens.
+// `screen-<name>`, labelled by the tab. No router: the page has four screens.
 import { For } from 'solid-js';
 
-export const SCREENS = ['generate', 'gallery', 'models'] as const;
+export const SCREENS = ['generate', 'gallery', 'check', 'models'] as const;
 export type Screen = (typeof SCREENS)[number];
 
-const LABEL: Record<Screen, string> = { generate: 'Generate', gallery: 'Gallery', models: 'Models' };
+const LABEL: Record<Screen, string> = { generate: 'Generate', gallery: 'Gallery', check: 'Check a video', models: 'Models' };
 
 export function ScreenTabs(props: { screen: Screen; onSelect: (screen: Screen) => void }) {
   const move = (event: KeyboardEvent, from: number): void => {

@@ -4,6 +4,7 @@
 // message), so the UI shows VideoInputError and friends with their words.
 import * as Comlink from 'comlink';
 import type { EncodeClipRequest, EncodedMp4, MediaWorker, VideoFrames, VideoFramesRequest } from '../../workers/contracts/media';
+import type { ProvenanceCheck } from '../../workers/provenance/check';
 
 let remote: Comlink.Remote<MediaWorker> | null = null;
 
@@ -18,4 +19,8 @@ export function readVideoFrames(file: Blob, request: VideoFramesRequest): Promis
 
 export function encodeClip(frames: Uint8ClampedArray[], request: EncodeClipRequest): Promise<EncodedMp4> {
   return media().encodeClip(frames, request);
+}
+
+export function checkVideo(file: Blob, knownModels: readonly string[]): Promise<ProvenanceCheck> {
+  return media().checkVideo(file, knownModels);
 }

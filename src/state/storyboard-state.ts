@@ -38,7 +38,14 @@ const blankShot = (): StoryShot => ({ id: newId(), prompt: '', seed: '', image: 
 
 /** Saved shots, or one empty shot. An unreadable save is kept under another key, never overwritten. */
 function restore(): StoryShot[] {
-  const raw = localStorage.getItem(STORYBOARD_STORAGE_KEY);
+  let raw: string | null;
+  try {
+    raw = localStorage.getItem(STORYBOARD_STORAGE_KEY);
+  } catch (error) {
+    // Site data blocked (a frame on a page whose browser blocks third-party storage): start empty; saving says so.
+    console.warn('Lantern: this browser does not let the page read its storage; the storyboard starts empty', error);
+    return [blankShot()];
+  }
   if (raw === null) return [blankShot()];
   try {
     const saved = JSON.parse(raw) as { shots: Omit<StoryShot, 'id'>[] };
@@ -51,7 +58,11 @@ function restore(): StoryShot[] {
     return shots.length > 0 ? shots : [blankShot()];
   } catch (error) {
     console.warn('Lantern: the saved storyboard could not be read; it is kept as lantern.storyboard.unreadable', error);
-    localStorage.setItem(`${STORYBOARD_STORAGE_KEY}.unreadable`, raw);
+    try {
+      localStorage.setItem(`${STORYBOARD_STORAGE_KEY}.unreadable`, raw);
+    } catch {
+      // Cannot keep the copy: the unreadable save stays where it is, unread and not overwritten until the user edits.
+    }
     return [blankShot()];
   }
 }

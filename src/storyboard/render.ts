@@ -8,6 +8,7 @@
 // result then holds them and says `canceled`. A shot that fails also keeps
 // the ones before it and reports its error; nothing finished is thrown away.
 import type { GenerateCallbacks, GenerateRequest, GenerateResult, ModelInfo, Progress, VideoCodecName } from '../../workers/contracts/generator';
+import type { ProvenanceChoices } from '../../workers/contracts/provenance';
 import { slugify } from '../../workers/engine/video/filename';
 import { isCanceled } from '../engine-client';
 import { fitImage } from '../media/fit-image';
@@ -21,6 +22,8 @@ export type StoryboardSettings = {
   steps?: number;
   guidance?: number;
   codec?: VideoCodecName;
+  /** The provenance choices for every shot and the finished clip (default: the page's settings). */
+  provenance?: Partial<ProvenanceChoices>;
 };
 
 export type ShotEvent = { shot: number; shots: number; status: 'running' | 'done'; seed: number };
@@ -55,6 +58,10 @@ export type StoryboardResult = {
 
 export type StoryboardEngine = {
   model: ModelInfo;
+  /** The marks the finished clip carries, given the storyboard's own choices (each shot's generate gets them from the EngineClient). */
+  provenance: (asked: Partial<ProvenanceChoices> | undefined) => ProvenanceChoices;
+  /** The prompt policy on every shot, before the first renders (throws PolicyRefusalError). */
+  checkShots?: (prompts: readonly string[]) => void;
   generate(request: GenerateRequest, callbacks?: GenerateCallbacks): Promise<GenerateResult>;
 };
 
@@ -67,6 +74,7 @@ export async function renderStoryboard(
   // A string is shots.json text (the CLI's file); anything else is the parsed array.
   const shots: Shot[] = typeof storyboard === 'string' ? parseShotsJson(storyboard) : parseShots(storyboard);
   const { model } = engine;
+  engine.checkShots?.(shots.map((shot) => shot.prompt));
   const size = { width: model.width, height: model.height };
   const baseSeed = settings.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
   const codec = settings.codec ?? 'avc';
@@ -97,6 +105,7 @@ export async function renderStoryboard(
           ...(settings.steps === undefined ? {} : { steps: settings.steps }),
           ...(settings.guidance === undefined ? {} : { guidance: settings.guidance }),
           ...(conditioning === undefined ? {} : { conditioning }),
+          ...(settings.provenance === undefined ? {} : { provenance: settings.provenance }),
         },
         {
           onProgress: (p) => callbacks.onProgress?.({ ...p, fraction: (i + p.fraction) / shots.length, shot: i, shots: shots.length }),
@@ -124,12 +133,17 @@ export async function renderStoryboard(
   if (last === null) return { ...base, mp4: null, mimeType: 'video/mp4' };
   // Every shot continued the one before: the last result's MP4 already holds them all. After a cut, write it here.
   if (last.frames.length === frames.length) return { ...base, mp4: last.mp4, mimeType: last.mimeType };
+  const marks = engine.provenance(settings.provenance);
   const clip = await encodeClip(frames, {
     ...size,
     fps: model.fps,
     codec,
     encodableCodecs: model.codecs,
-    provenance: { prompt: done.map((s) => s.prompt).join(' / '), model: model.id },
+    provenance: {
+      model: { id: model.id, version: model.version },
+      visibleMark: marks.visibleMark,
+      ...(marks.includeRecipe ? { recipe: { prompt: done.map((s) => s.prompt).join(' / '), seed: done[0]!.seed } } : {}),
+    },
   });
   return { ...base, mp4: clip.mp4, mimeType: clip.mimeType };
 }

@@ -203,6 +203,14 @@ export class InferenceError extends Error {
   }
 }
 
+/** An MP4 Lantern was to stamp with provenance (XMP) is not a well-formed ISO base media file. */
+export class XmpFormatError extends Error {
+  constructor(detail: string) {
+    super(`Cannot write or read XMP in this file: ${detail}. Encode the clip again; an MP4 from Lantern's encoder always has whole boxes.`);
+    this.name = 'XmpFormatError';
+  }
+}
+
 export const ENGINE_ERROR_NAMES = [
   'GenerationCanceledError',
   'WebCodecsUnavailableError',
@@ -221,6 +229,7 @@ export const ENGINE_ERROR_NAMES = [
   'WebGpuUnavailableError',
   'GpuDeviceLostError',
   'InferenceError',
+  'XmpFormatError',
   // Defined beside the code that throws them (workers/model-files, workers/engine, workers/contracts/model-store-errors.ts).
   'ManifestError',
   'InvalidSeedError',

@@ -7,6 +7,7 @@
 // (workers/contracts/errors.ts lists the names).
 
 import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS } from './choices.mjs';
+import type { ProvenanceChoices } from './provenance';
 
 export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS };
 
@@ -119,6 +120,8 @@ export type GenerateRequest = {
   conditioning?: ConditioningFrames;
   /** Send a preview every this many denoising steps (0: none). */
   previewEvery?: number;
+  /** The visible mark and whether the recipe goes into the file (default: mark on, recipe out). */
+  provenance?: Partial<ProvenanceChoices>;
 };
 
 /** Progress, by phase; `fraction` (0..1 over the whole generation) never goes backwards. */

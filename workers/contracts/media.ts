@@ -4,7 +4,10 @@
 // frames for Extend, and writing an MP4 of frames the engine did not encode
 // in one piece (a storyboard with a cut). Errors travel by name
 // (VideoInputError, InvalidVideoInputError, VideoEncodingError, ...).
+
+import type { ProvenanceCheck } from '../provenance/check';
 import type { VideoCodecName } from './generator';
+import type { ClipProvenance } from './provenance';
 
 export type VideoFramesRequest = { width: number; height: number; fps: number; maxFrames: number };
 export type VideoFrames = { frames: Uint8ClampedArray[] /** The file's own length, in seconds. */; duration: number };
@@ -15,7 +18,8 @@ export type EncodeClipRequest = {
   codec: VideoCodecName;
   /** The codecs the engine found this browser encodes at this size (ModelInfo.codecs). */
   encodableCodecs: readonly VideoCodecName[];
-  provenance: { prompt?: string; seed?: number; model?: string };
+  /** The marks and labels every Lantern clip carries (workers/provenance/stamp.ts). */
+  provenance: ClipProvenance;
 };
 export type EncodedMp4 = { mp4: Uint8Array; mimeType: string };
 
@@ -23,4 +27,6 @@ export interface MediaWorker {
   /** A video file's frames, cover-cropped to width x height and sampled at fps. */
   readVideoFrames(file: Blob, request: VideoFramesRequest): Promise<VideoFrames>;
   encodeClip(frames: Uint8ClampedArray[], request: EncodeClipRequest): Promise<EncodedMp4>;
+  /** The AI-made labels of any video file: XMP, C2PA, the invisible watermark (workers/provenance/check.ts). */
+  checkVideo(file: Blob, knownModels: readonly string[]): Promise<ProvenanceCheck>;
 }

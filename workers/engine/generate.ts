@@ -7,6 +7,7 @@
 
 import { type CancelablePhase, InferenceError, UnsupportedCodecError, WebCodecsUnavailableError } from '../contracts/errors';
 import type { GenerateResult, Preview, Progress, VideoCodecName } from '../contracts/generator';
+import type { ClipProvenance } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
 import { latentSize } from '../model-files/manifest';
 import { encodeFrames, encoderInput, givenLatent, givenLatentFrames, type ValidConditioning } from './conditioning';
@@ -135,6 +136,19 @@ export async function conditioningLatent(manifest: Manifest, runtime: Runtime, c
 }
 
 /** An edit's first latent: the clip's latent re-noised to the first time of the schedule that starts at `strength`. */
+/** What the clip says about itself: always the model and the marks, the recipe only when the user chose it. */
+export function clipProvenance(request: ValidRequest, manifest: Manifest): ClipProvenance {
+  const { provenance } = request;
+  const negativePrompt = request.negativePrompt === manifest.tokenizer.negativeDefault ? undefined : request.negativePrompt;
+  return {
+    model: { id: manifest.id, version: manifest.version },
+    visibleMark: provenance.visibleMark,
+    ...(provenance.includeRecipe
+      ? { recipe: { prompt: request.prompt, seed: request.seed, ...(negativePrompt === undefined ? {} : { negativePrompt }) } }
+      : {}),
+  };
+}
+
 export function editStart(manifest: Manifest, latent: Float32Array, noise: Float32Array, steps: number, strength: number): Float32Array {
   return renoise(latent, noise, sampleSchedule(steps, manifest.sampler.shift, strength)[0]!);
 }
@@ -276,7 +290,7 @@ export async function generateClip(
         codec: request.codec,
         encodableCodecs,
         signal: ctx.signal,
-        provenance: { prompt: request.prompt, seed: request.seed, model: `${manifest.id} ${manifest.version}` },
+        provenance: clipProvenance(request, manifest),
         onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),
       },
     );

@@ -5,6 +5,7 @@
 
 import { InvalidRequestError } from '../contracts/errors';
 import type { GenerateRequest } from '../contracts/generator';
+import { DEFAULT_PROVENANCE_CHOICES, type ProvenanceChoices, provenanceChoicesProblem } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
 import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
@@ -27,6 +28,7 @@ export type ValidRequest = {
   previewEvery: number;
   /** null: text-to-video. */
   conditioning: ValidConditioning | null;
+  provenance: ProvenanceChoices;
 };
 
 function optionalNumber(value: unknown, fallback: number): number {
@@ -74,6 +76,8 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
   if (typeof previewEvery !== 'number' || !Number.isInteger(previewEvery) || previewEvery < 0) {
     throw new InvalidRequestError('previewEvery', `previewEvery ${String(previewEvery)} is not allowed. It must be an integer >= 0 (0: no previews).`);
   }
+  const provenanceProblem = provenanceChoicesProblem(request.provenance);
+  if (provenanceProblem !== null) throw new InvalidRequestError('provenance', provenanceProblem);
   return {
     prompt,
     negativePrompt: negativePrompt ?? manifest.tokenizer.negativeDefault,
@@ -84,5 +88,6 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
     codec,
     previewEvery,
     conditioning,
+    provenance: { ...DEFAULT_PROVENANCE_CHOICES, ...request.provenance },
   };
 }

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import type { MediaWorker } from '../contracts/media';
 import { encodeRgbaClip } from '../engine/video/encode';
+import { checkVideo } from '../provenance/check';
 import { readVideoFrames } from './read-video';
 
 const media: MediaWorker = {
@@ -14,6 +15,7 @@ const media: MediaWorker = {
       result.frames.map((f) => f.buffer as ArrayBuffer),
     );
   },
+  checkVideo: (file, knownModels) => checkVideo(file, knownModels),
   async encodeClip(frames, { width, height, fps, codec, encodableCodecs, provenance }) {
     const clip = await encodeRgbaClip(frames, { width, height }, { fps, codec, encodableCodecs, provenance });
     const mp4 = new Uint8Array(clip.data);

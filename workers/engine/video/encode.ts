@@ -4,14 +4,13 @@
 // [0, 1], and RGBA bytes (canvases, tests, other sources).
 import { BufferTarget, type MetadataTags, Mp4OutputFormat, Output, Quality, VideoSample, VideoSampleSource } from 'mediabunny';
 import { GenerationCanceledError, InvalidVideoInputError, UnsupportedCodecError, VideoEncodingError, WebCodecsUnavailableError } from '../../contracts/errors';
+import type { ClipProvenance } from '../../contracts/provenance';
+import { markFrames, stampFile } from '../../provenance/stamp';
 import { DEFAULT_VIDEO_CODEC, parseVideoCodec, VIDEO_CODECS, type VideoCodecName, validateClipShape, videoCodecString } from './codecs';
 import { floatFrameToRgba } from './frames';
 
 /** Frames encoded so far; never goes backwards and ends at `total`. */
 export type VideoProgress = { phase: 'encode'; done: number; total: number };
-
-/** Who made the clip and from what; written as MP4 metadata tags. */
-export type ClipProvenance = { prompt?: string; seed?: number; model?: string };
 
 export type EncodeOptions = {
   /** Frames per second, in (0, 120]. */
@@ -21,6 +20,11 @@ export type EncodeOptions = {
   /** Checked between frames; aborting ends in GenerationCanceledError. */
   signal?: AbortSignal;
   onProgress?: (progress: VideoProgress) => void;
+  /**
+   * Marks the clip as AI-made (workers/provenance/stamp.ts): the visible
+   * badge and the watermark in the frames, XMP and C2PA in the file. Every
+   * clip Lantern makes carries it; left out only for test inputs.
+   */
   provenance?: ClipProvenance;
   /** Target bits per second; defaults to a generous rate for the size (see defaultBitrate). */
   bitrate?: number;
@@ -105,23 +109,21 @@ export async function codecsSupported(clip: ClipSize & { fps: number } = { width
   return supported;
 }
 
-function provenanceTags(provenance: ClipProvenance = {}): MetadataTags {
+function provenanceTags(provenance: ClipProvenance | undefined): MetadataTags {
+  const recipe = provenance?.recipe;
   const about = [
-    provenance.prompt === undefined ? undefined : `the prompt "${provenance.prompt}"`,
-    provenance.seed === undefined ? undefined : `seed ${provenance.seed}`,
-    provenance.model === undefined ? undefined : `model ${provenance.model}`,
+    recipe === undefined ? undefined : `the prompt "${recipe.prompt}"`,
+    recipe?.seed === undefined ? undefined : `seed ${recipe.seed}`,
+    provenance === undefined ? undefined : `model ${provenance.model.id} ${provenance.model.version}`,
   ].filter((part) => part !== undefined);
   return {
-    title: provenance.prompt ?? 'Lantern clip',
+    title: recipe?.prompt ?? 'Lantern clip',
     comment: PROVENANCE_COMMENT,
     description: `AI-generated video made in the browser by Lantern${about.length > 0 ? ` from ${about.join(', ')}` : ''}.`,
     // iTunes-style "encoding tool" atom; ffprobe shows it as `encoder`.
     raw: { '©too': 'Lantern' },
   };
 }
-
-/** Returns frame `index` as RGBA bytes, width * height * 4 long. */
-type FrameSource = { count: number; width: number; height: number; frame(index: number): Uint8Array | Uint8ClampedArray };
 
 /**
  * Encodes the model decoder's output: `frames` holds T frames in (T, 3, H, W)
@@ -141,24 +143,18 @@ export async function encodeFloatClip(
         'Pass the decoder output with its shape.',
     );
   }
-  const rgba = new Uint8ClampedArray(plane * 4); // reused: VideoFrame copies its data
-  return encodeFrames(
-    {
-      count,
-      width,
-      height,
-      frame(t) {
-        const nan = floatFrameToRgba(frames, t, width, height, rgba);
-        if (nan !== null) {
-          throw new InvalidVideoInputError(
-            `Frame ${t} has NaN at channel ${nan.channel}, row ${Math.floor(nan.pixel / width)}, column ${nan.pixel % width}: the decoder produced an invalid image, so there is nothing to encode.`,
-          );
-        }
-        return rgba;
-      },
-    },
-    options,
-  );
+  const rgba: Uint8ClampedArray[] = [];
+  for (let t = 0; t < count; t++) {
+    const frame = new Uint8ClampedArray(plane * 4);
+    const nan = floatFrameToRgba(frames, t, width, height, frame);
+    if (nan !== null) {
+      throw new InvalidVideoInputError(
+        `Frame ${t} has NaN at channel ${nan.channel}, row ${Math.floor(nan.pixel / width)}, column ${nan.pixel % width}: the decoder produced an invalid image, so there is nothing to encode.`,
+      );
+    }
+    rgba.push(frame);
+  }
+  return encodeFrames(rgba, { width, height }, options);
 }
 
 /** Encodes RGBA frames (one `width * height * 4` byte array per frame, e.g. ImageData.data). */
@@ -171,13 +167,21 @@ export async function encodeRgbaClip(frames: readonly (Uint8Array | Uint8Clamped
       throw new InvalidVideoInputError(`RGBA frame ${t} holds ${frame.length} bytes; a ${width}x${height} frame needs ${expected} (width * height * 4).`);
     }
   });
-  return encodeFrames({ count: frames.length, width, height, frame: (t) => frames[t] as Uint8Array | Uint8ClampedArray }, options);
+  return encodeFrames(frames, size, options);
 }
 
-async function encodeFrames(source: FrameSource, options: EncodeOptions): Promise<EncodedClip> {
+/**
+ * The whole clip is in memory as RGBA (the watermark's strength is set over
+ * all frames at once); the marks go into copies, so the caller's frames stay
+ * clean for extend and edit.
+ */
+async function encodeFrames(clean: readonly (Uint8Array | Uint8ClampedArray)[], size: ClipSize, options: EncodeOptions): Promise<EncodedClip> {
   requireWebCodecs();
   const codec = parseVideoCodec(options.codec ?? DEFAULT_VIDEO_CODEC);
-  const { count: total, width, height } = source;
+  const { width, height } = size;
+  const total = clean.length;
+  const { provenance } = options;
+  const frames = provenance === undefined ? clean : markFrames(clean, width, height, provenance);
   const { fps, signal, onProgress } = options;
   // A function, not a narrowed property read: the signal can flip between any two awaits.
   const aborted = (): boolean => signal?.aborted === true;
@@ -228,7 +232,7 @@ async function encodeFrames(source: FrameSource, options: EncodeOptions): Promis
     report(0);
     for (let t = 0; t < total; t++) {
       if (aborted()) throw new GenerationCanceledError('encode', `frame ${t} of ${total}`);
-      const sample = new VideoSample(source.frame(t), { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: t / fps, duration: 1 / fps });
+      const sample = new VideoSample(frames[t]!, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: t / fps, duration: 1 / fps });
       try {
         await video.add(sample);
       } catch (error) {
@@ -245,8 +249,9 @@ async function encodeFrames(source: FrameSource, options: EncodeOptions): Promis
       throw fail('The video encoder failed while finishing the clip', error);
     }
     report(total);
-    const data = target.buffer;
-    if (data === null) throw new VideoEncodingError('mediabunny finalized the MP4 but its buffer is empty.');
+    const muxed = target.buffer;
+    if (muxed === null) throw new VideoEncodingError('mediabunny finalized the MP4 but its buffer is empty.');
+    const data = provenance === undefined ? muxed : (stampFile(new Uint8Array(muxed), provenance, new Date().toISOString()).buffer as ArrayBuffer);
     finished = true;
     return { data, mimeType: 'video/mp4', codec, codecString: config.codec, width, height, frameCount: total, fps, duration: total / fps };
   } finally {
