@@ -41,6 +41,7 @@ describe('validateRequest', () => {
       codec: 'avc',
       previewEvery: 1,
       conditioning: null,
+      provenance: { visibleMark: true, includeRecipe: false }, // privacy by default: the recipe stays out of the file
     });
     expect(
       validateRequest(
@@ -77,6 +78,8 @@ describe('validateRequest', () => {
     [{ prompt: 'x', seed: 1, fps: 0 }, 'InvalidVideoInputError', /Frame rate 0/],
     [{ prompt: 'x', seed: 1, codec: 'h265' }, 'UnsupportedCodecError', /Unsupported codec 'h265'. Must be one of: avc, vp9, av1/],
     [{ prompt: 'x', seed: 1, previewEvery: -1 }, 'InvalidRequestError', /previewEvery -1/],
+    [{ prompt: 'x', seed: 1, provenance: { visibleMark: 'no' } }, 'InvalidRequestError', /provenance.visibleMark must be true or false/],
+    [{ prompt: 'x', seed: 1, provenance: { watermark: false } }, 'InvalidRequestError', /unknown field 'watermark'/],
     [null, 'InvalidRequestError', /must be an object/],
   ])('%j is %s', (request, name, message) => {
     const error = errorOf(request);
