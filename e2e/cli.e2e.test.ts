@@ -217,7 +217,7 @@ function verify(file: string): Promise<Run> {
   });
 }
 
-test('npm run verify: a generated clip shows its XMP and watermark, still after half size and H.264 CRF 28; an ffmpeg testsrc clip shows none', async () => {
+test('npm run verify: a generated clip shows its XMP, a valid (untrusted) C2PA manifest and its watermark; the watermark still after half size and H.264 CRF 28; an ffmpeg testsrc clip shows none', async () => {
   const clip = join(dir, 'to-verify.mp4');
   const made = await generate(['--prompt', 'a red ball bounces on a plain blue background', '--seed', '7', '--steps', '8', '--backend', 'wasm', '--out', clip]);
   expect(made.code, made.stderr).toBe(0);
@@ -244,14 +244,15 @@ test('npm run verify: a generated clip shows its XMP and watermark, still after 
     expect(run.code, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as {
       xmp: { present: boolean };
-      c2pa: { checked: boolean };
+      c2pa: { checked: boolean; present: boolean; valid: boolean; trusted: boolean; model: { id: string } | null };
       watermark: { found: boolean; model: string | null; score: number };
     };
   };
   const original = await report(clip);
   expect(original.xmp).toMatchObject({ present: true, aiGenerated: true });
   expect(original.watermark).toMatchObject({ found: true, lantern: true, model: 'lantern-tiny' });
-  expect(original.c2pa.checked).toBe(true);
+  expect(made.stdout).toMatch(/^content credentials: C2PA manifest signed/m);
+  expect(original.c2pa).toMatchObject({ checked: true, present: true, valid: true, trusted: false, model: { id: 'lantern-tiny' } });
   const attacked = await report(half);
   expect(attacked.xmp.present).toBe(false); // ffmpeg drops the metadata; the watermark is what survives
   expect(attacked.watermark).toMatchObject({ found: true, model: 'lantern-tiny' });

@@ -322,6 +322,7 @@ async function main() {
               storyboard,
               timings: r.timings,
               truncatedWords: r.truncatedWords ?? 0,
+              contentCredentials: r.contentCredentials ?? null,
               editedPrompt: r.editedPrompt ?? null,
             };
           } catch (e) {
@@ -360,6 +361,10 @@ async function main() {
     if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);
     if (outcome.truncatedWords > 0) console.log(`prompt truncated: the last ${outcome.truncatedWords} words were dropped`);
+    const credentials = outcome.contentCredentials;
+    if (credentials?.written) console.log('content credentials: C2PA manifest signed with a key made for this run (self-made, not on a trust list)');
+    else if (credentials !== null) console.error(`warning: no Content Credentials (C2PA) in the clip: ${credentials.reason}`);
+    if (credentials?.note !== undefined) console.error(`warning: ${credentials.note}`);
     if (t === null) {
       console.log(`total ${seconds(performance.now() - started)}`);
       return 0;

@@ -4,6 +4,7 @@
 // bad value and the allowed set, is always shown under the title.
 import type { EngineErrorName } from '../workers/contracts/errors';
 import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
+import type { ContentCredentials } from '../workers/contracts/provenance';
 import type { ClientErrorName } from './engine-client';
 import type { PolicyErrorName } from './policy/errors';
 
@@ -53,7 +54,23 @@ const ERROR_TEXT: Record<EngineErrorName | ClientErrorName | PolicyErrorName | '
   PolicyRefusalError: { title: 'Lantern will not make that clip', hint: 'Change the words named in the message above, then press Generate again.' },
   OutputRefusalError: { title: 'The clip was withheld', hint: 'Try a different prompt or seed.' },
   ModelNotAllowedError: { title: 'That model is not allowed here', hint: 'Use the built-in model, or ask whoever set up this page.' },
+  C2paUnavailableError: { title: 'Content Credentials are not available', hint: 'Reload the page while online once so the C2PA library is cached.' },
+  C2paIdentityError: {
+    title: 'The signing key could not be kept',
+    hint: 'Allow this site to store data (leave private browsing, free disk space), then try again.',
+  },
+  C2paSigningError: { title: 'The clip could not be signed', hint: 'Press Generate to try again; the clip still carries its XMP labels and watermark.' },
+  C2paReadError: { title: 'Content Credentials could not be read', hint: 'Check that the file is a whole MP4 or WebM.' },
 };
+
+/**
+ * What the user is told when a clip came out without its C2PA manifest (or
+ * with a new signing key); null when there is nothing to say.
+ */
+export function contentCredentialsNotice(credentials: ContentCredentials): string | null {
+  if (credentials.written) return credentials.note ?? null;
+  return `This clip has no Content Credentials (C2PA): ${credentials.reason} It still says it is AI-made in its XMP metadata, its invisible watermark and (when on) its badge.`;
+}
 
 export function describeError(error: { name: string; message: string }): ErrorText {
   if (Object.hasOwn(ERROR_TEXT, error.name)) return ERROR_TEXT[error.name as keyof typeof ERROR_TEXT];

@@ -49,3 +49,20 @@ test('a codec the model can be encoded in stays chosen, and nothing is said', as
   expect(state.notices).toEqual([]);
   expect(warn).not.toHaveBeenCalled();
 });
+
+test('a clip that came out without Content Credentials says so, with the reason; a signed clip says nothing', async () => {
+  const { state, actions } = scriptedStore();
+  await actions.start();
+  await vi.waitFor(() => expect(state.model).not.toBeNull());
+  actions.setForm('prompt', 'ok');
+  actions.generate();
+  await vi.waitFor(() => expect(state.clip).not.toBeNull());
+  expect(state.notices).toEqual([]);
+
+  actions.setForm('prompt', 'unsigned');
+  actions.generate();
+  await vi.waitFor(() => expect(state.notices).toHaveLength(1));
+  expect(state.notices[0]).toMatch(
+    /^This clip has no Content Credentials \(C2PA\): Lantern's signing key .* could not be kept: scripted\. It still says it is AI-made/,
+  );
+});

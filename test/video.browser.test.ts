@@ -202,6 +202,8 @@ describe('provenance', () => {
     expect(fields.creatorTool).toMatch(/^Lantern \d+\.\d+\.\d+/);
     expect(Date.now() - Date.parse(fields.createDate!)).toBeLessThan(60_000);
     expect(fields).not.toHaveProperty('prompt');
+    // A page cannot sign (C2PA needs a worker's FileReaderSync): the clip says it has no manifest, and why.
+    expect(encoded.contentCredentials).toMatchObject({ written: false, reason: expect.stringContaining('no C2PA signer') });
     const { input, track } = await openVideo(encoded);
     try {
       const tags = await input.getMetadataTags();

@@ -6,8 +6,9 @@ import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, GenerateResult, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
 import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/contracts/generator';
+import type { ContentCredentials } from '../../workers/contracts/provenance';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
-import { CODEC_LABEL } from '../messages';
+import { CODEC_LABEL, contentCredentialsNotice } from '../messages';
 import { framesSha256, recipeOf } from '../recipe/from-result';
 import { describeMissingModel, parseRecipeLink } from '../recipe/link';
 import type { ParentClip, Recipe } from '../recipe/recipe';
@@ -230,6 +231,12 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     setState('clip', clip);
   };
 
+  /** A clip without its C2PA manifest (or signed with a new key) is said so, once until dismissed. */
+  const noteContentCredentials = (credentials: ContentCredentials | null): void => {
+    const notice = credentials === null ? null : contentCredentialsNotice(credentials);
+    if (notice !== null && !state.notices.includes(notice)) setState('notices', (notices) => [...notices, notice]);
+  };
+
   const onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'state':
@@ -248,6 +255,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         const { result, request } = event;
         const url = showClip(result, { prompt: request.prompt, givenFrames: result.givenFrames, shots: 0, timings: result.timings });
         if (result.truncatedWords !== undefined && result.truncatedWords > 0) setState('truncatedWords', result.truncatedWords);
+        noteContentCredentials(result.contentCredentials);
         const model = state.model ?? state.lastModel;
         if (model !== null) {
           recipeOf(request, result, model, studio.sourceOf(request)).then(
@@ -377,6 +385,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         { mp4, mimeType, fileName, frames, width, height, fps, seed, backend, codec },
         { prompt: result.shots.map((s) => s.prompt).join(' / '), givenFrames: 0, shots: result.completedShots, timings },
       );
+      noteContentCredentials(result.contentCredentials);
     },
     /**
      * Edits the shown clip: `prompt` is the edited prompt (shown to the user

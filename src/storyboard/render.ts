@@ -8,7 +8,7 @@
 // result then holds them and says `canceled`. A shot that fails also keeps
 // the ones before it and reports its error; nothing finished is thrown away.
 import type { GenerateCallbacks, GenerateRequest, GenerateResult, ModelInfo, Progress, VideoCodecName } from '../../workers/contracts/generator';
-import type { ProvenanceChoices } from '../../workers/contracts/provenance';
+import type { ContentCredentials, ProvenanceChoices } from '../../workers/contracts/provenance';
 import { slugify } from '../../workers/engine/video/filename';
 import { isCanceled } from '../engine-client';
 import { fitImage } from '../media/fit-image';
@@ -42,6 +42,8 @@ export type StoryboardResult = {
   /** The clip of every finished shot; null when no shot finished. */
   mp4: Uint8Array | null;
   mimeType: string;
+  /** Whether the clip's C2PA manifest was written; null when no shot finished. */
+  contentCredentials: ContentCredentials | null;
   fileName: string;
   frames: Uint8ClampedArray[];
   width: number;
@@ -130,9 +132,9 @@ export async function renderStoryboard(
 
   const fileName = `lantern-storyboard-${slugify(shots[0]!.prompt, 32) || 'clip'}-${done.length}shots.mp4`;
   const base = { fileName, frames, ...size, fps: model.fps, codec, shots: done, completedShots: done.length, totalShots: shots.length, canceled, error };
-  if (last === null) return { ...base, mp4: null, mimeType: 'video/mp4' };
+  if (last === null) return { ...base, mp4: null, mimeType: 'video/mp4', contentCredentials: null };
   // Every shot continued the one before: the last result's MP4 already holds them all. After a cut, write it here.
-  if (last.frames.length === frames.length) return { ...base, mp4: last.mp4, mimeType: last.mimeType };
+  if (last.frames.length === frames.length) return { ...base, mp4: last.mp4, mimeType: last.mimeType, contentCredentials: last.contentCredentials };
   const marks = engine.provenance(settings.provenance);
   const clip = await encodeClip(frames, {
     ...size,
@@ -145,5 +147,5 @@ export async function renderStoryboard(
       ...(marks.includeRecipe ? { recipe: { prompt: done.map((s) => s.prompt).join(' / '), seed: done[0]!.seed } } : {}),
     },
   });
-  return { ...base, mp4: clip.mp4, mimeType: clip.mimeType };
+  return { ...base, mp4: clip.mp4, mimeType: clip.mimeType, contentCredentials: clip.contentCredentials };
 }

@@ -3,13 +3,12 @@
 // absence proves little: metadata is stripped by most re-encodes and
 // uploads, a C2PA manifest by any edit that rewrites the file, and the
 // watermark survives those but not everything.
+import { TRAINED_ALGORITHMIC_MEDIA } from '../../workers/contracts/provenance';
 import type { C2paCheck, ProvenanceCheck, WatermarkFinding, XmpFinding } from '../../workers/provenance/check';
 
 export type Verdict = 'lantern' | 'ai-label' | 'none';
 
 export type CheckMeaning = { verdict: Verdict; headline: string; xmp: string; c2pa: string; watermark: string };
-
-const TRAINED = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 
 function xmpMeaning(xmp: XmpFinding): string {
   if (!xmp.present) return 'No XMP metadata. Re-encoding, most uploads and screen recordings drop metadata, so its absence says nothing either way.';
@@ -37,7 +36,7 @@ function c2paMeaning(c2pa: C2paCheck): string {
       : 'No C2PA manifest. Any tool that rewrites the file (an editor, an upload, a re-encode) drops it, so its absence says nothing either way.';
   }
   const signer = c2pa.signer === null ? 'an unnamed signer' : `"${c2pa.signer}"${c2pa.signerOrganization === null ? '' : ` (${c2pa.signerOrganization})`}`;
-  const ai = c2pa.digitalSourceType === TRAINED ? ' It records the action "created" by a trained AI model.' : '';
+  const ai = c2pa.digitalSourceType === TRAINED_ALGORITHMIC_MEDIA ? ' It records the action "created" by a trained AI model.' : '';
   if (!c2pa.valid) {
     return `A C2PA manifest is present but does not verify: the file was changed after it was signed, or the manifest is damaged (${c2pa.validationErrors.join('; ') || 'no detail given'}).${ai}`;
   }
@@ -66,7 +65,7 @@ export function explainCheck(check: ProvenanceCheck): CheckMeaning {
     (watermark.checked && watermark.lantern) ||
     (xmp.present && /^Lantern\b/.test(xmp.fields.creatorTool ?? '')) ||
     (c2pa.checked && c2pa.present && c2pa.valid && /^Lantern\b/.test(c2pa.generator?.name ?? ''));
-  const aiLabel = (xmp.present && xmp.aiGenerated) || (c2pa.checked && c2pa.present && c2pa.digitalSourceType === TRAINED);
+  const aiLabel = (xmp.present && xmp.aiGenerated) || (c2pa.checked && c2pa.present && c2pa.digitalSourceType === TRAINED_ALGORITHMIC_MEDIA);
   const verdict: Verdict = lantern ? 'lantern' : aiLabel ? 'ai-label' : 'none';
   const headline = {
     lantern: 'Made with Lantern: labelled as AI-generated.',

@@ -2,6 +2,10 @@
 // signing needs the worker's FileReaderSync, and each new worker is a fresh
 // context, so reusing the identity has to go through IndexedDB.
 import * as Comlink from 'comlink';
+import type { ClipProvenance } from '../../workers/contracts/provenance';
+import { type ClipSize, encodeRgbaClip } from '../../workers/engine/video/encode';
+import { signClipWithInstallKey } from '../../workers/provenance/c2pa/clip-signer';
+import { C2paIdentityError } from '../../workers/provenance/c2pa/errors';
 import { installIdentity } from '../../workers/provenance/c2pa/install-key';
 import { type C2paMimeType, type ReadOptions, readC2pa } from '../../workers/provenance/c2pa/read';
 import { type C2paClaim, signC2pa } from '../../workers/provenance/c2pa/sign';
@@ -20,6 +24,15 @@ const api = {
       },
     });
     return Comlink.transfer({ signed, replaced }, [signed.buffer]);
+  },
+  /** Lantern's encoder as the engine worker runs it: marks, XMP, then C2PA with this install's key (or a signer that fails as blocked storage does). */
+  async encodeLabelled(frames: Uint8Array[], size: ClipSize, provenance: ClipProvenance, signer: 'install' | 'failing') {
+    const failing = async (): Promise<never> => {
+      throw new C2paIdentityError('IndexedDB is blocked (scripted)');
+    };
+    const clip = await encodeRgbaClip(frames, size, { fps: 8, codec: 'avc', provenance, signer: signer === 'install' ? signClipWithInstallKey : failing });
+    const mp4 = new Uint8Array(clip.data);
+    return Comlink.transfer({ mp4, contentCredentials: clip.contentCredentials }, [mp4.buffer]);
   },
   read: (bytes: Uint8Array, mimeType: C2paMimeType, options?: ReadOptions) => readC2pa(bytes, mimeType, options),
 };

@@ -95,6 +95,10 @@ const engine: Generator & { loads(): number } = {
         backend: 'wasm',
         codec: request.codec ?? 'avc',
         timings: { encodeText: 1, encodeFrames: 0, denoise: 1, decode: 1, encode: 1 },
+        contentCredentials:
+          prompt === 'unsigned'
+            ? { written: false, errorName: 'C2paIdentityError', reason: "Lantern's signing key for Content Credentials could not be kept: scripted." }
+            : { written: true },
       },
       [mp4.buffer],
     );

@@ -3,6 +3,7 @@
 // `this.name` and the UI branches on `err.name` (ENGINE_ERROR_NAMES lists
 // them). Messages name the bad value, what is allowed and what to do.
 
+import { C2PA_ERROR_NAMES } from '../provenance/c2pa/errors';
 import type { Phase } from './generator';
 import { STORE_ERROR_NAMES } from './model-store-errors';
 
@@ -237,5 +238,6 @@ export const ENGINE_ERROR_NAMES = [
   'EmptyPromptError',
   'TokenizerError',
   ...STORE_ERROR_NAMES,
+  ...C2PA_ERROR_NAMES,
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];

@@ -7,7 +7,7 @@
 // (workers/contracts/errors.ts lists the names).
 
 import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS } from './choices.mjs';
-import type { ProvenanceChoices } from './provenance';
+import type { ContentCredentials, ProvenanceChoices } from './provenance';
 
 export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS };
 
@@ -157,6 +157,8 @@ export type GenerateResult = {
   codec: VideoCodecName;
   /** Milliseconds per phase. */
   timings: Record<GenerationPhase, number>;
+  /** Whether the clip's C2PA manifest was written (the XMP labels and watermark always are). */
+  contentCredentials: ContentCredentials;
   /** Set when the prompt was cut to the model's token limit: how many words (tokens) were dropped. */
   truncatedWords?: number;
   /** The same for the negative prompt. */

@@ -7,7 +7,7 @@
 
 import type { ProvenanceCheck } from '../provenance/check';
 import type { VideoCodecName } from './generator';
-import type { ClipProvenance } from './provenance';
+import type { ClipProvenance, ContentCredentials } from './provenance';
 
 export type VideoFramesRequest = { width: number; height: number; fps: number; maxFrames: number };
 export type VideoFrames = { frames: Uint8ClampedArray[] /** The file's own length, in seconds. */; duration: number };
@@ -21,7 +21,7 @@ export type EncodeClipRequest = {
   /** The marks and labels every Lantern clip carries (workers/provenance/stamp.ts). */
   provenance: ClipProvenance;
 };
-export type EncodedMp4 = { mp4: Uint8Array; mimeType: string };
+export type EncodedMp4 = { mp4: Uint8Array; mimeType: string; contentCredentials: ContentCredentials };
 
 export interface MediaWorker {
   /** A video file's frames, cover-cropped to width x height and sampled at fps. */

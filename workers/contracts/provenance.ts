@@ -2,6 +2,9 @@
 // (or a strict deployment) makes, and what the encoder writes from them. The
 // marks themselves are made in workers/provenance/.
 
+/** IPTC's digital source type for media made by a trained model; XMP and C2PA both say it. */
+export const TRAINED_ALGORITHMIC_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+
 /** The user's choices, sent with each GenerateRequest (the page's EngineClient fills them in). */
 export type ProvenanceChoices = {
   /** Draw the small "AI" badge into the frames. Forced on in strict mode. */
@@ -33,3 +36,12 @@ export function provenanceChoicesProblem(value: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * Whether the clip's C2PA manifest (Content Credentials) was written. When
+ * it was not, the clip still carries its XMP labels, the watermark and (when
+ * chosen) the badge; the reason says why, and the UI shows it. `note` is
+ * something the user should know about a manifest that was written (this
+ * install's signing key had to be made anew).
+ */
+export type ContentCredentials = { written: true; note?: string } | { written: false; reason: string; errorName: string };

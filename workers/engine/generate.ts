@@ -10,6 +10,7 @@ import type { GenerateResult, Preview, Progress, VideoCodecName } from '../contr
 import type { ClipProvenance } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
 import { latentSize } from '../model-files/manifest';
+import { signClipWithInstallKey } from '../provenance/c2pa/clip-signer';
 import { encodeFrames, encoderInput, givenLatent, givenLatentFrames, type ValidConditioning } from './conditioning';
 import type { Denoiser } from './denoiser';
 import { floatTensor, int64Tensor, readFloats, runSession, type Tensor } from './ort';
@@ -291,6 +292,7 @@ export async function generateClip(
         encodableCodecs,
         signal: ctx.signal,
         provenance: clipProvenance(request, manifest),
+        signer: signClipWithInstallKey,
         onProgress: ({ done, total }) => ctx.onProgress({ phase: 'encode', frame: done, frames: total, fraction: within('encode', done / total) }),
       },
     );
@@ -309,6 +311,7 @@ export async function generateClip(
       backend: runtime.info.backend,
       codec: request.codec,
       timings,
+      contentCredentials: clip.contentCredentials!, // set whenever provenance is given, as it is here
       ...truncated,
     };
   } finally {

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import type { MediaWorker } from '../contracts/media';
 import { encodeRgbaClip } from '../engine/video/encode';
+import { signClipWithInstallKey } from '../provenance/c2pa/clip-signer';
 import { checkVideo } from '../provenance/check';
 import { readVideoFrames } from './read-video';
 
@@ -17,9 +18,10 @@ const media: MediaWorker = {
   },
   checkVideo: (file, knownModels) => checkVideo(file, knownModels),
   async encodeClip(frames, { width, height, fps, codec, encodableCodecs, provenance }) {
-    const clip = await encodeRgbaClip(frames, { width, height }, { fps, codec, encodableCodecs, provenance });
+    const clip = await encodeRgbaClip(frames, { width, height }, { fps, codec, encodableCodecs, provenance, signer: signClipWithInstallKey });
     const mp4 = new Uint8Array(clip.data);
-    return Comlink.transfer({ mp4, mimeType: clip.mimeType }, [mp4.buffer]);
+    // provenance is required here, so the encoder always says whether it signed.
+    return Comlink.transfer({ mp4, mimeType: clip.mimeType, contentCredentials: clip.contentCredentials! }, [mp4.buffer]);
   },
 };
 

@@ -2,10 +2,11 @@
 // pixels (the visible badge, the invisible watermark) before encoding, and in
 // the file (XMP, then C2PA over the whole file) after muxing. The encoder
 // (workers/engine/video/encode.ts) calls both.
-import type { ClipProvenance } from '../contracts/provenance';
+import type { ClipProvenance, ContentCredentials } from '../contracts/provenance';
+import type { C2paClaim } from './c2pa/manifest';
 import { drawVisibleMark } from './visible-mark';
 import { embedWatermarkInPlace, lanternPayload, MIN_SIDE } from './watermark';
-import { appendXmp, TRAINED_ALGORITHMIC_MEDIA, xmpPacket } from './xmp';
+import { appendXmp, TRAINED_ALGORITHMIC_MEDIA, type XmpFields, xmpPacket } from './xmp';
 
 export const GENERATOR = { name: 'Lantern', version: __LANTERN_VERSION__ } as const;
 
@@ -34,10 +35,52 @@ export function markFrames(
   return marked;
 }
 
-/** The MP4 with its XMP packet appended. `createdAt` is an ISO 8601 time. */
-export function stampFile(mp4: Uint8Array, provenance: ClipProvenance, createdAt: string): Uint8Array {
+/**
+ * Writes the C2PA manifest into a whole MP4 (workers/provenance/c2pa/clip-signer.ts
+ * in a worker). `note` is passed on to the user (ContentCredentials.note).
+ */
+export type ClipSigner = (mp4: Uint8Array, claim: C2paClaim) => Promise<{ mp4: Uint8Array; note?: string }>;
+
+/**
+ * The MP4 with its XMP packet appended, then signed with C2PA (last: the
+ * manifest's hash covers every other top-level box, the XMP box included).
+ * A clip whose signing fails is still handed out, with its XMP labels, and
+ * `contentCredentials` says why it has no manifest; so does the console.
+ * Without a signer (an encode on a page, which cannot sign) it says that.
+ * `createdAt` is an ISO 8601 time, the same in both.
+ */
+export async function stampFile(
+  mp4: Uint8Array,
+  provenance: ClipProvenance,
+  createdAt: string,
+  signer: ClipSigner | undefined,
+): Promise<{ mp4: Uint8Array; contentCredentials: ContentCredentials }> {
+  const labelled = appendXmp(mp4, xmpPacket(xmpFields(provenance, createdAt)));
+  if (signer === undefined) {
+    return {
+      mp4: labelled,
+      contentCredentials: {
+        written: false,
+        errorName: 'C2paSigningError',
+        reason: 'this clip was encoded where no C2PA signer was given (only the engine and media workers sign).',
+      },
+    };
+  }
+  const claim: C2paClaim = { generator: GENERATOR, model: provenance.model, createdAt };
+  try {
+    const signed = await signer(labelled, claim);
+    return { mp4: signed.mp4, contentCredentials: signed.note === undefined ? { written: true } : { written: true, note: signed.note } };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const errorName = error instanceof Error ? error.name : 'C2paSigningError';
+    console.warn(`Lantern: the clip was handed out without Content Credentials (C2PA); its XMP labels and watermark are in it. ${reason}`, error);
+    return { mp4: labelled, contentCredentials: { written: false, errorName, reason } };
+  }
+}
+
+function xmpFields(provenance: ClipProvenance, createdAt: string): XmpFields {
   const { recipe } = provenance;
-  const packet = xmpPacket({
+  return {
     digitalSourceType: TRAINED_ALGORITHMIC_MEDIA,
     creatorTool: `${GENERATOR.name} ${GENERATOR.version}`,
     createDate: createdAt,
@@ -50,6 +93,5 @@ export function stampFile(mp4: Uint8Array, provenance: ClipProvenance, createdAt
           ...(recipe.negativePrompt === undefined || recipe.negativePrompt === '' ? {} : { negativePrompt: recipe.negativePrompt }),
           ...(recipe.seed === undefined ? {} : { seed: recipe.seed }),
         }),
-  });
-  return appendXmp(mp4, packet);
+  };
 }

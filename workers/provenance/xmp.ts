@@ -13,7 +13,7 @@
 //   lantern:Prompt / lantern:NegativePrompt / lantern:Seed  only when the user opted in
 import { XmpFormatError } from '../contracts/errors';
 
-export const TRAINED_ALGORITHMIC_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+export { TRAINED_ALGORITHMIC_MEDIA } from '../contracts/provenance';
 /** The `uuid` box user type that marks XMP in ISO base media files. */
 export const XMP_UUID = Uint8Array.of(0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac);
 export const LANTERN_XMP_NAMESPACE = 'https://lantern.invalid/ns/xmp/1.0/';

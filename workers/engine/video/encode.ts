@@ -4,8 +4,8 @@
 // [0, 1], and RGBA bytes (canvases, tests, other sources).
 import { BufferTarget, type MetadataTags, Mp4OutputFormat, Output, Quality, VideoSample, VideoSampleSource } from 'mediabunny';
 import { GenerationCanceledError, InvalidVideoInputError, UnsupportedCodecError, VideoEncodingError, WebCodecsUnavailableError } from '../../contracts/errors';
-import type { ClipProvenance } from '../../contracts/provenance';
-import { markFrames, stampFile } from '../../provenance/stamp';
+import type { ClipProvenance, ContentCredentials } from '../../contracts/provenance';
+import { type ClipSigner, markFrames, stampFile } from '../../provenance/stamp';
 import { DEFAULT_VIDEO_CODEC, parseVideoCodec, VIDEO_CODECS, type VideoCodecName, validateClipShape, videoCodecString } from './codecs';
 import { floatFrameToRgba } from './frames';
 
@@ -26,6 +26,12 @@ export type EncodeOptions = {
    * clip Lantern makes carries it; left out only for test inputs.
    */
   provenance?: ClipProvenance;
+  /**
+   * Writes the C2PA manifest (workers/provenance/c2pa/clip-signer.ts). Only
+   * a worker can sign; without one, EncodedClip.contentCredentials says the
+   * clip has none.
+   */
+  signer?: ClipSigner;
   /** Target bits per second; defaults to a generous rate for the size (see defaultBitrate). */
   bitrate?: number;
   /**
@@ -49,6 +55,8 @@ export type EncodedClip = {
   fps: number;
   /** Seconds: frameCount / fps. */
   duration: number;
+  /** Whether the C2PA manifest was written; absent for a clip encoded without provenance. */
+  contentCredentials?: ContentCredentials;
 };
 
 export type ClipSize = { width: number; height: number };
@@ -251,11 +259,29 @@ async function encodeFrames(clean: readonly (Uint8Array | Uint8ClampedArray)[], 
     report(total);
     const muxed = target.buffer;
     if (muxed === null) throw new VideoEncodingError('mediabunny finalized the MP4 but its buffer is empty.');
-    const data = provenance === undefined ? muxed : (stampFile(new Uint8Array(muxed), provenance, new Date().toISOString()).buffer as ArrayBuffer);
     finished = true;
-    return { data, mimeType: 'video/mp4', codec, codecString: config.codec, width, height, frameCount: total, fps, duration: total / fps };
+    const clip: EncodedClip = {
+      data: muxed,
+      mimeType: 'video/mp4',
+      codec,
+      codecString: config.codec,
+      width,
+      height,
+      frameCount: total,
+      fps,
+      duration: total / fps,
+    };
+    if (provenance === undefined) return clip;
+    const stamped = await stampFile(new Uint8Array(muxed), provenance, new Date().toISOString(), options.signer);
+    return { ...clip, data: ownBuffer(stamped.mp4), contentCredentials: stamped.contentCredentials };
   } finally {
     // Releases the encoder and the muxer; a failure here must not hide the error (or cancel) being thrown.
     if (!finished && output.state !== 'finalized' && output.state !== 'canceled') await output.cancel().catch(() => undefined);
   }
+}
+
+/** The bytes as an ArrayBuffer of their own (a view may sit inside a larger buffer). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  return byteOffset === 0 && byteLength === buffer.byteLength ? (buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
 }

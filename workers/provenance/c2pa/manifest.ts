@@ -11,7 +11,9 @@
 // The recipe (prompt, seed) is never written here: it goes only into the
 // XMP packet, and only when the user opts in.
 
-export const TRAINED_ALGORITHMIC_MEDIA = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+import { TRAINED_ALGORITHMIC_MEDIA } from '../../contracts/provenance';
+
+export { TRAINED_ALGORITHMIC_MEDIA };
 export const MODEL_ASSERTION = 'org.lantern.model';
 export const ACTIONS_ASSERTION = 'c2pa.actions.v2';
 
