@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT } from '../scripts/browser-session.mjs';
-import { ffmpegFrames, ffprobe, fixtureImage, pngBytes, psnrRgb } from './media-files';
+import { ffmpegFrames, ffprobe, fixtureImage, pngBytes, psnrRgb, writeTestsrcMp4 } from './media-files';
 import { firstBoxType, readMp4 } from './support';
 
 type Run = { code: number; stdout: string; stderr: string };
@@ -224,20 +224,7 @@ test('npm run verify: a generated clip shows its XMP, a valid (untrusted) C2PA m
   const half = join(dir, 'half-crf28.mp4');
   execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', clip, '-vf', 'scale=iw/2:ih/2', '-c:v', 'libx264', '-crf', '28', half]);
   const testsrc = join(dir, 'testsrc.mp4');
-  execFileSync('ffmpeg', [
-    '-y',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=duration=2:size=320x240:rate=25',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    testsrc,
-  ]);
+  writeTestsrcMp4(testsrc, { seconds: 2, width: 320, height: 240 });
 
   const report = async (file: string) => {
     const run = await verify(file);

@@ -79,3 +79,9 @@ export function psnrRgb(rgb: Uint8Array, rgba: Uint8Array): number {
   }
   return 10 * Math.log10(255 ** 2 / (sum / rgb.length));
 }
+
+/** An H.264 MP4 of ffmpeg's testsrc pattern at `path`: a video Lantern did not make. */
+export function writeTestsrcMp4(path: string, { seconds, width, height }: { seconds: number; width: number; height: number }): void {
+  const source = `testsrc=duration=${seconds}:size=${width}x${height}:rate=25`;
+  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', source, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path]);
+}

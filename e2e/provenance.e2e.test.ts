@@ -2,13 +2,13 @@
 // visible badge) and "Check a video" reads the labels back from a file; the
 // prompt policy refuses calmly; strict (classroom) mode, raised by the
 // embedding page or the address, cannot be lowered by either.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser } from '../scripts/browser-session.mjs';
+import { writeTestsrcMp4 } from './media-files';
 import { generateFromForm, openApp } from './support';
 
 const appUrl = inject('appUrl');
@@ -80,20 +80,7 @@ describe('labels on every clip', () => {
         const clip = join(dir, 'lantern-clip.mp4');
         await writeFile(clip, Uint8Array.from(mp4));
         const other = join(dir, 'testsrc.mp4');
-        execFileSync('ffmpeg', [
-          '-y',
-          '-loglevel',
-          'error',
-          '-f',
-          'lavfi',
-          '-i',
-          'testsrc=duration=1:size=160x120:rate=25',
-          '-c:v',
-          'libx264',
-          '-pix_fmt',
-          'yuv420p',
-          other,
-        ]);
+        writeTestsrcMp4(other, { seconds: 1, width: 160, height: 120 });
 
         await page.getByRole('tab', { name: 'Check a video' }).click();
         await page.locator('#check-file').setInputFiles(clip);

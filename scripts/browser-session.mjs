@@ -37,15 +37,29 @@ export async function startAppServer({ logLevel = 'warn' } = {}) {
   return { url, close: () => server.close() };
 }
 
-/** Headless Chromium (scripts/chromium.mjs finds it, or says how to install it) with WebGPU on. */
-export async function launchBrowser() {
+/** Headless Chromium (scripts/chromium.mjs finds it, or says how to install it) with WebGPU on, and any `extraArgs`. */
+export async function launchBrowser(extraArgs = []) {
   const executablePath = requireChromium();
   try {
-    return await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    return await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new Error(
       `Could not start Chromium at ${executablePath} (${message}). Reinstall it with 'apt-get install --reinstall chromium' or set CHROMIUM_PATH.`,
     );
   }
+}
+
+/**
+ * A new page of the app at `url` with `?backend=`, once `window.lantern` is
+ * there; page errors go to stderr. `prepare(page)` runs before the page loads
+ * (Playwright's exposeFunction must).
+ */
+export async function openLanternPage(browser, url, backend, prepare = async () => undefined) {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
+  await prepare(page);
+  await page.goto(`${url}?backend=${backend}`);
+  await page.waitForFunction(() => window.lantern !== undefined);
+  return page;
 }

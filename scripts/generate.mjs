@@ -20,7 +20,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
-import { launchBrowser, startAppServer } from './browser-session.mjs';
+import { launchBrowser, openLanternPage, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
 const USAGE = `Usage: npm run generate -- --prompt "..." [options]
@@ -249,12 +249,8 @@ async function main() {
     const work = (async () => {
       server = await startAppServer({ logLevel: 'error' });
       browser = await launchBrowser();
-      const page = await browser.newPage();
-      page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
-      await page.exposeFunction('lanternCliProgress', progressPrinter());
       process.stderr.write(`Lantern at ${server.url} (backend ${options.backend})\n`);
-      await page.goto(`${server.url}?backend=${options.backend}`);
-      await page.waitForFunction(() => window.lantern !== undefined);
+      const page = await openLanternPage(browser, server.url, options.backend, (p) => p.exposeFunction('lanternCliProgress', progressPrinter()));
       const loadStart = performance.now();
       // Errors are returned as { name, message } so their names survive Playwright.
       const outcome = await page.evaluate(

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchBrowser, startAppServer } from './browser-session.mjs';
+import { launchBrowser, openLanternPage, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
 const USAGE = `Usage: npm run verify -- FILE [--summary]
@@ -60,10 +60,7 @@ async function main() {
     const work = (async () => {
       server = await startAppServer({ logLevel: 'error' });
       browser = await launchBrowser();
-      const page = await browser.newPage();
-      page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
-      await page.goto(`${server.url}?backend=wasm`);
-      await page.waitForFunction(() => window.lantern !== undefined);
+      const page = await openLanternPage(browser, server.url, 'wasm');
       return page.evaluate(
         async ({ name, base64 }) => {
           try {

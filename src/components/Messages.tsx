@@ -1,8 +1,9 @@
 // The error of the last run (title, the engine's own message, what to do), a
 // note when the prompt was cut, and notices such as a restarted engine.
-import { For, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import { describeError } from '../messages';
 import { useLantern } from '../state/generate-state';
+import { Notices } from './Notices';
 
 export function Messages() {
   const { state, actions } = useLantern();
@@ -28,14 +29,7 @@ export function Messages() {
           </div>
         )}
       </Show>
-      <Show when={state.notices.length > 0}>
-        <div class="message info" role="status">
-          <For each={state.notices}>{(notice) => <p>{notice}</p>}</For>
-          <button type="button" class="link" onClick={() => actions.dismissNotices()}>
-            Dismiss
-          </button>
-        </div>
-      </Show>
+      <Notices notices={state.notices} onDismiss={actions.dismissNotices} />
     </>
   );
 }

@@ -1,8 +1,9 @@
 // The policy the page runs under, where it matters: a "Classroom mode" badge
 // when strict (and who set it), and any notice about the deployment (a broken
 // lantern.config.json, a request to lower the mode that was ignored).
-import { For, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import { useDeployment } from '../state/deployment-state';
+import { Notices } from './Notices';
 
 export function PolicyStatus() {
   const { state, actions } = useDeployment();
@@ -13,14 +14,7 @@ export function PolicyStatus() {
           Classroom mode: a narrower prompt policy, the AI badge always on, only {state.policy.allowedModels.join(', ')}.
         </p>
       </Show>
-      <Show when={state.notices.length > 0}>
-        <div class="message info deployment-notices" role="status" data-testid="deployment-notices">
-          <For each={state.notices}>{(notice) => <p>{notice}</p>}</For>
-          <button type="button" class="link" onClick={() => actions.dismissNotices()}>
-            Dismiss
-          </button>
-        </div>
-      </Show>
+      <Notices notices={state.notices} onDismiss={actions.dismissNotices} class="deployment-notices" testId="deployment-notices" />
     </>
   );
 }
