@@ -2,6 +2,7 @@
 // vite.config.ts. Why each choice: ARCHITECTURE.md, "PWA and privacy".
 import type { Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { embedContentSecurityPolicy, isEmbedPage } from './embed.config.ts';
 import { CONTENT_SECURITY_POLICY } from './workers/service-worker/policy.ts';
 
 export { CONTENT_SECURITY_POLICY };
@@ -34,8 +35,8 @@ export function contentSecurityPolicy(): Plugin[] {
       // `vite preview` resolves its config as 'serve', so this one cannot be apply: 'build'; the dev server never calls it.
       name: 'lantern:content-security-policy-header',
       configurePreviewServer(server) {
-        server.middlewares.use((_req, res, next) => {
-          res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+        server.middlewares.use((req, res, next) => {
+          res.setHeader('Content-Security-Policy', isEmbedPage(req.url) ? embedContentSecurityPolicy() : CONTENT_SECURITY_POLICY);
           next();
         });
       },

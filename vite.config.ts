@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
+import { DEPLOYMENT_CONFIG_PATH, embedBuild } from './embed.config.ts';
 import { contentSecurityPolicy, progressiveWebApp } from './pwa.config.ts';
 
 const MANIFEST_DIR = fileURLToPath(new URL('./models-manifest/', import.meta.url));
@@ -40,9 +41,15 @@ function modelManifests(): Plugin {
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  plugins: [solid(), modelManifests(), ...progressiveWebApp(), ...contentSecurityPolicy()],
+  plugins: [solid(), modelManifests(), ...embedBuild(), ...progressiveWebApp(), ...contentSecurityPolicy()],
+  // The deployer's lantern.config.json, or the file LANTERN_CONFIG names (embed.config.ts): the app imports it by a relative path.
+  resolve: { alias: [{ find: /^(?:\.{1,2}\/)+lantern\.config\.json$/, replacement: DEPLOYMENT_CONFIG_PATH }] },
   // Shown in the page's footer, so a person can tell which version runs (after "A new version is ready").
   define: { __LANTERN_VERSION__: JSON.stringify(version) },
   worker: { format: 'es' },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    // The app, the embed (embed.html: the generator alone, for an iframe) and the embed's docs page; embed.js is emitted by embed.config.ts.
+    rollupOptions: { input: { main: 'index.html', embed: 'embed.html', 'embed-demo': 'embed-demo.html' } },
+  },
 });

@@ -4,17 +4,14 @@
 // store (its own worker) before the engine's first load, which then reads
 // it from IndexedDB, so a second visit fetches no model file.
 import { render } from 'solid-js/web';
-import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '../workers/contracts/generator';
 import { App } from './App';
-import { deploymentConfig } from './deployment/config';
-import { createRequestGuard } from './deployment/guard';
-import { PolicyLock, watchPolicyRequests } from './deployment/policy-mode';
-import { ProvenanceSettings } from './deployment/provenance-settings';
+import { backendFromAddress } from './address';
+import { startDeployment } from './deployment/bootstrap';
 import { EngineClient } from './engine-client';
 import { openGallery } from './gallery/gallery';
 import { installLanternGlobal } from './lantern-global';
 import { connectModelStore } from './model-store-client';
-import { createDeploymentStore, DeploymentContext } from './state/deployment-state';
+import { DeploymentContext } from './state/deployment-state';
 import { createGalleryStore, GalleryContext } from './state/gallery-state';
 import { BUILTIN_MANIFEST_URL, createLanternStore, LanternContext } from './state/generate-state';
 import { createModelsStore, ModelsContext } from './state/models-state';
@@ -29,29 +26,10 @@ const root = document.getElementById('root');
 if (root === null) throw new Error("Missing '#root' element in index.html.");
 
 const notices: string[] = [];
-const asked = new URLSearchParams(location.search).get('backend');
-let backend: BackendChoice = 'auto';
-if (isBackendChoice(asked)) backend = asked;
-else if (asked !== null) notices.push(`Unknown backend '${asked}' in the address. Must be one of: ${BACKEND_CHOICES.join(', ')}. Using auto.`);
+const backend = backendFromAddress(location.search, notices);
 
 // The deployment first: its policy and provenance choices gate every request (src/deployment/guard.ts).
-const { config, error: configError } = deploymentConfig();
-const deploymentNotices = configError === null ? [] : [configError.message];
-const storage = (kind: 'localStorage' | 'sessionStorage'): Storage | null => {
-  try {
-    return window[kind];
-  } catch {
-    return null; // blocked site data (a sandboxed frame): settings hold for this page only
-  }
-};
-const policyNotices: string[] = [];
-let onIgnored = (message: string): void => void policyNotices.push(message);
-const lock = new PolicyLock(config, (message) => onIgnored(message));
-watchPolicyRequests(lock, { location, window, sessionStorage: storage('sessionStorage') });
-const provenanceSettings = new ProvenanceSettings(storage('localStorage'));
-const deployment = createDeploymentStore(lock, provenanceSettings, [...deploymentNotices, ...policyNotices]);
-onIgnored = deployment.actions.notice;
-const guard = createRequestGuard(lock, provenanceSettings);
+const { lock, deployment, guard } = startDeployment();
 
 const client = new EngineClient({ guard });
 const studio = createStudio(client, guard);
