@@ -126,7 +126,8 @@ describe('installable app', () => {
     ).toEqual([]);
     expect(new Set(files.map((f) => f.cache)).size, 'one cache: the precache, no runtime cache').toBe(1);
     const total = files.reduce((sum, f) => sum + f.bytes, 0);
-    expect(total).toBeLessThan(PRECACHE_FILE_LIMIT_BYTES + 4 * 1024 * 1024);
+    // ORT's .wasm (about 27 MB) and the C2PA library's (about 9 MB) make most of it.
+    expect(total).toBeLessThan(PRECACHE_FILE_LIMIT_BYTES + 12 * 1024 * 1024);
     console.info(`precache: ${files.length} files, ${(total / 1e6).toFixed(1)} MB`);
     expect(errors).toEqual([]);
   });

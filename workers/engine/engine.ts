@@ -23,6 +23,7 @@ import { callbackNotifier } from '../contracts/notify';
 import type { FileSource } from '../model-files/fetch';
 import { fetchManifest, fetchModelFiles, type ManifestSource, type ModelFiles } from '../model-files/load';
 import type { Manifest } from '../model-files/manifest';
+import { loadC2pa } from '../provenance/c2pa/wasm';
 import { announceFallback, type BackendSelection, selectBackend, wasmSelection } from './backend';
 import { generateClip } from './generate';
 import { validateRequest } from './request';
@@ -228,6 +229,10 @@ export function createEngine(options: EngineOptions = {}): Generator {
         const { runtime } = started;
         const { width, height, fps } = manifest.video;
         const codecs = await encodableCodecs({ width, height, fps });
+        // The C2PA library is fetched and compiled here, not during the first generation: a generation makes no requests.
+        await loadC2pa().catch((error: unknown) =>
+          console.warn('Lantern: the C2PA library did not load; clips will say they have no Content Credentials.', error),
+        );
         await checkpoint(a, 'load');
         const loaded: LoadedModel = { manifest, manifestUrl, choice, tokenizer, codecs, runtime, files: runtime.device === null ? null : started.files };
         await model?.runtime?.release();
