@@ -76,6 +76,14 @@ afterEach(() => {
 });
 
 describe('<lantern-generator>', () => {
+  test('the backend attribute becomes ?backend= on the frame, and changing it reloads the frame', async () => {
+    const element = mount({ backend: 'wasm' });
+    expect(frameOf(element).src).toBe(`${new URL('embed.html', STAND_IN_BASE).href}?backend=wasm`);
+    await element.ready;
+    element.setAttribute('backend', 'webgpu');
+    expect(frameOf(element).src).toBe(`${new URL('embed.html', STAND_IN_BASE).href}?backend=webgpu`);
+  });
+
   test('frames <src>/embed.html, reports ready and sends its attributes as lantern:configure', async () => {
     const element = document.createElement('lantern-generator');
     const events = record(element);

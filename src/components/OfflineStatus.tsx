@@ -10,7 +10,8 @@ import { useModels } from '../state/models-state';
 import { useOffline } from '../state/offline-state';
 
 /** The app shell from the service worker's cache, and the built-in model complete in the model store: both, or what is missing. */
-function describeOffline(shellCached: boolean, model: 'unknown' | 'missing' | 'complete'): { key: string; text: string } {
+function describeOffline(shellCached: boolean, model: 'unknown' | 'missing' | 'complete', refused: string | null): { key: string; text: string } {
+  if (refused !== null) return { key: 'refused', text: `Not available offline: this browser refused Lantern's service worker here (${refused})` };
   if (!shellCached) return { key: 'preparing', text: 'Preparing offline use' };
   if (model === 'unknown') return { key: 'checking', text: 'Checking the stored model' };
   if (model === 'missing') return { key: 'no-model', text: 'Not available offline: the model is not stored in this browser yet' };
@@ -38,7 +39,7 @@ export function OfflineStatus() {
     const model = models.state.models.find((m) => m.manifestUrl === models.state.preparing);
     return model?.state === 'complete' && models.state.tasks[model.manifestUrl] === undefined ? 'complete' : 'missing';
   };
-  const offline = () => describeOffline(state.shellCached, builtIn());
+  const offline = () => describeOffline(state.shellCached, builtIn(), state.registrationError);
   return (
     <Show when={state.enabled}>
       <p

@@ -9,6 +9,7 @@ import { PolicyStatus } from '../components/PolicyStatus';
 import { PreviewCanvas } from '../components/PreviewCanvas';
 import { describeError, describeProgress } from '../messages';
 import { ModelDownloadStatus } from '../models/ModelDownloadStatus';
+import { StorageBlockedNotice } from './StorageBlockedNotice';
 import { useEmbed } from './session-context';
 
 let runs = 0;
@@ -34,6 +35,7 @@ export function EmbedApp(props: { starterPrompts: readonly string[] }) {
       <PolicyStatus />
       <OfflineStatus />
       <ModelDownloadStatus />
+      <StorageBlockedNotice />
       <Show when={props.starterPrompts.length > 0}>
         <ul class="starters" aria-label="Starter prompts">
           <For each={props.starterPrompts}>

@@ -16,7 +16,7 @@ export type BridgeWindow = Pick<Window, 'addEventListener' | 'removeEventListene
 
 export type Bridge = {
   /** Tells the parent the model is ready (lantern:ready), at every origin it may have, as no one has asked yet. */
-  announceReady(model: ModelInfo): void;
+  announceReady(model: ModelInfo, modelStored: boolean): void;
   /** Tells the parent the model could not load (lantern:error with id null). */
   announceLoadError(error: { name: string; message: string }): void;
   dispose(): void;
@@ -100,7 +100,7 @@ export function connectBridge(
 
   const everyOrigin = (): string[] => [ownOrigin, ...settings.allowedOrigins];
   return {
-    announceReady(model) {
+    announceReady(model, modelStored) {
       const message: EmbedMessage = {
         type: 'lantern:ready',
         protocol: EMBED_PROTOCOL_VERSION,
@@ -109,6 +109,7 @@ export function connectBridge(
         maxSteps: session.maxSteps(),
         download: session.state.download,
         starterPrompts: [...settings.starterPrompts],
+        modelStored,
       };
       // targetOrigin makes the browser drop it unless the parent is at that origin: only the framing page receives it.
       for (const origin of everyOrigin()) post(message, origin);

@@ -41,7 +41,8 @@ if (refusal !== null) {
     .then(
       (model) => {
         session.setModel(model);
-        bridge.announceReady(model);
+        const stored = models.state.models.find((m) => m.manifestUrl === models.state.preparing)?.state === 'complete';
+        bridge.announceReady(model, stored);
       },
       (error: unknown) => {
         const e = error instanceof Error ? error : new Error(String(error));

@@ -66,6 +66,12 @@ export type ReadyMessage = {
   download: boolean;
   /** The teacher's starter prompts (lantern.config.json, embed.starterPrompts). */
   starterPrompts: string[];
+  /**
+   * Whether this browser keeps the model for the embed on this site. False where it blocks storage for
+   * sites inside other sites (private windows, third-party cookies blocked): each visit downloads the
+   * model again and the embed does not work offline.
+   */
+  modelStored: boolean;
 };
 
 export type ProgressMessage = { type: 'lantern:progress'; protocol: 1; id: string; phase: EmbedPhase; fraction: number };

@@ -23,6 +23,8 @@ export type OfflineState = {
   updateReady: boolean;
   /** What went to the network during the last generation (null before the first). */
   lastGeneration: NetworkReport | null;
+  /** Why the browser refused the service worker (blocked storage for a frame inside another site, a private window); null when it did not. */
+  registrationError: string | null;
 };
 
 export type OfflineStore = ReturnType<typeof createOfflineStore>;
@@ -37,6 +39,7 @@ export function createOfflineStore(client: EngineClient) {
     shellCached: enabled && navigator.serviceWorker.controller !== null,
     updateReady: false,
     lastGeneration: null,
+    registrationError: null,
   });
   // Each generation's network use, from the moment the engine starts it until it ends.
   const watch = createNetworkWatch();
@@ -66,7 +69,10 @@ export function createOfflineStore(client: EngineClient) {
         const check = () => (span === null ? void registration?.update().catch(() => undefined) : undefined);
         if (registration !== undefined) setInterval(check, UPDATE_CHECK_MS);
       },
-      onRegisterError: (error: unknown) => console.warn('Lantern: the service worker could not be registered; the app will not work offline.', error),
+      onRegisterError: (error: unknown) => {
+        console.warn('Lantern: the service worker could not be registered; the app will not work offline.', error);
+        setState('registrationError', error instanceof Error ? error.message : String(error));
+      },
     });
   }
 

@@ -95,8 +95,9 @@ addPlugins([
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // The pages read their own URL (?backend=...): a navigation to embed.html (or the embed's docs page) with any query is that page, every other one in scope the one index.html.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('embed.html'), { allowlist: [/^\/embed\.html$/] }));
-registerRoute(new NavigationRoute(createHandlerBoundToURL('embed-demo.html'), { allowlist: [/^\/embed-demo\.html$/] }));
+// (Workbox tests these patterns against the path *and* the query.)
+registerRoute(new NavigationRoute(createHandlerBoundToURL('embed.html'), { allowlist: [/\/embed\.html(\?.*)?$/] }));
+registerRoute(new NavigationRoute(createHandlerBoundToURL('embed-demo.html'), { allowlist: [/\/embed-demo\.html(\?.*)?$/] }));
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [MODELS] }));
 registerRoute(({ url, sameOrigin }) => sameOrigin && MODEL_MANIFEST_PATH.test(url.pathname), modelManifest);
 // Every other GET (model files included) goes to the network, reported, uncached.

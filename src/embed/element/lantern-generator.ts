@@ -62,7 +62,7 @@ function newId(): string {
 }
 
 export class LanternGeneratorElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'prompt', 'autoplay', 'controls'];
+  static readonly observedAttributes = ['src', 'backend', 'prompt', 'autoplay', 'controls'];
 
   readonly #frame: HTMLIFrameElement;
   readonly #status: HTMLElement;
@@ -114,8 +114,8 @@ export class LanternGeneratorElement extends HTMLElement {
 
   attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
     if (previous === value || !this.isConnected) return;
-    if (name === 'src') {
-      this.#frameGone('The generator was pointed at another src before it answered.');
+    if (name === 'src' || name === 'backend') {
+      this.#frameGone(`The generator was pointed at another ${name} before it answered.`);
       this.#load();
     } else if (this.#state === 'ready') {
       this.#configureSoon();
@@ -154,7 +154,7 @@ export class LanternGeneratorElement extends HTMLElement {
     }
   }
 
-  /** Points the frame at <src or this script's folder>/embed.html. */
+  /** Points the frame at <src or this script's folder>/embed.html, with ?backend= when the backend attribute is set. */
   #load(): void {
     let url: URL;
     try {
@@ -165,6 +165,8 @@ export class LanternGeneratorElement extends HTMLElement {
       this.#fail({ id: null, name: 'LanternRequestError', message });
       return;
     }
+    const backend = this.getAttribute('backend');
+    if (backend !== null) url.searchParams.set('backend', backend);
     this.#origin = url.origin;
     this.#showStatus('Loading the generator…');
     if (this.#frame.src !== url.href) this.#frame.src = url.href;

@@ -8,6 +8,7 @@ export const STAND_IN_READY: Omit<ReadyMessage, 'type' | 'protocol'> = {
   maxSteps: 20,
   download: true,
   starterPrompts: ['a paper boat on a pond'],
+  modelStored: true,
 };
 
 /** The bytes of every stand-in clip: the start of an MP4's ftyp box. */
