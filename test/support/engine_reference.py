@@ -5,7 +5,7 @@ import json, sys, numpy as np, torch
 sys.path.insert(0, '.')
 OUT = sys.argv[1]
 from lantern.noise import mulberry32, gaussian_noise
-from lantern.flow import sample_schedule, euler_step, guided
+from lantern.flow import sample_schedule, euler_step, guided, integrate, denoiser_evaluations, SAMPLERS
 from lantern.tokenizer import build_tokenizer, encode, save_tokenizer
 out = {}
 f32 = lambda a: [float(v) for v in np.asarray(a, dtype=np.float32).reshape(-1)]
@@ -44,4 +44,23 @@ out['tokens'] = [{'text': p, 'ids': ids[i].tolist(), 'mask': m[i].int().tolist()
 tok2 = build_tokenizer(); tok2.no_truncation(); tok2.no_padding()
 for i, p in enumerate(prompts): out['tokens'][i]['untruncated'] = len(tok2.encode(p).ids)
 json.dump(out, open(f'{OUT}/reference.json', 'w'), indent=1)
+# solvers.json: every sampler's trajectory (flow.integrate) on a (2, 2, 2, 2) latent with an
+# analytic denoiser v = a x + b t + c (element-wise, float32), each velocity call recorded
+g = torch.Generator().manual_seed(16)
+a = -0.5 + 0.3 * torch.randn(2, 2, 2, 2, generator=g); b = torch.randn(2, 2, 2, 2, generator=g); c = torch.randn(2, 2, 2, 2, generator=g)
+x = torch.randn(2, 2, 2, 2, generator=g)
+sol = {'denoiser': {'a': f32(a), 'b': f32(b), 'c': f32(c)}, 'x': f32(x), 'runs': []}
+for sampler in SAMPLERS:
+  for steps, shift, start in ((3, 2.0, 1.0), (5, 2.0, 1.0), (5, 3.0, 0.6)):
+    calls, states, x0s = [], [], []
+    def velocity(xt, t):
+      v = a * xt + b * t + c
+      calls.append({'t': t, 'x': f32(xt), 'v': f32(v)})
+      return v
+    ts = sample_schedule(steps, shift, start)
+    integrate(velocity, x, ts, sampler, lambda i, xn, x0: (states.append(f32(xn)), x0s.append(f32(x0))))
+    assert len(calls) == denoiser_evaluations(sampler, steps)
+    sol['runs'].append({'sampler': sampler, 'steps': steps, 'shift': shift, 'start': start, 'times': ts,
+                        'evaluations': denoiser_evaluations(sampler, steps), 'calls': calls, 'states': states, 'x0': x0s})
+json.dump(sol, open(f'{OUT}/solvers.json', 'w'), indent=1)
 print(f'written to {OUT}')
