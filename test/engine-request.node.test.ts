@@ -35,6 +35,7 @@ describe('validateRequest', () => {
       prompt: 'a red ball',
       negativePrompt: manifest.tokenizer.negativeDefault,
       seed: 7,
+      sampler: 'euler',
       steps: manifest.sampler.defaultSteps,
       guidance: manifest.sampler.defaultGuidance,
       fps: manifest.video.fps,
@@ -45,10 +46,11 @@ describe('validateRequest', () => {
     });
     expect(
       validateRequest(
-        { prompt: 'x', seed: 2 ** 32 - 1, steps: 1, guidance: 0, frames: manifest.video.frames, fps: 24, codec: 'vp9', previewEvery: 0 },
+        { prompt: 'x', seed: 2 ** 32 - 1, sampler: 'dpmpp2m', steps: 1, guidance: 0, frames: manifest.video.frames, fps: 24, codec: 'vp9', previewEvery: 0 },
         manifest,
       ),
     ).toMatchObject({
+      sampler: 'dpmpp2m',
       steps: 1,
       guidance: 0,
       fps: 24,
@@ -67,6 +69,7 @@ describe('validateRequest', () => {
     [{ prompt: 'x', seed: '7' }, 'InvalidSeedError', /Seed 7/],
     [{ prompt: 'x', seed: 1, steps: 0 }, 'InvalidSamplerSettingsError', /Steps 0 .* integer from 1 to 1000/],
     [{ prompt: 'x', seed: 1, steps: -3 }, 'InvalidSamplerSettingsError', /Steps -3/],
+    [{ prompt: 'x', seed: 1, sampler: 'ddim' }, 'InvalidSamplerSettingsError', /Sampler 'ddim' is not allowed. It must be one of: euler, heun, dpmpp2m/],
     [{ prompt: 'x', seed: 1, steps: 2.5 }, 'InvalidSamplerSettingsError', /Steps 2.5/],
     [{ prompt: 'x', seed: 1, guidance: Number.NaN }, 'InvalidSamplerSettingsError', /Guidance NaN .* finite/],
     [{ prompt: 'x', seed: 1, guidance: Infinity }, 'InvalidSamplerSettingsError', /Guidance Infinity/],

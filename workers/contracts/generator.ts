@@ -110,6 +110,11 @@ export type GenerateRequest = {
   negativePrompt?: string;
   /** Integer 0 .. 2^32-1; same seed, prompt, model and backend give the same frames. */
   seed: number;
+  /**
+   * How the flow is integrated: 'euler' (one denoiser call a step; the default), 'heun' (second order,
+   * two calls a step but one on the last) or 'dpmpp2m' (DPM-Solver++(2M), second order at one call a step).
+   */
+  sampler?: string;
   steps?: number;
   guidance?: number;
   /** Must equal the model's frame count (this model makes one length). */

@@ -17,18 +17,8 @@ import { floatTensor, int64Tensor, readFloats, runSession, type Tensor } from '.
 import type { ValidRequest } from './request';
 import { DECODER, type Runtime, TEXT_ENCODER } from './runtime';
 import { gaussianNoise } from './sampling/noise';
-import {
-  assembleInput,
-  type Conditioning,
-  eulerStep,
-  GUIDANCE_BATCH,
-  guidedFromBatch,
-  previewRgba,
-  renoise,
-  restoreGiven,
-  sampleSchedule,
-  x0Estimate,
-} from './sampling/sampler';
+import { assembleInput, type Conditioning, GUIDANCE_BATCH, guidedFromBatch, previewRgba, renoise, restoreGiven, sampleSchedule } from './sampling/sampler';
+import { createSolver, type SamplerName } from './sampling/solvers';
 import { type PromptTokenizer, tokenizeGuidancePair } from './tokenize';
 import { codecsSupported, encodeRgbaClip } from './video/encode';
 import { clipFileName } from './video/filename';
@@ -84,9 +74,12 @@ export type SampleStep = {
   /** Steps done, 1..steps. */
   step: number;
   steps: number;
+  /** Denoiser calls done, and the run's total (more than steps for Heun). */
+  evaluations: number;
+  totalEvaluations: number;
   /** The latent after this step. */
   x: Float32Array;
-  /** The clean-clip estimate x - t v before the step, behind the preview. */
+  /** The clean-clip estimate x - t v from the step's first velocity, behind the preview. */
   x0: Float32Array;
 };
 
@@ -102,27 +95,27 @@ export async function sampleLatent(
   denoiser: Denoiser,
   manifest: Manifest,
   noise: Float32Array,
-  settings: { steps: number; guidance: number; start?: number },
+  settings: { steps: number; guidance: number; start?: number; sampler?: SamplerName },
   onStep?: (step: SampleStep) => void | Promise<void>,
   conditioning: Conditioning | null = null,
 ): Promise<Float32Array> {
   const { channels } = manifest.latent;
   const times = sampleSchedule(settings.steps, manifest.sampler.shift, settings.start);
-  const x = Float32Array.from(noise);
-  const v = new Float32Array(x.length);
-  const x0 = new Float32Array(x.length);
-  const xIn = new Float32Array(GUIDANCE_BATCH * manifest.denoiser.inputChannels * (x.length / channels));
-  for (let i = 0; i < settings.steps; i++) {
-    const t = times[i]!;
-    assembleInput(x, channels, conditioning, xIn);
+  const solver = createSolver(settings.sampler ?? 'euler', times, noise);
+  const v = new Float32Array(noise.length);
+  const xIn = new Float32Array(GUIDANCE_BATCH * manifest.denoiser.inputChannels * (noise.length / channels));
+  let evaluations = 0;
+  while (!solver.done) {
+    assembleInput(solver.x, channels, conditioning, xIn);
     // torch.full((2,), t) in float32: the same rounding as a Float32Array.
-    const vBatch = await denoiser.run(xIn, new Float32Array(GUIDANCE_BATCH).fill(t));
+    const vBatch = await denoiser.run(xIn, new Float32Array(GUIDANCE_BATCH).fill(solver.t));
     guidedFromBatch(vBatch, settings.guidance, v);
-    x0Estimate(x, v, t, x0);
-    eulerStep(x, v, t, times[i + 1]!, x);
-    await onStep?.({ step: i + 1, steps: settings.steps, x, x0 });
+    evaluations++;
+    if (solver.advance(v)) {
+      await onStep?.({ step: solver.step, steps: settings.steps, evaluations, totalEvaluations: solver.evaluations, x: solver.latent, x0: solver.x0 });
+    }
   }
-  return restoreGiven(x, channels, conditioning);
+  return restoreGiven(solver.latent, channels, conditioning);
 }
 
 /** What the frames of a request become: given latent frames (image, continuation) or an edit's clean latent. */
@@ -260,9 +253,9 @@ export async function generateClip(
       runtime.denoiser,
       manifest,
       editLatent === null ? noise : editStart(manifest, editLatent, noise, steps, strength),
-      { steps, guidance: request.guidance, start: strength },
-      async ({ step, x0 }) => {
-        ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', step / steps) });
+      { steps, guidance: request.guidance, start: strength, sampler: request.sampler },
+      async ({ step, x0, evaluations, totalEvaluations }) => {
+        ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', evaluations / totalEvaluations) });
         if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {
           ctx.onPreview({ step, steps, width: manifest.latent.width, height: manifest.latent.height, frames: previewFrames(manifest, x0) });
         }

@@ -10,16 +10,21 @@ import type { Manifest } from '../model-files/manifest';
 import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
+import { parseSampler, type SamplerName } from './sampling/solvers';
 import { EmptyPromptError } from './tokenize';
 import { DEFAULT_VIDEO_CODEC, parseVideoCodec, type VideoCodecName, validateClipShape } from './video/codecs';
 
 /** More steps than this is a typo, not a setting: flow matching converges in tens. */
 export const MAX_STEPS = 1000;
 
+/** The sampler a request without one gets (README, "Samplers": bench/samplers.md measures the others). */
+export const DEFAULT_SAMPLER: SamplerName = 'euler';
+
 export type ValidRequest = {
   prompt: string;
   negativePrompt: string;
   seed: number;
+  sampler: SamplerName;
   steps: number;
   guidance: number;
   fps: number;
@@ -53,6 +58,7 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
       `Steps ${String(steps)} is not allowed. It must be an integer from 1 to ${MAX_STEPS} (the model's default is ${manifest.sampler.defaultSteps}).`,
     );
   }
+  const sampler = request.sampler === undefined ? DEFAULT_SAMPLER : parseSampler(request.sampler);
   const guidance = optionalNumber(request.guidance, manifest.sampler.defaultGuidance);
   if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
     throw new InvalidSamplerSettingsError(
@@ -82,6 +88,7 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
     prompt,
     negativePrompt: negativePrompt ?? manifest.tokenizer.negativeDefault,
     seed: request.seed,
+    sampler,
     steps,
     guidance,
     fps,

@@ -1,0 +1,119 @@
+"""Samplers against steps, with the shipped model: the judge's held-out
+scores, how close each clip comes to a 100-step reference of the same seed
+(PSNR, which does not depend on how good the model is), and the cost as
+denoiser evaluations and time relative to Euler at 24 steps, measured in
+the same run. Writes a Markdown table and the JSON behind it:
+
+    python -m lantern.sampler_bench --checkpoint checkpoints/lantern-tiny \\
+        --count 100 --psnr-count 24 --out ../bench/samplers
+
+(issue 16: the default sampler is the fastest setting whose scores are
+within 1 point of Euler-24's).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .evaluate import evaluate
+from .flow import SAMPLERS, denoiser_evaluations
+from .pipeline import load_checkpoint
+from .world.heldout import eval_prompts
+from .judge.verdict import ATTRIBUTES
+
+DEFAULT_GRID = ("euler:8,12,24", "heun:4,6,8,12", "dpmpp2m:4,6,8,12,16")
+REFERENCE_STEPS = 100
+
+
+def parse_grid(items: list[str]) -> list[tuple[str, int]]:
+    """'heun:4,6' -> [('heun', 4), ('heun', 6)]; a named error for anything else."""
+    out: list[tuple[str, int]] = []
+    for item in items:
+        name, _, steps = item.partition(":")
+        if name not in SAMPLERS or not steps:
+            raise ValueError(f"grid entry {item!r}: expected SAMPLER:STEPS[,STEPS...] with SAMPLER one of {', '.join(SAMPLERS)}")
+        out += [(name, int(s)) for s in steps.split(",")]
+    return out
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10 * math.log10(1.0 / mse)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", type=Path, required=True)
+    ap.add_argument("--count", type=int, default=100, help="held-out prompts judged per setting")
+    ap.add_argument("--psnr-count", type=int, default=24, help="of those, how many are compared with the 100-step reference")
+    ap.add_argument("--grid", nargs="+", default=list(DEFAULT_GRID), help="SAMPLER:STEPS,... entries")
+    ap.add_argument("--guidance", type=float, help="default: the model's")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--out", type=Path, required=True, help="path stem: writes <out>.md and <out>.json")
+    args = ap.parse_args(argv)
+    torch.manual_seed(0)
+    model, _ = load_checkpoint(args.checkpoint)
+    model.eval()
+    prompts = eval_prompts(args.count, 0)
+    seeds = [0]
+    grid = [("euler", 24)] + [g for g in parse_grid(args.grid) if g != ("euler", 24)]
+
+    def clips_for(sampler: str, steps: int, texts: list[str], clip_seeds: list[int]) -> np.ndarray:
+        with torch.no_grad():
+            return model.generate(texts, clip_seeds, steps=steps, guidance=args.guidance, sampler=sampler).cpu().numpy()
+
+    k = min(args.psnr_count, args.count)
+    ref_texts = [p.prompt for p in prompts[:k]]
+    reference = np.concatenate([clips_for("euler", REFERENCE_STEPS, ref_texts[i:i + args.batch], [0] * len(ref_texts[i:i + args.batch]))
+                                for i in range(0, k, args.batch)])
+    rows = []
+    for sampler, steps in grid:
+        kept: list[np.ndarray] = []
+
+        def generate(texts: list[str], clip_seeds: list[int]) -> np.ndarray:
+            clips = clips_for(sampler, steps, texts, clip_seeds)
+            kept.append(clips[: max(0, k - sum(len(c) for c in kept))])
+            return clips
+
+        t0 = time.perf_counter()
+        report = evaluate(generate, prompts, seeds, batch_size=args.batch)
+        compared = np.concatenate(kept)[:k]
+        rows.append({
+            "sampler": sampler, "steps": steps, "evaluations": denoiser_evaluations(sampler, steps),
+            "seconds_generating": report.seconds_generating, "seconds_total": round(time.perf_counter() - t0, 2),
+            "scores": report.scores, "psnr_vs_reference": round(float(np.mean([psnr(a, b) for a, b in zip(compared, reference)])), 2),
+        })
+        print(json.dumps(rows[-1]), flush=True)
+    base = rows[0]
+    for row in rows:
+        row["time_vs_euler24"] = round(row["seconds_generating"] / base["seconds_generating"], 3)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"checkpoint": str(args.checkpoint), "prompts": args.count, "psnr_prompts": k, "reference": f"euler {REFERENCE_STEPS} steps",
+            "guidance": args.guidance if args.guidance is not None else model.cfg.flow.default_guidance, "device": "cpu", "rows": rows}
+    args.out.with_suffix(".json").write_text(json.dumps(meta, indent=1))
+    args.out.with_suffix(".md").write_text(table(meta))
+    print(table(meta))
+
+
+def fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def table(meta: dict) -> str:
+    head = ("| sampler | steps | denoiser calls | time vs Euler-24 | PSNR vs ref (dB) | " + " | ".join(ATTRIBUTES) + " |\n"
+            + "|---" * (5 + len(ATTRIBUTES)) + "|\n")
+    body = "".join(
+        f"| {r['sampler']} | {r['steps']} | {r['evaluations']} | {r['time_vs_euler24']:.2f} | {r['psnr_vs_reference']:.2f} | "
+        + " | ".join(fmt(r["scores"].get(a)) for a in ATTRIBUTES) + " |\n" for r in meta["rows"])
+    return (f"Held-out prompts: {meta['prompts']} (PSNR on the first {meta['psnr_prompts']}, against {meta['reference']} of the same seed); "
+            f"guidance {meta['guidance']}; {meta['device']}, times as ratios in one run. Scores in %.\n\n" + head + body)
+
+
+if __name__ == "__main__":
+    main()
