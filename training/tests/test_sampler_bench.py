@@ -1,0 +1,31 @@
+"""lantern.sampler_bench's parts that decide the table: the grid it reads and
+the PSNR it reports (the run itself is a benchmark, bench/samplers.md)."""
+import math
+
+import numpy as np
+import pytest
+
+from lantern.sampler_bench import parse_grid, psnr, table
+
+
+def test_grid_entries_expand_to_sampler_and_steps():
+    assert parse_grid(["heun:4,6", "euler:24"]) == [("heun", 4), ("heun", 6), ("euler", 24)]
+
+
+@pytest.mark.parametrize("entry", ["ddim:4", "heun", "heun:", "4,6"])
+def test_a_bad_grid_entry_is_a_named_error(entry):
+    with pytest.raises(ValueError, match="expected SAMPLER:STEPS"):
+        parse_grid([entry])
+
+
+def test_psnr_of_frames_in_0_1():
+    a = np.zeros((2, 3, 4, 4), dtype=np.float32)
+    assert psnr(a, a) == math.inf
+    assert psnr(a, a + 0.1) == pytest.approx(20.0, abs=1e-4)  # MSE 0.01
+
+
+def test_table_writes_one_row_per_setting_with_scores_in_percent():
+    row = {"sampler": "dpmpp2m", "steps": 8, "evaluations": 8, "time_vs_euler24": 0.35, "psnr_vs_reference": 27.5,
+           "scores": {"colour": 46.0, "shape": 13.5, "motion": None, "background": 65.0, "consistency": 50.0}}
+    text = table({"prompts": 100, "psnr_prompts": 24, "reference": "euler 100 steps", "guidance": 4.0, "device": "cpu", "rows": [row]})
+    assert "| dpmpp2m | 8 | 8 | 0.35 | 27.50 | 46.0 | 13.5 | - | 65.0 | 50.0 |" in text
