@@ -3,7 +3,7 @@
 // name a title and what to do next). The engine's message, which names the
 // bad value and the allowed set, is always shown under the title.
 import type { EngineErrorName } from '../workers/contracts/errors';
-import type { BackendInfo, Progress, VideoCodecName } from '../workers/contracts/generator';
+import type { BackendInfo, Progress, SamplerName, VideoCodecName } from '../workers/contracts/generator';
 import type { ContentCredentials } from '../workers/contracts/provenance';
 import type { ClientErrorName } from './engine-client';
 import type { PolicyErrorName } from './policy/errors';
@@ -132,6 +132,9 @@ export function describeBackend(info: BackendInfo): string {
 
 /** Names people know the codecs by; every clip is an MP4 file. */
 export const CODEC_LABEL: Record<VideoCodecName, string> = { avc: 'H.264', vp9: 'VP9', av1: 'AV1' };
+
+/** The samplers by the names papers and other tools give them. */
+export const SAMPLER_LABEL: Record<SamplerName, string> = { euler: 'Euler', heun: 'Heun', dpmpp2m: 'DPM++ 2M' };
 
 /**
  * Tokens as the model's word-level tokenizer splits text (whitespace, then

@@ -28,6 +28,7 @@ const recipe = (seed: number): Recipe => ({
   prompt: `a red ball, take ${seed}`,
   negativePrompt: '',
   seed,
+  sampler: 'euler',
   steps: 2,
   guidance: 5,
   fps: 8,

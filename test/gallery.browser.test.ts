@@ -1,7 +1,8 @@
 // The gallery in Chromium, on real IndexedDB: add/list/video round trips,
 // delete of one clip only, reopening, a real QuotaExceededError (a storage
 // bucket with a small quota) turned into GalleryFullError with nothing stored
-// lost, damaged records reported and skipped, and usage() adding up.
+// lost, damaged records reported and skipped, records from before a recipe
+// field was added still read, and usage() adding up.
 import { type IDBPDatabase, wrap } from 'idb';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { GalleryFullError } from '../src/gallery/errors';
@@ -47,6 +48,7 @@ function recipe(seed: number, prompt = `a lantern on a lake, take ${seed}`): Rec
     prompt,
     negativePrompt: '',
     seed,
+    sampler: 'euler',
     steps: 20,
     guidance: 5,
     fps: 8,
@@ -177,6 +179,24 @@ describe('storing clips', () => {
     const again = await open();
     expect((await again.list()).clips).toEqual([{ ...added, thumbnail: expect.any(Blob) }]);
     expect(await again.video(added.id)).toEqual(input.mp4);
+  });
+
+  test('a clip stored before samplers (its recipe has none) is listed and plays, its recipe read as Euler', async () => {
+    const { bucket, open } = await freshBucket();
+    const gallery = await open();
+    const input = await clip(8, 4 * KiB, { recipe: { ...recipe(8), sampler: 'dpmpp2m' } });
+    const added = await gallery.add(input);
+    // Rewritten as a Lantern before samplers stored it: no recipe.sampler.
+    const db = await raw(bucket);
+    const record = (await db.get('clips', added.id)) as ClipRecord;
+    const { sampler: _, ...old } = record.recipe;
+    await db.put('clips', { ...record, recipe: old });
+    db.close();
+
+    const { clips, damaged } = await gallery.list();
+    expect(damaged).toEqual([]);
+    expect(clips).toEqual([{ ...added, recipe: { ...added.recipe, sampler: 'euler' }, thumbnail: expect.any(Blob) }]);
+    expect(await gallery.video(added.id)).toEqual(input.mp4);
   });
 
   test("the default gallery is the origin's IndexedDB, with the origin's storage estimate", async () => {

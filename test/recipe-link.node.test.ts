@@ -4,12 +4,16 @@
 // sources and any unicode included, survive a link unchanged; breaking one
 // field of a valid recipe (another type, out of range, deleted, an unknown
 // field added) is a RecipeError naming that field; and no payload at all
-// throws anything but a RecipeLinkError or a RecipeError.
+// throws anything but a RecipeLinkError or a RecipeError. Recipes written
+// before a field was added (the sampler) still open, with the value every
+// clip had before it.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { RECIPE_LINK_REASONS, RecipeError, RecipeLinkError, show } from '../src/recipe/errors';
+import { recipeOf } from '../src/recipe/from-result';
 import { describeMissingModel, MAX_RECIPE_LINK_CHARS, parseRecipeLink, recipeLink } from '../src/recipe/link';
 import type { ParentClip, Recipe, RecipeSource, SourceFile } from '../src/recipe/recipe';
+import { recipeRequest } from '../src/recipe/reproduce';
 import {
   MAX_FILE_NAME,
   MAX_FPS,
@@ -22,7 +26,7 @@ import {
   MAX_STEPS,
   validateRecipe,
 } from '../src/recipe/validate';
-import { BACKENDS, VIDEO_CODECS } from '../workers/contracts/generator';
+import { BACKENDS, type GenerateResult, type ModelInfo, SAMPLERS, VIDEO_CODECS } from '../workers/contracts/generator';
 
 const RUNS = { numRuns: 300, seed: 20261213 };
 const APP = 'https://lantern.example/';
@@ -78,6 +82,7 @@ function recipeArb(depth: number, promptLength = 300): fc.Arbitrary<Recipe> {
     prompt: anyText(promptLength),
     negativePrompt: anyText(promptLength / 2),
     seed: fc.integer({ min: 0, max: MAX_SEED }),
+    sampler: fc.constantFrom(...SAMPLERS),
     steps: fc.integer({ min: 1, max: MAX_STEPS }),
     guidance: fc.double({ min: 0, max: MAX_GUIDANCE, noNaN: true }),
     fps: fc.integer({ min: 1, max: MAX_FPS }),
@@ -103,6 +108,7 @@ function plainRecipe(over: Partial<Recipe> = {}): Recipe {
     prompt: 'a red ball rolls left',
     negativePrompt: '',
     seed: 7,
+    sampler: 'euler',
     steps: 20,
     guidance: 4.5,
     fps: 8,
@@ -230,6 +236,7 @@ const INVALID: Record<string, fc.Arbitrary<unknown>> = {
   ),
   strength: fc.oneof(fc.double({ max: 0, noNaN: true }), fc.double({ min: 1, minExcluded: true, noNaN: true }), fc.constant(NaN)),
   codec: fc.oneof(fc.constantFrom('h265', 'AVC', 'vp8', ''), fc.string()).filter((s) => !(VIDEO_CODECS as readonly string[]).includes(s)),
+  sampler: fc.oneof(fc.constantFrom('Euler', 'dpm++2m', 'unipc', ''), fc.string()).filter((s) => !(SAMPLERS as readonly string[]).includes(s)),
   backend: fc.oneof(fc.constantFrom('auto', 'WebGPU', 'webgl', ''), fc.string()).filter((s) => !(BACKENDS as readonly string[]).includes(s)),
   kind: fc.oneof(fc.constantFrom('Edit', 'video', 'text', ''), fc.string()).filter((s) => !['edit', 'extension', 'image'].includes(s)),
   sha256: fc.oneof(
@@ -349,10 +356,10 @@ describe('one broken field of a valid recipe is a RecipeError naming that field'
     );
   });
 
-  test('a required field deleted', () => {
+  test('a required field deleted (the sampler is not required: see "recipes written before samplers")', () => {
     fc.assert(
       fc.property(
-        fieldOf(() => true),
+        fieldOf((e) => e.key !== 'sampler'),
         ([recipe, entry]) => {
           const error = rejection(
             mutated(recipe, entry.path, (holder, key) => {
@@ -489,6 +496,9 @@ describe('malformed links', () => {
     ['a seed past 2^32-1', json({ ...valid, seed: 2 ** 32 }), 'RecipeError', 'recipe.seed'],
     ['a fractional seed', json({ ...valid, seed: 1.5 }), 'RecipeError', 'recipe.seed'],
     ['a string seed', json({ ...valid, seed: '7' }), 'RecipeError', 'recipe.seed'],
+    ['a sampler not in SAMPLERS', json({ ...valid, sampler: 'unipc' }), 'RecipeError', 'recipe.sampler'],
+    ['a null sampler', json({ ...valid, sampler: null }), 'RecipeError', 'recipe.sampler'],
+    ['a parent recipe with an unknown sampler', json(edit({ ...valid, sampler: 'Euler' })), 'RecipeError', 'recipe.source.parent.recipe.sampler'],
     ['a codec not in VIDEO_CODECS', json({ ...valid, codec: 'h265' }), 'RecipeError', 'recipe.codec'],
     ['backend auto (a choice, not a backend)', json({ ...valid, backend: 'auto' }), 'RecipeError', 'recipe.backend'],
     ['guidance over 50', json({ ...valid, guidance: 51 }), 'RecipeError', 'recipe.guidance'],
@@ -548,12 +558,71 @@ describe('malformed links', () => {
     );
   });
 
+  test('an unknown sampler says which ones this Lantern knows, and to update the app', () => {
+    expect(() => parseRecipeLink(json({ ...valid, sampler: 'unipc' }))).toThrow(
+      "Invalid recipe: recipe.sampler is 'unipc'; it must be one of: 'euler', 'heun', 'dpmpp2m'. Another name means a recipe from a newer Lantern or one edited by hand. Update the app, or copy the link again from the clip.",
+    );
+  });
+
   test('links without a recipe are null', () => {
     for (const url of [APP, `${APP}#`, `${APP}#about`, `${APP}#recipe`, `${APP}?recipe=e30`, `${APP}#x=1&recipe=e30`]) expect(parseRecipeLink(url)).toBeNull();
   });
 
   test('copying an invalid recipe is a RecipeError, not a link that will not open', () => {
     expect(() => recipeLink({ ...valid, steps: 0 }, APP)).toThrow(expect.objectContaining({ name: 'RecipeError', field: 'recipe.steps' }));
+  });
+});
+
+describe('recipes written before samplers', () => {
+  /** The recipe and its parents' recipes with `change` applied to each (a deep copy). */
+  function everyGeneration(recipe: Recipe, change: (r: Record<string, unknown>) => void): Recipe {
+    const copy = structuredClone(recipe);
+    for (let r: Recipe | null = copy; r !== null; ) {
+      change(r as unknown as Record<string, unknown>);
+      const s: RecipeSource | null = r.source;
+      r = s === null || s.kind === 'image' || s.parent === null ? null : s.parent.recipe;
+    }
+    return copy;
+  }
+
+  test('a recipe without a sampler, at any depth, is read as Euler: old links and gallery records keep opening', () => {
+    fc.assert(
+      fc.property(recipes, (recipe) => {
+        const old = everyGeneration(recipe, (r) => {
+          delete r['sampler'];
+        });
+        const euler = everyGeneration(recipe, (r) => {
+          r['sampler'] = 'euler';
+        });
+        expect(validateRecipe(old)).toStrictEqual(euler);
+        expect(parseRecipeLink(linkTo(b64url(JSON.stringify(old))))).toStrictEqual(euler);
+      }),
+      RUNS,
+    );
+  });
+
+  test('a link as the last Lantern without samplers wrote it opens, and its link again names the sampler', () => {
+    const { sampler: _, ...old } = plainRecipe({
+      source: { kind: 'edit', instruction: 'make it blue', strength: 0.5, parent: { galleryId: 'g1', recipe: { ...plainRecipe() } } },
+    });
+    delete (old.source as { parent: { recipe: Partial<Recipe> } }).parent.recipe.sampler;
+    expect(JSON.stringify(old)).not.toContain('sampler');
+    const opened = parseRecipeLink(linkTo(b64url(JSON.stringify(old))));
+    expect(opened?.sampler).toBe('euler');
+    expect(opened?.source?.kind === 'edit' && opened.source.parent.recipe?.sampler).toBe('euler');
+    expect(JSON.parse(Buffer.from(recipeLink(opened as Recipe, APP).split('#recipe=')[1] as string, 'base64url').toString())).toMatchObject({
+      sampler: 'euler',
+    });
+  });
+
+  test("a recipe's request carries its sampler; a clip's recipe has the request's sampler, or Euler for a request without one", async () => {
+    for (const sampler of SAMPLERS) expect(recipeRequest(plainRecipe({ sampler }))).toMatchObject({ sampler, steps: 20 });
+    const model = { id: 'lantern-tiny', version: '1.0.0', defaultSteps: 20, defaultGuidance: 4.5 } as ModelInfo;
+    const result = { seed: 7, fps: 8, codec: 'avc', backend: 'wasm' } as GenerateResult;
+    const fast = await recipeOf({ prompt: 'a red ball', seed: 7, sampler: 'dpmpp2m', steps: 8 }, result, model, undefined);
+    expect(fast).toMatchObject({ sampler: 'dpmpp2m', steps: 8 });
+    expect(validateRecipe(fast)).toStrictEqual(fast);
+    expect(await recipeOf({ prompt: 'a red ball', seed: 7 }, result, model, undefined)).toMatchObject({ sampler: 'euler', steps: 20 });
   });
 });
 

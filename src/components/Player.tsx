@@ -1,12 +1,13 @@
 // The finished clip: a looping, muted, autoplaying player, the Download link
 // (named by the engine: lantern-<prompt>-seed<seed>.mp4), Copy link (its
 // recipe), "Use this frame" (the frame on screen becomes the start image),
-// what made it, and its frames' fingerprint (the same recipe on the same
-// model and backend gives the same one).
+// what made it (its recipe's steps and sampler among it), and its frames'
+// fingerprint (the same recipe on the same model and backend gives the same
+// one).
 
 import { Show } from 'solid-js';
 import { CopyLink } from '../gallery-ui/CopyLink';
-import { CODEC_LABEL, formatBytes, formatSeconds } from '../messages';
+import { CODEC_LABEL, formatBytes, formatSeconds, SAMPLER_LABEL } from '../messages';
 import { isReproducible } from '../recipe/recipe';
 import { type Clip, useLantern } from '../state/generate-state';
 
@@ -48,8 +49,18 @@ export function Player(props: { clip: Clip }) {
           </button>
         </Show>
         <span class="clip-facts" data-testid="clip-facts">
-          Seed used: <strong data-testid="seed-used">{props.clip.seed}</strong> · {props.clip.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · {props.clip.width}×
-          {props.clip.height}, <span data-testid="clip-frames">{props.clip.frames}</span> frames at {props.clip.fps} fps ·{' '}
+          Seed used: <strong data-testid="seed-used">{props.clip.seed}</strong> · {props.clip.backend === 'webgpu' ? 'WebGPU' : 'WASM'} ·{' '}
+          <Show when={props.clip.recipe}>
+            {(recipe) => (
+              <>
+                <span data-testid="clip-sampler">
+                  {recipe().steps} steps, {SAMPLER_LABEL[recipe().sampler]}
+                </span>{' '}
+                ·{' '}
+              </>
+            )}
+          </Show>
+          {props.clip.width}×{props.clip.height}, <span data-testid="clip-frames">{props.clip.frames}</span> frames at {props.clip.fps} fps ·{' '}
           {formatSeconds((1000 * props.clip.frames) / props.clip.fps)} · {CODEC_LABEL[props.clip.codec]} · {formatBytes(props.clip.bytes)}
           <Show when={props.clip.givenFrames > 0}> · extended from {props.clip.givenFrames} frames</Show>
           <Show

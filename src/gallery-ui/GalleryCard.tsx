@@ -3,7 +3,7 @@
 // this clip.
 import { createSignal, Show } from 'solid-js';
 import type { GalleryClip } from '../gallery/gallery';
-import { formatBytes } from '../messages';
+import { formatBytes, SAMPLER_LABEL } from '../messages';
 import { isReproducible } from '../recipe/recipe';
 import { useGallery } from '../state/gallery-state';
 import { CopyLink } from './CopyLink';
@@ -31,7 +31,8 @@ export function GalleryCard(props: { clip: GalleryClip; onRemix: (clip: GalleryC
       <div class="gallery-facts">
         <strong class="gallery-title">{clip().title}</strong>
         <span class="hint">
-          {made()} · seed {clip().recipe.seed} · {clip().frameCount} frames · {formatBytes(clip().byteLength)}
+          {made()} · seed {clip().recipe.seed} · {clip().recipe.steps} steps, {SAMPLER_LABEL[clip().recipe.sampler]} · {clip().frameCount} frames ·{' '}
+          {formatBytes(clip().byteLength)}
           <Show when={clip().recipe.source}>{(source) => <> · {SOURCE_LABEL[source().kind]}</>}</Show>
         </span>
         <div class="gallery-actions">

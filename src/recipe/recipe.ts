@@ -7,8 +7,12 @@
 // recipe, carries the parent's recipe too, so a link can rebuild the chain.
 // A clip that started from an image or a video file is not reproducible
 // from its recipe alone: the file is not in it (its name and sha-256 are).
+//
+// Fields added since version 1 are read with the value every clip had before
+// them, so older links and gallery records still open: a recipe without a
+// sampler was made with Euler.
 
-import type { Backend, VideoCodecName } from '../../workers/contracts/generator';
+import type { Backend, SamplerName, VideoCodecName } from '../../workers/contracts/generator';
 
 export const RECIPE_VERSION = 1;
 
@@ -33,6 +37,8 @@ export type Recipe = {
   negativePrompt: string;
   /** Integer 0 .. 2^32-1. */
   seed: number;
+  /** How the flow was integrated; recipes written before samplers have none and are read as DEFAULT_SAMPLER ('euler'). */
+  sampler: SamplerName;
   steps: number;
   guidance: number;
   fps: number;

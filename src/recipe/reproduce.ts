@@ -49,6 +49,7 @@ export function recipeRequest(recipe: Recipe): GenerateRequest {
     prompt: recipe.prompt,
     ...(recipe.negativePrompt === '' ? {} : { negativePrompt: recipe.negativePrompt }),
     seed: recipe.seed,
+    sampler: recipe.sampler,
     steps: recipe.steps,
     guidance: recipe.guidance,
     fps: recipe.fps,

@@ -13,7 +13,7 @@
 // MAX_PARENT_DEPTH generations of them, so a hostile link cannot make the
 // validator recurse without end.
 
-import { BACKENDS, VIDEO_CODECS } from '../../workers/contracts/generator';
+import { BACKENDS, DEFAULT_SAMPLER, SAMPLERS, type SamplerName, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { RecipeError, show } from './errors';
 import { type ParentClip, RECIPE_VERSION, type Recipe, type RecipeSource, type SourceFile } from './recipe';
 
@@ -41,6 +41,7 @@ const RECIPE_FIELDS: Record<keyof Recipe, true> = {
   prompt: true,
   negativePrompt: true,
   seed: true,
+  sampler: true,
   steps: true,
   guidance: true,
   fps: true,
@@ -123,6 +124,22 @@ function oneOf<T extends string>(obj: Fields, key: string, path: string, allowed
   throw new RecipeError(at(path, key), `is ${show(value)}; it must be one of: ${allowed.map((a) => show(a)).join(', ')}.`);
 }
 
+/**
+ * The sampler: DEFAULT_SAMPLER where the recipe has none (one written before
+ * samplers, which were all Euler); a name this Lantern does not know is, like
+ * an unknown field, most likely from a newer Lantern.
+ */
+function sampler(obj: Fields, path: string): SamplerName {
+  const value = get(obj, 'sampler');
+  if (value === undefined) return DEFAULT_SAMPLER;
+  if ((SAMPLERS as readonly unknown[]).includes(value)) return value as SamplerName;
+  throw new RecipeError(
+    at(path, 'sampler'),
+    `is ${show(value)}; it must be one of: ${SAMPLERS.map((s) => show(s)).join(', ')}. Another name means a recipe from a newer Lantern or one edited by hand.`,
+    'Update the app, or copy the link again from the clip.',
+  );
+}
+
 function sourceFile(value: unknown, path: string): SourceFile {
   const f = record(value, path, 'an object like { "name": "cat.png", "sha256": "<64 hex digits>" }');
   noUnknownFields(f, path, FILE_FIELDS, 'a source file');
@@ -200,6 +217,7 @@ function recipeAt(value: unknown, path: string, depth: number): Recipe {
     prompt: text(r, 'prompt', path, MAX_PROMPT, false),
     negativePrompt: text(r, 'negativePrompt', path, MAX_PROMPT, false),
     seed: integer(r, 'seed', path, 0, MAX_SEED),
+    sampler: sampler(r, path),
     steps: integer(r, 'steps', path, 1, MAX_STEPS),
     guidance: number(r, 'guidance', path, 0, MAX_GUIDANCE),
     fps: integer(r, 'fps', path, 1, MAX_FPS),

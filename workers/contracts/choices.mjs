@@ -12,6 +12,12 @@ export const BACKEND_CHOICES = /** @type {const} */ (['auto', 'webgpu', 'wasm'])
 /** Codecs a clip can be written with, default first. Names follow mediabunny's `VideoCodec`. */
 export const VIDEO_CODECS = /** @type {const} */ (['avc', 'vp9', 'av1']);
 
+/**
+ * How the flow is integrated, cheapest per step first, default first (the same
+ * list as workers/engine/sampling/solvers.ts SAMPLERS, which a test holds it to).
+ */
+export const SAMPLERS = /** @type {const} */ (['euler', 'heun', 'dpmpp2m']);
+
 /** How a WebGPU attention call's lanes exchange partial scores: quads of a subgroup, or one invocation per row. */
 export const ATTENTION_PATHS = /** @type {const} */ (['subgroups', 'portable']);
 

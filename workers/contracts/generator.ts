@@ -6,16 +6,19 @@
 // errors travel as { name, message } and the UI branches on `name`
 // (workers/contracts/errors.ts lists the names).
 
-import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS } from './choices.mjs';
+import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, VIDEO_CODECS } from './choices.mjs';
 import type { ContentCredentials, ProvenanceChoices } from './provenance';
 
-export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, VIDEO_CODECS };
+export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, VIDEO_CODECS };
 
 export type Backend = (typeof BACKENDS)[number];
 /** 'auto' picks WebGPU where the browser has a usable GPU adapter, else WASM (and says why). */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type VideoCodecName = (typeof VIDEO_CODECS)[number];
 export const DEFAULT_VIDEO_CODEC: VideoCodecName = 'avc';
+export type SamplerName = (typeof SAMPLERS)[number];
+/** The sampler a request without one gets (workers/engine/request.ts DEFAULT_SAMPLER), and that recipes written before samplers used. */
+export const DEFAULT_SAMPLER: SamplerName = 'euler';
 export type Phase = (typeof PHASES)[number];
 export type AttentionPath = (typeof ATTENTION_PATHS)[number];
 /** The phases of a generation, each timed in GenerateResult.timings. */
@@ -27,6 +30,10 @@ export function isBackendChoice(value: unknown): value is BackendChoice {
 
 export function isVideoCodec(value: unknown): value is VideoCodecName {
   return typeof value === 'string' && (VIDEO_CODECS as readonly string[]).includes(value);
+}
+
+export function isSampler(value: unknown): value is SamplerName {
+  return typeof value === 'string' && (SAMPLERS as readonly string[]).includes(value);
 }
 
 export type BackendInfo = {
@@ -111,7 +118,7 @@ export type GenerateRequest = {
   /** Integer 0 .. 2^32-1; same seed, prompt, model and backend give the same frames. */
   seed: number;
   /**
-   * How the flow is integrated: 'euler' (one denoiser call a step; the default), 'heun' (second order,
+   * How the flow is integrated (SAMPLERS): 'euler' (one denoiser call a step; the default), 'heun' (second order,
    * two calls a step but one on the last) or 'dpmpp2m' (DPM-Solver++(2M), second order at one call a step).
    */
   sampler?: string;
