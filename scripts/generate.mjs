@@ -12,14 +12,14 @@
 // through Playwright. An edit reads the clip's prompt and seed from the
 // MP4's metadata where Lantern wrote them (--clip-prompt gives the prompt
 // of a clip from elsewhere).
-// Prints the seed, backend and timings; on failure prints the engine's error
-// name and message and exits 1 (2 for a bad command line, 69 when no
-// Chromium can be found or installed: scripts/chromium.mjs). The browser and
-// the server are always closed.
+// Prints the seed, sampler and steps, backend and timings; on failure
+// prints the engine's error name and message and exits 1 (2 for a bad
+// command line, 69 when no Chromium can be found or installed:
+// scripts/chromium.mjs). The browser and the server are always closed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
+import { BACKEND_CHOICES, SAMPLERS, VIDEO_CODECS } from '../workers/contracts/choices.mjs';
 import { launchBrowser, openLanternPage, startAppServer } from './browser-session.mjs';
 import { requireChromiumOrExit } from './chromium.mjs';
 
@@ -44,6 +44,8 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
   --negative TEXT     what to steer away from
   --seed N            0..4294967295 (default: random; printed)
   --steps N           denoising steps (default: the model's)
+  --sampler S         ${SAMPLERS.join(' | ')} (default: ${SAMPLERS[0]}): how each step
+                      is taken; dpmpp2m needs fewer --steps (the app's Fast)
   --guidance G        classifier-free guidance scale (default: the model's)
   --backend B         ${BACKEND_CHOICES.join(' | ')} (default: auto)
   --codec C           ${VIDEO_CODECS.join(' | ')} (default: ${VIDEO_CODECS[0]})
@@ -73,6 +75,7 @@ function parseOptions(argv) {
         negative: { type: 'string' },
         seed: { type: 'string' },
         steps: { type: 'string' },
+        sampler: { type: 'string' },
         guidance: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         codec: { type: 'string' },
@@ -108,6 +111,8 @@ function parseOptions(argv) {
   if (!BACKEND_CHOICES.includes(values.backend)) throw new UsageError(`Unknown backend '${values.backend}'. Must be one of: ${BACKEND_CHOICES.join(', ')}.`);
   if (values.codec !== undefined && !VIDEO_CODECS.includes(values.codec))
     throw new UsageError(`Unknown codec '${values.codec}'. Must be one of: ${VIDEO_CODECS.join(', ')}.`);
+  if (values.sampler !== undefined && !SAMPLERS.includes(values.sampler))
+    throw new UsageError(`Unknown sampler '${values.sampler}'. Must be one of: ${SAMPLERS.join(', ')}.`);
   const number = (name) => {
     const text = values[name];
     if (text === undefined) return undefined;
@@ -129,6 +134,7 @@ function parseOptions(argv) {
     const n = number(name);
     if (n !== undefined) request[name] = n;
   }
+  if (values.sampler !== undefined) request.sampler = values.sampler;
   if (values.codec !== undefined) request.codec = values.codec;
   request.provenance = { includeRecipe: values['include-recipe'], visibleMark: !values['no-visible-mark'] };
   return { request, mode, edit, file: values[mode], backend: values.backend, out: values.out, timeoutMs: timeout * 1000 };
@@ -291,7 +297,8 @@ async function main() {
                 }
               } catch {}
               const settings = { seed: request.seed };
-              for (const key of ['negativePrompt', 'steps', 'guidance', 'codec', 'provenance']) if (request[key] !== undefined) settings[key] = request[key];
+              for (const key of ['negativePrompt', 'sampler', 'steps', 'guidance', 'codec', 'provenance'])
+                if (request[key] !== undefined) settings[key] = request[key];
               const b = await window.lantern.renderStoryboard(shots, settings, { onProgress });
               if (b.error !== null) return asError({ name: b.error.name, message: `shot ${b.error.shot + 1}: ${b.error.message}` });
               r = { ...b, seed: b.shots[0]?.seed, backend: model.backend.backend, timings: null };
@@ -302,7 +309,7 @@ async function main() {
             let binary = '';
             for (let i = 0; i < r.mp4.length; i += 0x8000) binary += String.fromCharCode(...r.mp4.subarray(i, i + 0x8000));
             return {
-              model: { id: model.id, name: model.name },
+              model: { id: model.id, name: model.name, defaultSteps: model.defaultSteps },
               backendInfo: model.backend,
               generateMs: performance.now() - loadedAt,
               mp4: btoa(binary),
@@ -353,6 +360,7 @@ async function main() {
         console.log(`shot ${i + 1}: frames ${s.firstFrame}-${s.firstFrame + s.frames - 1}, seed ${s.seed}: ${s.prompt}`);
     }
     console.log(`seed ${outcome.seed}`);
+    console.log(`sampler ${options.request.sampler ?? SAMPLERS[0]}, ${options.request.steps ?? outcome.model.defaultSteps} steps`);
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
     if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);

@@ -2,9 +2,11 @@
 // running the scripted engine (test/support/scripted-engine.worker.ts),
 // whose model this "browser" can encode in H.264 only: the Video format the
 // form holds follows what the loaded model's ModelInfo.codecs allows, and a
-// switch is said, not silent.
+// switch is said, not silent. The Speed choice sets the form's sampler and
+// steps, and the request and the clip's recipe carry the sampler.
 import { afterEach, expect, test, vi } from 'vitest';
 import { EngineClient } from '../src/engine-client';
+import { SPEED_PRESETS } from '../src/sampling-presets';
 import { createLanternStore } from '../src/state/generate-state';
 import { createStudio } from '../src/studio';
 
@@ -65,4 +67,33 @@ test('a clip that came out without Content Credentials says so, with the reason;
   expect(state.notices[0]).toMatch(
     /^This clip has no Content Credentials \(C2PA\): Lantern's signing key .* could not be kept: scripted\. It still says it is AI-made/,
   );
+});
+
+test('Speed: a preset sets the sampler and the steps; steps edited by hand keep the sampler; the request and the recipe carry it', async () => {
+  const { state, actions } = scriptedStore();
+  await actions.start();
+  await vi.waitFor(() => expect(state.model).not.toBeNull());
+  expect(state.form).toMatchObject({ sampler: 'euler', steps: '3' }); // Quality: the scripted model's 3 steps
+
+  actions.setSpeed('fast');
+  const fast = SPEED_PRESETS.fast;
+  expect(state.form).toMatchObject({ sampler: fast.sampler, steps: String(fast.steps) });
+  actions.setForm('steps', '5');
+  expect(state.form.sampler).toBe(fast.sampler);
+  expect(actions.formRequest()).toMatchObject({ sampler: fast.sampler, steps: 5 });
+
+  actions.setForm('prompt', 'ok');
+  actions.generate();
+  await vi.waitFor(() => expect(state.clip?.recipe).toMatchObject({ sampler: fast.sampler, steps: 5 }));
+
+  actions.setSpeed('quality');
+  expect(state.form).toMatchObject({ sampler: 'euler', steps: '3' });
+  expect(actions.formRequest()).toMatchObject({ sampler: 'euler', steps: 3 });
+
+  // Remix of a clip made with a sampler no preset uses: the form takes it as it is.
+  const recipe = state.clip?.recipe;
+  if (recipe == null) throw new Error('the clip has no recipe');
+  actions.fillForm({ ...recipe, sampler: 'heun', steps: 7 });
+  expect(state.form).toMatchObject({ sampler: 'heun', steps: '7' });
+  expect(actions.formRequest()).toMatchObject({ sampler: 'heun', steps: 7 });
 });

@@ -1,13 +1,20 @@
-// Prompt, negative prompt, seed (with Random), steps, guidance, the start
+// Prompt, negative prompt, seed (with Random), steps, guidance, the Speed
+// choice (a sampler with its steps: sampling-presets.ts), the start
 // image (image-to-video) and the video format (the codecs this browser cannot encode are shown, disabled); Generate
 // and Cancel. Inputs keep their text; the store parses it on Generate and the
 // engine validates it, so a bad value comes back as a named error.
 import { createMemo, Show } from 'solid-js';
 import { isVideoCodec, VIDEO_CODECS } from '../../workers/contracts/generator';
-import { CODEC_LABEL, countWords } from '../messages';
+import { CODEC_LABEL, countWords, SAMPLER_LABEL } from '../messages';
+import { SPEED_LABEL, SPEED_PRESETS, SPEEDS, type Speed, speedOf } from '../sampling-presets';
 import { MAX_SEED, useLantern } from '../state/generate-state';
 import { StartImagePicker } from './StartImagePicker';
 import { VariationsControl } from './VariationsPanel';
+
+function speedTitle(speed: Speed): string {
+  const { sampler, steps } = SPEED_PRESETS[speed];
+  return `${SAMPLER_LABEL[sampler]} sampler at ${steps ?? "the model's"} steps`;
+}
 
 export function PromptForm() {
   const { state, actions } = useLantern();
@@ -81,6 +88,22 @@ export function PromptForm() {
           <input id="guidance" type="number" step={0.5} value={state.form.guidance} onInput={(e) => actions.setForm('guidance', e.currentTarget.value)} />
         </div>
       </div>
+
+      <fieldset class="speed" aria-describedby="speed-hint">
+        <legend>Speed</legend>
+        <div class="segmented">
+          {SPEEDS.map((speed) => (
+            <label title={speedTitle(speed)}>
+              <input type="radio" name="speed" value={speed} checked={speedOf(state.form.sampler) === speed} onChange={() => actions.setSpeed(speed)} />
+              {SPEED_LABEL[speed]}
+            </label>
+          ))}
+        </div>
+        <p id="speed-hint" class="hint" data-testid="form-sampler">
+          Sampler: {SAMPLER_LABEL[state.form.sampler]}
+          <Show when={speedOf(state.form.sampler) === null}>, from the recipe; choose a speed to change it</Show>
+        </p>
+      </fieldset>
 
       <Show when={state.lastModel?.conditioning.image !== false}>
         <StartImagePicker />

@@ -5,7 +5,7 @@
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, GenerateResult, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
-import { DEFAULT_VIDEO_CODEC, type VideoCodecName } from '../../workers/contracts/generator';
+import { DEFAULT_VIDEO_CODEC, type SamplerName, type VideoCodecName } from '../../workers/contracts/generator';
 import type { ContentCredentials } from '../../workers/contracts/provenance';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
 import { CODEC_LABEL, contentCredentialsNotice } from '../messages';
@@ -13,6 +13,7 @@ import { framesSha256, recipeOf } from '../recipe/from-result';
 import { describeMissingModel, parseRecipeLink } from '../recipe/link';
 import type { ParentClip, Recipe } from '../recipe/recipe';
 import { reproduce } from '../recipe/reproduce';
+import { DEFAULT_SPEED, presetForm, SPEED_PRESETS, type Speed } from '../sampling-presets';
 import type { StoryboardResult } from '../storyboard/render';
 import type { Studio } from '../studio';
 import { rgbaToDataUrl } from './frame-image';
@@ -65,6 +66,8 @@ export type Form = {
   negativePrompt: string;
   /** Text of the inputs; parsed when Generate is pressed. An empty seed means "pick one". */
   seed: string;
+  /** Set with the steps by the Speed choice (sampling-presets.ts) or a recipe; editing the steps keeps it. */
+  sampler: SamplerName;
   steps: string;
   guidance: string;
   /** The clip's video codec; kept to one the loaded model's ModelInfo.codecs lists. */
@@ -126,7 +129,15 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     truncatedWords: null,
     startImage: null,
     link: null,
-    form: { prompt: '', negativePrompt: '', seed: String(randomSeed()), steps: '', guidance: '', codec: DEFAULT_VIDEO_CODEC },
+    form: {
+      prompt: '',
+      negativePrompt: '',
+      seed: String(randomSeed()),
+      sampler: SPEED_PRESETS[DEFAULT_SPEED].sampler,
+      steps: '',
+      guidance: '',
+      codec: DEFAULT_VIDEO_CODEC,
+    },
   });
 
   // Pixels stay out of the reactive store: the shown clip's RGBA frames (for Extend and
@@ -296,6 +307,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       prompt: form.prompt,
       ...(negativePrompt === '' ? {} : { negativePrompt }),
       seed: Number(seed),
+      sampler: form.sampler,
       ...withDefined('steps', optionalNumber(form.steps)),
       ...withDefined('guidance', optionalNumber(form.guidance)),
       codec: form.codec,
@@ -327,6 +339,10 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     },
     setForm: <K extends keyof Form>(key: K, value: Form[K]): void => {
       setState('form', key, value);
+    },
+    /** A Speed preset's sampler and steps into the form (Quality: the loaded model's default steps). */
+    setSpeed: (speed: Speed): void => {
+      setState('form', presetForm(speed, state.lastModel?.defaultSteps ?? null));
     },
     randomizeSeed: (): void => {
       setState('form', 'seed', String(randomSeed()));
@@ -389,15 +405,16 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     },
     /**
      * Edits the shown clip: `prompt` is the edited prompt (shown to the user
-     * first), with the clip's own seed, steps and guidance, so what the
-     * prompt does not change tends to stay.
+     * first), with the clip's own seed, sampler, steps and guidance, so
+     * what the prompt does not change tends to stay.
      */
     edit: (prompt: string, strength: number, instruction: string): void => {
       const clip = state.clip;
       if (clip === null) return;
       setState({ error: null, notices: [] });
       const { conditioning: _image, ...rest } = request();
-      const settings = clip.recipe === null ? {} : { steps: clip.recipe.steps, guidance: clip.recipe.guidance, negativePrompt: clip.recipe.negativePrompt };
+      const r = clip.recipe;
+      const settings = r === null ? {} : { sampler: r.sampler, steps: r.steps, guidance: r.guidance, negativePrompt: r.negativePrompt };
       studio
         .edit({ frames: clipFrames, parent: shownParent() }, { ...rest, ...settings, prompt, seed: clip.seed, strength, instruction })
         .catch((error: unknown) => {
@@ -431,6 +448,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         prompt: recipe.prompt,
         negativePrompt: recipe.negativePrompt,
         seed: String(recipe.seed),
+        sampler: recipe.sampler,
         steps: String(recipe.steps),
         guidance: String(recipe.guidance),
         ...(state.lastModel === null || state.lastModel.codecs.includes(recipe.codec) ? { codec: recipe.codec } : {}),

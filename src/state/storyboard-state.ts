@@ -142,6 +142,7 @@ export function createStoryboardStore(studio: Studio, lantern: LanternStore) {
           shots,
           {
             codec: form.codec,
+            sampler: form.sampler,
             ...(seed === undefined ? {} : { seed }),
             ...(steps === undefined ? {} : { steps }),
             ...(guidance === undefined ? {} : { guidance }),

@@ -19,6 +19,8 @@ export type StoryboardSettings = {
   /** Seed of shot 1; shot i without its own seed gets seed + i. Random when left out. */
   seed?: number;
   negativePrompt?: string;
+  /** Every shot's sampler (GenerateRequest.sampler; default 'euler'). */
+  sampler?: GenerateRequest['sampler'];
   steps?: number;
   guidance?: number;
   codec?: VideoCodecName;
@@ -104,6 +106,7 @@ export async function renderStoryboard(
           seed,
           codec,
           ...(settings.negativePrompt === undefined ? {} : { negativePrompt: settings.negativePrompt }),
+          ...(settings.sampler === undefined ? {} : { sampler: settings.sampler }),
           ...(settings.steps === undefined ? {} : { steps: settings.steps }),
           ...(settings.guidance === undefined ? {} : { guidance: settings.guidance }),
           ...(conditioning === undefined ? {} : { conditioning }),
