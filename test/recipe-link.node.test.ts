@@ -10,10 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { RECIPE_LINK_REASONS, RecipeError, RecipeLinkError, show } from '../src/recipe/errors';
-import { recipeOf } from '../src/recipe/from-result';
-import { describeMissingModel, MAX_RECIPE_LINK_CHARS, parseRecipeLink, recipeLink } from '../src/recipe/link';
+import { MAX_RECIPE_LINK_CHARS, parseRecipeLink, recipeLink } from '../src/recipe/link';
 import type { ParentClip, Recipe, RecipeSource, SourceFile } from '../src/recipe/recipe';
-import { recipeRequest } from '../src/recipe/reproduce';
 import {
   MAX_FILE_NAME,
   MAX_FPS,
@@ -26,10 +24,10 @@ import {
   MAX_STEPS,
   validateRecipe,
 } from '../src/recipe/validate';
-import { BACKENDS, type GenerateResult, type ModelInfo, SAMPLERS, VIDEO_CODECS } from '../workers/contracts/generator';
+import { BACKENDS, SAMPLERS, VIDEO_CODECS } from '../workers/contracts/generator';
+import { APP, b64url, linkTo, plainRecipe } from './support/recipes';
 
 const RUNS = { numRuns: 300, seed: 20261213 };
-const APP = 'https://lantern.example/';
 
 // -- valid recipes ---------------------------------------------------------------------
 
@@ -101,24 +99,6 @@ function generations(recipe: Recipe): number {
   return 1 + generations(s.parent.recipe);
 }
 
-function plainRecipe(over: Partial<Recipe> = {}): Recipe {
-  return {
-    v: 1,
-    model: { id: 'lantern-tiny', version: '1.0.0' },
-    prompt: 'a red ball rolls left',
-    negativePrompt: '',
-    seed: 7,
-    sampler: 'euler',
-    steps: 20,
-    guidance: 4.5,
-    fps: 8,
-    codec: 'avc',
-    backend: 'webgpu',
-    source: null,
-    ...over,
-  };
-}
-
 /** A chain of edits `generations` parent recipes deep. */
 function chain(generations: number): Recipe {
   let r = plainRecipe();
@@ -129,9 +109,6 @@ function chain(generations: number): Recipe {
 }
 
 // -- helpers ---------------------------------------------------------------------------
-
-const b64url = (text: string | Uint8Array) => Buffer.from(text).toString('base64url');
-const linkTo = (payload: string) => `${APP}#recipe=${payload}`;
 
 /** The field path the validator names for `key` of the object at `path`. */
 const at = (path: string, key: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${show(key)}]`);
@@ -598,62 +575,6 @@ describe('recipes written before samplers', () => {
         expect(parseRecipeLink(linkTo(b64url(JSON.stringify(old))))).toStrictEqual(euler);
       }),
       RUNS,
-    );
-  });
-
-  test('a link as the last Lantern without samplers wrote it opens, and its link again names the sampler', () => {
-    const { sampler: _, ...old } = plainRecipe({
-      source: { kind: 'edit', instruction: 'make it blue', strength: 0.5, parent: { galleryId: 'g1', recipe: { ...plainRecipe() } } },
-    });
-    delete (old.source as { parent: { recipe: Partial<Recipe> } }).parent.recipe.sampler;
-    expect(JSON.stringify(old)).not.toContain('sampler');
-    const opened = parseRecipeLink(linkTo(b64url(JSON.stringify(old))));
-    expect(opened?.sampler).toBe('euler');
-    expect(opened?.source?.kind === 'edit' && opened.source.parent.recipe?.sampler).toBe('euler');
-    expect(JSON.parse(Buffer.from(recipeLink(opened as Recipe, APP).split('#recipe=')[1] as string, 'base64url').toString())).toMatchObject({
-      sampler: 'euler',
-    });
-  });
-
-  test("a recipe's request carries its sampler; a clip's recipe has the request's sampler, or Euler for a request without one", async () => {
-    for (const sampler of SAMPLERS) expect(recipeRequest(plainRecipe({ sampler }))).toMatchObject({ sampler, steps: 20 });
-    const model = { id: 'lantern-tiny', version: '1.0.0', defaultSteps: 20, defaultGuidance: 4.5 } as ModelInfo;
-    const result = { seed: 7, fps: 8, codec: 'avc', backend: 'wasm' } as GenerateResult;
-    const fast = await recipeOf({ prompt: 'a red ball', seed: 7, sampler: 'dpmpp2m', steps: 8 }, result, model, undefined);
-    expect(fast).toMatchObject({ sampler: 'dpmpp2m', steps: 8 });
-    expect(validateRecipe(fast)).toStrictEqual(fast);
-    expect(await recipeOf({ prompt: 'a red ball', seed: 7 }, result, model, undefined)).toMatchObject({ sampler: 'euler', steps: 20 });
-  });
-});
-
-describe('describeMissingModel', () => {
-  const recipe = plainRecipe({ model: { id: 'lantern-small', version: '2.1.0' } });
-
-  test('null when the model is there at the version the link needs', () => {
-    expect(
-      describeMissingModel(recipe, [
-        { id: 'lantern-tiny', version: '1.0.0' },
-        { id: 'lantern-small', version: '2.1.0' },
-      ]),
-    ).toBeNull();
-  });
-
-  test('names the model and version when this browser has neither', () => {
-    for (const available of [[], [{ id: 'lantern-tiny', version: '2.1.0' }]]) {
-      expect(describeMissingModel(recipe, available)).toBe(
-        "This link needs the model 'lantern-small' at version '2.1.0', which this browser does not have. Add that model, then open the link again.",
-      );
-    }
-  });
-
-  test('says so when the same model is here at another version', () => {
-    const message = describeMissingModel(recipe, [
-      { id: 'lantern-small', version: '1.0.0' },
-      { id: 'lantern-small', version: '3.0.0' },
-      { id: 'lantern-small', version: '1.0.0' },
-    ]);
-    expect(message).toBe(
-      "This link needs the model 'lantern-small' at version '2.1.0'; this browser has 'lantern-small' only at version '1.0.0', '3.0.0', which would make a different clip. Add version '2.1.0' to make the same clip, or generate with the version you have.",
     );
   });
 });
