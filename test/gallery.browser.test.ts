@@ -239,7 +239,7 @@ describe('thumbnails', () => {
 });
 
 describe('a full quota', () => {
-  test('is a GalleryFullError offering the oldest clips; everything stored before is intact, and deleting the oldest makes room', async () => {
+  test('is a GalleryFullError offering the oldest clips; everything stored before is intact, and deleting the oldest two makes room', async () => {
     // A storage bucket enforces its own quota (Chromium): 2 MiB, filled with 256 KiB clips.
     const { bucket, open } = await freshBucket(2 * 1024 * KiB);
     const gallery = await open();
@@ -275,9 +275,11 @@ describe('a full quota', () => {
     const ids = stored.map(({ clip: c }) => c.id).sort();
     expect(await storedKeys(bucket)).toEqual({ clips: ids, videos: ids });
 
-    // Deleting the oldest makes room for the clip. Chromium gives a deleted Blob's bytes back to the quota
-    // shortly after the delete, not at once (under load the first retry can still be refused), so retry a while.
+    // Deleting the two oldest makes room for the clip. (One clip's bytes are not always enough: the
+    // database's own records and logs take a little more than they free, and Chromium gives a deleted
+    // Blob's bytes back to the quota shortly after the delete, not at once, so the save is retried a while.)
     await gallery.delete(error.oldest[0]!.id);
+    await gallery.delete(error.oldest[1]!.id);
     const retry = await clip(99, 256 * KiB);
     let retried: GalleryClip | null = null;
     await expect
@@ -296,7 +298,7 @@ describe('a full quota', () => {
     expect((await gallery.list()).clips.map((c) => c.id)).toEqual([
       retried!.id,
       ...stored
-        .slice(1)
+        .slice(2)
         .map(({ clip: c }) => c.id)
         .reverse(),
     ]);
