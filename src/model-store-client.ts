@@ -16,10 +16,10 @@ export function connectModelStore(
   const remote = Comlink.wrap<ModelStore>(worker);
   const progress = (onProgress?: (p: StoreProgress) => void) => (onProgress === undefined ? undefined : Comlink.proxy(onProgress));
   return {
-    async add(manifestUrl, onProgress): Promise<AddResult> {
+    async add(manifestUrl, onProgress, options): Promise<AddResult> {
       const storage = globalThis.navigator?.storage;
       const persisted = typeof storage?.persist === 'function' ? await storage.persist() : null;
-      const result = await remote.add(manifestUrl, progress(onProgress));
+      const result = await remote.add(manifestUrl, progress(onProgress), options);
       return { ...result, persisted: result.fetchedFiles > 0 ? persisted : result.persisted };
     },
     inspect: (manifestUrl) => remote.inspect(manifestUrl),

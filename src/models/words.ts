@@ -1,6 +1,6 @@
 // Words for the models screen: the store reports numbers (bytes, rates,
 // seconds) and typed concerns; this file turns them into sentences.
-import type { FitConcern, StorageInfo, StoreProgress } from '../../workers/contracts/model-store';
+import type { FitConcern, ModelPart, ModelPartId, StorageInfo, StoreProgress } from '../../workers/contracts/model-store';
 import { formatBytes, formatSeconds } from '../messages';
 import type { ModelOutcome, ModelView } from '../state/models-state';
 
@@ -36,6 +36,50 @@ export function describeStoreProgress(progress: StoreProgress): string {
       if (progress.etaSeconds !== null && progress.doneBytes < progress.totalBytes) parts.push(`about ${formatSeconds(progress.etaSeconds * 1000)} left`);
       return parts.join(' · ');
     }
+  }
+}
+
+const PART_LABEL: Record<ModelPartId, string> = {
+  common: 'Common',
+  wasm: 'WASM denoiser',
+  webgpu: 'WebGPU stage graphs',
+  other: 'Graphs no backend runs',
+};
+
+/** "Common (text encoder, encoder, decoder, tokenizer)", "WASM denoiser", "WebGPU stage graphs". */
+export function partLabel(part: Pick<ModelPart, 'id' | 'graphs'>): string {
+  if (part.id !== 'common') return PART_LABEL[part.id];
+  return `${PART_LABEL.common} (${[...part.graphs, 'tokenizer'].map((g) => g.replaceAll('_', ' ')).join(', ')})`;
+}
+
+/** How a part shows: stored, arriving in the running download, partly stored or not stored, with its numbers. */
+export type PartView =
+  | { state: 'stored'; bytes: number }
+  | { state: 'downloading'; doneBytes: number; totalBytes: number }
+  | { state: 'partial'; storedBytes: number; totalBytes: number }
+  | { state: 'missing'; bytes: number };
+
+/** A part's view from the store's list and, while a download runs, its progress (which counts the part's bytes as they arrive). */
+export function partView(part: ModelPart, progress: StoreProgress | null | undefined): PartView {
+  const arriving = progress?.phase === 'download' ? progress.parts.find((p) => p.id === part.id) : undefined;
+  if (arriving !== undefined && arriving.doneBytes < arriving.totalBytes)
+    return { state: 'downloading', doneBytes: arriving.doneBytes, totalBytes: arriving.totalBytes };
+  if (arriving !== undefined || part.storedFiles === part.files) return { state: 'stored', bytes: part.totalBytes };
+  if (part.storedFiles === 0) return { state: 'missing', bytes: part.totalBytes };
+  return { state: 'partial', storedBytes: part.storedBytes, totalBytes: part.totalBytes };
+}
+
+/** "stored, 13.1 MB", "downloading 40% of 11.1 MB", "not stored (11.1 MB)". */
+export function describePartView(view: PartView): string {
+  switch (view.state) {
+    case 'stored':
+      return `stored, ${formatSize(view.bytes)}`;
+    case 'downloading':
+      return `downloading ${Math.floor((100 * view.doneBytes) / Math.max(1, view.totalBytes))}% of ${formatSize(view.totalBytes)}`;
+    case 'partial':
+      return `partly stored, ${formatSize(view.storedBytes)} of ${formatSize(view.totalBytes)}`;
+    case 'missing':
+      return `not stored (${formatSize(view.bytes)})`;
   }
 }
 

@@ -13,6 +13,8 @@ export type TestServer = {
   huge(shards: number): string;
   /** Requests per path (relative to the token), e.g. 'syn/1/6/1024/weights.bin.part2'. */
   requests(): Promise<Record<string, number>>;
+  /** Body bytes the server has sent of this token's model files (manifests not counted). */
+  traffic(): Promise<{ bytes: number }>;
   control(query: string): Promise<void>;
 };
 
@@ -25,6 +27,9 @@ export function testServer(): TestServer {
     huge: (shards) => new URL(`${base}huge/${shards}/model.json`, location.href).href,
     async requests() {
       return (await fetch(`${base}requests`)).json() as Promise<Record<string, number>>;
+    },
+    async traffic() {
+      return (await fetch(`${base}traffic`)).json() as Promise<{ bytes: number }>;
     },
     async control(query) {
       const response = await fetch(`${base}control?${query}`);

@@ -8,10 +8,12 @@
 //        a real ONNX model (Gather from float32 weights, synthetic-model.ts): layout 'inline' is one
 //        .onnx of about <MiB> split into shards; 'external' keeps the weights in external-data files
 //        of two shards each (the graph of more than 2 GiB path)
-//   tiny/model.json                                the built-in model (models-manifest/lantern-tiny.json and public/models/lantern-tiny/), counted
+//   tiny/model.json                                the built-in model (models-manifest/lantern-tiny.json and public/models/lantern-tiny/), counted;
+//                                                  its files take the faults below like the synthetic ones
 //   huge/<shards>/model.json                       a manifest naming <shards> shards of 128 MiB that are never served (quota checks)
 //   config                                         JSON: the scale test's size and layout (LANTERN_SCALE_MIB, LANTERN_SCALE_LAYOUT)
 //   requests                                       JSON: path -> number of requests for it
+//   traffic                                        JSON: { bytes }: body bytes sent for this token's model files (manifests not counted)
 //   control?failAfter=N                            file requests after the first N break off midway (the server "dies"); N=off: back
 //   control?corrupt=<file name>                    that file is served with one byte flipped
 //   control?hold=<file name>                       requests for that file wait until control?release=1
@@ -38,6 +40,7 @@ type Token = {
   corrupt: Set<string>;
   hold: Set<string>;
   down: boolean;
+  sentBytes: number;
   release: () => void;
   released: Promise<void>;
 };
@@ -50,7 +53,7 @@ function token(name: string): Token {
   if (t === undefined) {
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
-    t = { requests: new Map(), failAfter: null, served: 0, corrupt: new Set(), hold: new Set(), down: false, release, released };
+    t = { requests: new Map(), failAfter: null, served: 0, corrupt: new Set(), hold: new Set(), down: false, sentBytes: 0, release, released };
     tokens.set(name, t);
   }
   return t;
@@ -199,7 +202,7 @@ function cached(file: ServedFile): ServedFile {
   return { name: file.name, bytes: file.bytes, read: (offset, out) => out.set(data.subarray(offset, offset + out.length)) };
 }
 
-async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean, breakAt: number | null): Promise<void> {
+async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean, breakAt: number | null, sent: (bytes: number) => void): Promise<void> {
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Length', String(file.bytes));
   res.setHeader('Cache-Control', 'no-store');
@@ -210,12 +213,15 @@ async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean
     if (corrupt && at === 0) part[Math.floor(part.length / 2)]! ^= 0xff;
     if (breakAt !== null && at + part.length > breakAt) {
       res.write(Buffer.from(part.subarray(0, breakAt - at)));
+      sent(breakAt - at);
       // The server dies mid-file: the browser sees the body end early (a network error).
       await new Promise((resolve) => setTimeout(resolve, 50));
       res.destroy();
       return;
     }
-    if (!res.write(Buffer.from(part))) await new Promise((resolve) => res.once('drain', resolve));
+    const drained = res.write(Buffer.from(part));
+    sent(part.length);
+    if (!drained) await new Promise((resolve) => res.once('drain', resolve));
   }
   res.end();
 }
@@ -251,6 +257,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     res.end('ok');
     return true;
   }
+  if (path === 'traffic') {
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify({ bytes: t.sentBytes }));
+    return true;
+  }
   if (path === 'config') {
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ mib: Number(process.env['LANTERN_SCALE_MIB'] ?? 300), layout: process.env['LANTERN_SCALE_LAYOUT'] ?? 'inline' }));
@@ -262,12 +274,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     res.destroy();
     return true;
   }
-  if (path === 'tiny/model.json' || path.startsWith('tiny/lantern-tiny/')) {
-    const file = path === 'tiny/model.json' ? 'models-manifest/lantern-tiny.json' : `public/models/lantern-tiny/${path.slice('tiny/lantern-tiny/'.length)}`;
-    if (file.includes('..')) return false;
-    res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  if (path === 'tiny/model.json') {
+    res.setHeader('Content-Type', 'application/json');
     res.setHeader('Cache-Control', 'no-store');
-    res.end(readFileSync(new URL(`../../${file}`, import.meta.url)));
+    res.end(readFileSync(new URL('../../models-manifest/lantern-tiny.json', import.meta.url)));
+    return true;
+  }
+  if (path.startsWith('tiny/lantern-tiny/')) {
+    const fileName = path.slice('tiny/lantern-tiny/'.length);
+    if (fileName.includes('..')) return false;
+    const data = readFileSync(new URL(`../../public/models/lantern-tiny/${fileName}`, import.meta.url));
+    const file: ServedFile = { name: fileName, bytes: data.length, read: (offset, out) => out.set(data.subarray(offset, offset + out.length)) };
+    await serveWithFaults(res, t, file);
     return true;
   }
   const huge = /^huge\/(\d+)\/model\.json$/.exec(path);
@@ -310,11 +328,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     res.end('not found');
     return true;
   }
-  if (t.hold.has(fileName)) await t.released;
+  await serveWithFaults(res, t, cached(file));
+  return true;
+}
+
+/** Serves a model file, held, cut off midway or corrupted as the token's faults say, counting the bytes sent. */
+async function serveWithFaults(res: ServerResponse, t: Token, file: ServedFile): Promise<void> {
+  if (t.hold.has(file.name)) await t.released;
   const dies = t.failAfter !== null && t.served >= t.failAfter;
   t.served++;
-  await serveFile(res, cached(file), t.corrupt.has(fileName), dies ? Math.floor(file.bytes / 2) : null);
-  return true;
+  await serveFile(res, file, t.corrupt.has(file.name), dies ? Math.floor(file.bytes / 2) : null, (bytes) => {
+    t.sentBytes += bytes;
+  });
 }
 
 export function modelTestServer(): Plugin {

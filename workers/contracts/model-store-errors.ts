@@ -2,6 +2,7 @@
 // A file that fails its check is a ModelIntegrityError and a file that
 // cannot be fetched a ModelFileError, both from workers/contracts/errors.ts and both
 // naming the file.
+import type { ModelPartId } from './model-store';
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
@@ -57,27 +58,40 @@ export class ModelDownloadCanceledError extends Error {
   }
 }
 
+/** The part of a model a missing file belongs to, for ModelUnavailableOfflineError (workers/model-store/parts.ts words it). */
+export type MissingPart = { id: ModelPartId; description: string; storedFiles: number; files: number };
+
 /**
  * A model cannot load without the network, and the network cannot be reached:
  * it is not stored in this browser (no manifest to load from), or a file of a
- * partly stored model is missing.
+ * partly stored model is missing: typically a part the loaded backend did
+ * not need yet (the other backend's graphs, stored in the background after
+ * a first visit), which the message names.
  */
 export class ModelUnavailableOfflineError extends Error {
   readonly manifestUrl: string;
   /** The file that could not be fetched; null when the model itself is not stored. */
   readonly missingFile: string | null;
-  constructor(manifestUrl: string, missingFile: string | null, detail: string, options?: { cause?: unknown }) {
+  /** The part of the model that file belongs to; null when the model itself is not stored (or the part is unknown). */
+  readonly missingPart: ModelPartId | null;
+  constructor(manifestUrl: string, missingFile: string | null, detail: string, options?: { cause?: unknown; part?: MissingPart }) {
     const offline = (globalThis.navigator as Navigator | undefined)?.onLine === false ? 'this browser is offline' : 'the network cannot be reached';
+    const part = options?.part;
+    const partly =
+      part === undefined
+        ? `its file ${missingFile} is missing`
+        : `${part.description} ${part.storedFiles === 0 ? 'are not stored yet' : `are only partly stored (${part.storedFiles} of ${part.files} files)`}, and its file ${missingFile} is missing`;
     super(
       (missingFile === null
         ? `Model ${manifestUrl} is not stored in this browser, and ${offline} to download it (${detail}). `
-        : `Model ${manifestUrl} is only partly stored in this browser: its file ${missingFile} is missing, and ${offline} to fetch it (${detail}). `) +
+        : `Model ${manifestUrl} is only partly stored in this browser: ${partly}, and ${offline} to fetch it (${detail}). `) +
         'Connect to the network and load it once (Lantern keeps it, then it loads offline), or add it on the Models screen while online.',
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'ModelUnavailableOfflineError';
     this.manifestUrl = manifestUrl;
     this.missingFile = missingFile;
+    this.missingPart = part?.id ?? null;
   }
 }
 

@@ -4,6 +4,7 @@
 // the tests code against one contract. Everything that crosses is
 // structured-clonable; errors travel as { name, message } (workers/contracts/errors.ts
 // lists the names) and progress as numbers, never prose.
+import { BACKENDS } from './choices.mjs';
 
 export const MODEL_STATES = ['partial', 'complete'] as const;
 /** partial: some files are missing or failed their check (a download stopped, or a file was corrupt); complete: every file is stored and verified. */
@@ -19,6 +20,31 @@ export const CHECK_MODES = ['hash', 'stored'] as const;
  */
 export type CheckMode = (typeof CHECK_MODES)[number];
 
+/**
+ * A model's parts, by which backend needs them (workers/model-store/parts.ts
+ * derives them from any manifest with the engine's graphsFor): 'common' is
+ * the tokenizer and the graphs every backend runs (text encoder, decoder,
+ * encoder); 'wasm' and 'webgpu' the graphs only that backend runs (the whole
+ * denoiser graph; the stage graphs); 'other' graphs no backend runs. A first
+ * visit stores 'common' and the loaded backend's part first, the rest after.
+ */
+export const MODEL_PART_IDS = ['common', ...BACKENDS, 'other'] as const;
+export type ModelPartId = (typeof MODEL_PART_IDS)[number];
+
+/** One part of a stored model, and how much of it is stored. */
+export type ModelPart = {
+  id: ModelPartId;
+  /** The manifest's graphs in this part, in manifest order ('common' holds the tokenizer as well). */
+  graphs: string[];
+  totalBytes: number;
+  storedBytes: number;
+  files: number;
+  storedFiles: number;
+};
+
+/** One part's bytes during a download: stored before, stored now and arriving. */
+export type PartProgress = { id: ModelPartId; doneBytes: number; totalBytes: number };
+
 export type StoredModel = {
   /** The key: the manifest URL, absolute. */
   manifestUrl: string;
@@ -33,6 +59,8 @@ export type StoredModel = {
   storedBytes: number;
   files: number;
   storedFiles: number;
+  /** The model's parts that hold files, in MODEL_PART_IDS order; together they hold every file once. */
+  parts: ModelPart[];
   /** Memory the manifest says running the model takes, so the UI can warn before a download. */
   recommendedMemoryBytes: number;
   /** Milliseconds since the epoch. */
@@ -43,8 +71,9 @@ export type StoredModel = {
 };
 
 /**
- * Progress of `add` and `verify`. Bytes count over the whole model and never
- * go backwards; the last event of a finished call has `doneBytes === totalBytes`.
+ * Progress of `add` and `verify`. Bytes count over the whole model (over the
+ * parts asked for, for an `add` with `parts`) and never go backwards; the
+ * last event of a finished call has `doneBytes === totalBytes`.
  */
 export type StoreProgress =
   /** Another tab or worker holds this model's lock (it is downloading it); this call waits, then finds what it stored. */
@@ -61,6 +90,8 @@ export type StoreProgress =
       bytesPerSecond: number;
       /** Seconds left at that rate; null until measurable. */
       etaSeconds: number | null;
+      /** The same bytes by part (only the parts this call downloads), so a screen can say which part is arriving. */
+      parts: PartProgress[];
     }
   | { phase: 'verify'; doneBytes: number; totalBytes: number; doneFiles: number; files: number };
 
@@ -135,6 +166,20 @@ export type ManifestCheck = {
   concerns: FitConcern[];
 };
 
+export type AddOptions = {
+  /**
+   * Download only the files of these parts now (ModelPartId); the others stay
+   * missing, and the model partial, until an `add` without `parts`. `[]`
+   * keeps the model's record and downloads nothing: the engine's loads then
+   * fetch and store what their backend runs (workers/model-store/source.ts).
+   * The room check covers every file the model misses, whichever parts
+   * download now: a model is added to be stored whole. Default: every part.
+   */
+  parts?: readonly ModelPartId[];
+  /** 'low' for a download in the background: its requests go after the page's own (fetch's `priority`). Default 'auto'. */
+  priority?: 'auto' | 'low';
+};
+
 /** What the UI's models screen calls. Every method is safe to call from several tabs at once. */
 export type ModelStore = {
   /**
@@ -143,8 +188,8 @@ export type ModelStore = {
    * manifest is a ManifestError naming the field; a bad URL too.
    */
   inspect(manifestUrl: string): Promise<ManifestCheck>;
-  /** Adds a model by manifest URL to the persisted list and downloads what is not stored yet (resuming at the first missing file). */
-  add(manifestUrl: string, onProgress?: (progress: StoreProgress) => void): Promise<AddResult>;
+  /** Adds a model by manifest URL to the persisted list and downloads what is not stored yet (resuming at the first missing file), or only `options.parts` of it. */
+  add(manifestUrl: string, onProgress?: (progress: StoreProgress) => void, options?: AddOptions): Promise<AddResult>;
   /** The models added, with state and storage used, in the order they were added. */
   list(): Promise<StoredModel[]>;
   /** Re-hashes every stored file of a model; corrupt or missing files are dropped and fetched again. */

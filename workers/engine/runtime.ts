@@ -1,9 +1,8 @@
 // A loaded model on one backend: the sessions, the denoiser and, on WebGPU,
 // the device they share. Which graphs a backend needs is data from the
-// manifest: WebGPU runs the plan's stage graphs, WASM the whole denoiser
-// graph; both run the text encoder and the decoder, and the encoder where
-// the model takes frame conditioning (image-to-video, continuation).
+// manifest (workers/model-files/backend-graphs.ts, shared with the model store).
 import type { BackendInfo } from '../contracts/generator';
+import { DECODER, graphsFor, TEXT_ENCODER } from '../model-files/backend-graphs';
 import type { ModelFiles } from '../model-files/load';
 import { type Manifest, ManifestError } from '../model-files/manifest';
 import { ENCODER } from '../model-files/manifest-conditioning';
@@ -12,9 +11,8 @@ import { createWholeGraphDenoiser, type Denoiser } from './denoiser';
 import { createSession, releaseAll, type Session, type SessionTarget } from './ort';
 import { createPlanDenoiser, type PlanDenoiser } from './plan-executor';
 
-/** The text encoder and decoder graphs, by the names training/lantern/export.py gives them, and their tensors. */
-export const TEXT_ENCODER = { graph: 'text_encoder', inputs: ['ids', 'mask'], output: 'text' } as const;
-export const DECODER = { graph: 'decoder', input: 'latent', output: 'video' } as const;
+// The engine's modules and tests import these from here.
+export { DECODER, graphsFor, TEXT_ENCODER };
 
 export type Runtime = {
   readonly info: BackendInfo;
@@ -28,12 +26,6 @@ export type Runtime = {
   lost(): GPUDeviceLostInfo | null;
   release(): Promise<void>;
 };
-
-/** The graphs `backend` runs, in manifest terms. */
-export function graphsFor(manifest: Manifest, backend: BackendInfo['backend']): string[] {
-  const denoiser = backend === 'wasm' ? [manifest.denoiser.wholeGraph] : [...new Set(manifest.denoiser.plan.flatMap((s) => (s.op === 'run' ? [s.graph] : [])))];
-  return [TEXT_ENCODER.graph, ...denoiser, DECODER.graph, ...(manifest.conditioning === null ? [] : [ENCODER.graph])];
-}
 
 /** The text encoder and decoder must exist with the tensors the pipeline feeds and reads. */
 export function checkPipelineGraphs(manifest: Manifest): void {

@@ -14,6 +14,8 @@ export type FileRequest = {
   signal?: AbortSignal;
   /** Bytes of this file received so far; called as chunks arrive. */
   onBytes?: (received: number) => void;
+  /** fetch's priority hint; the model store's background downloads ask 'low', so the page's own requests go first. */
+  priority?: RequestPriority;
 };
 
 export type FileSource = (request: FileRequest) => Promise<Uint8Array>;
@@ -22,10 +24,10 @@ export type FileSource = (request: FileRequest) => Promise<Uint8Array>;
  * fetch() that names the file when it fails: the network error or a bad
  * response is a ModelFileError; aborting rejects with the signal's reason.
  */
-export async function fetchChecked(url: string, signal?: AbortSignal): Promise<Response> {
+export async function fetchChecked(url: string, signal?: AbortSignal, priority?: RequestPriority): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, signal === undefined ? {} : { signal });
+    response = await fetch(url, { ...(signal === undefined ? {} : { signal }), ...(priority === undefined ? {} : { priority }) });
   } catch (cause) {
     if (signal?.aborted === true) throw signal.reason;
     throw new ModelFileError(url, null, cause instanceof Error ? cause.message : String(cause), { cause });
@@ -35,8 +37,8 @@ export async function fetchChecked(url: string, signal?: AbortSignal): Promise<R
 }
 
 /** Reads a file with fetch, streaming into one buffer of the promised size. Aborting rejects with the signal's reason. */
-export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes }) => {
-  const response = await fetchChecked(url, signal);
+export const fetchFile: FileSource = async ({ url, bytes, signal, onBytes, priority }) => {
+  const response = await fetchChecked(url, signal, priority);
   const data = new Uint8Array(bytes);
   let received = 0;
   if (response.body === null) {

@@ -14,6 +14,8 @@ export type DownloadOptions = {
   onBytes?: (received: number) => void;
   /** Attempts after the first, for network failures and 5xx answers. */
   retries: number;
+  /** fetch's priority hint: 'low' for downloads in the background. */
+  priority?: RequestPriority;
 };
 
 const RETRY_PAUSE_MS = [500, 2000, 5000];
@@ -44,6 +46,7 @@ export async function downloadFile(file: ModelFile, options: DownloadOptions): P
         url: file.url,
         bytes: file.bytes,
         signal: options.signal,
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
         ...(options.onBytes === undefined ? {} : { onBytes: options.onBytes }),
       });
       await verifyIntegrity(bytes, file, file.url);

@@ -1,14 +1,16 @@
 // Bringing a stored model up to its manifest: find the files that are not
 // stored (or whose stored record no longer matches the manifest), check
-// that they fit, and download them in manifest order, each verified before
-// it is written. Runs while holding the model's Web Lock (locks.ts).
+// that they fit, and download them (or those of some parts: parts.ts) in
+// manifest order, each verified before it is written. Runs while holding
+// the model's Web Lock (locks.ts).
 
-import type { StoreProgress } from '../contracts/model-store';
+import type { ModelPartId, PartProgress, StoreProgress } from '../contracts/model-store';
 import { dropFiles, type FileRecord, fileRecords, getModel, type ModelRecord, putFile, type StoreDb } from '../contracts/model-store-db';
 import { ModelNotStoredError, StorageQuotaError } from '../contracts/model-store-errors';
 import { type Manifest, parseManifest } from '../model-files/manifest';
 import { downloadFile } from './download';
 import { type ModelFile, modelFiles, totalBytes } from './files';
+import { modelParts } from './parts';
 import { createDownloadMeter } from './progress';
 import { ensureRoom, isQuotaExceeded, requestPersistence, type StorageArea } from './quota';
 
@@ -96,14 +98,21 @@ export type FillOptions = {
   signal: AbortSignal;
   retries: number;
   onProgress?: ((p: StoreProgress) => void) | undefined;
+  /** URLs of the files to download now (an `add` with `parts`); default every missing file. */
+  only?: ReadonlySet<string> | undefined;
+  /** fetch's priority for the downloads: 'low' in the background. */
+  priority?: RequestPriority | undefined;
 };
 
 export type FillResult = { fetched: ModelFile[]; persisted: boolean | null };
 
 /**
- * Downloads every file of `entry` without a matching record, in manifest
- * order (so an interrupted download resumes at the first missing file), and
- * drops records of files the manifest no longer names.
+ * Downloads every file of `entry` without a matching record (or those of
+ * them in `only`), in manifest order (so an interrupted download resumes at
+ * the first missing file), and drops records of files the manifest no
+ * longer names. The room check counts every missing file, `only` or not: a
+ * model is added to be stored whole, and a quota that cannot hold it is
+ * better said before the first byte than after the first part.
  */
 export async function fillModel(db: StoreDb, entry: StoredEntry, options: FillOptions): Promise<FillResult> {
   const { manifestUrl } = entry.record;
@@ -113,10 +122,13 @@ export async function fillModel(db: StoreDb, entry: StoredEntry, options: FillOp
 
   const valid = await storedFiles(db, entry);
   const missing = entry.files.filter((f) => !valid.has(f.url));
-  const total = totalBytes(entry.files);
-  const meter = createDownloadMeter(total, entry.files.length, options.onProgress);
-  let done = total - totalBytes(missing);
-  let doneFiles = entry.files.length - missing.length;
+  const asked = options.only === undefined ? entry.files : entry.files.filter((f) => options.only!.has(f.url));
+  const fetching = asked.filter((f) => !valid.has(f.url));
+  const total = totalBytes(asked);
+  const parts = partMeter(entry, valid, fetching);
+  const meter = createDownloadMeter(total, asked.length, options.onProgress, undefined, parts.now);
+  let done = total - totalBytes(fetching);
+  let doneFiles = asked.length - fetching.length;
   meter.update(done, doneFiles, true);
   if (missing.length === 0) {
     if (entry.record.state !== 'complete') await saveState(db, entry, 'complete');
@@ -133,19 +145,29 @@ export async function fillModel(db: StoreDb, entry: StoredEntry, options: FillOp
   const signal = AbortSignal.any([options.signal, stop.signal]);
   let writing: Promise<void> = Promise.resolve();
   let failed: { error: unknown } | null = null;
+  let unstored = totalBytes(missing);
   try {
-    for (const [i, file] of missing.entries()) {
+    for (const [i, file] of fetching.entries()) {
       signal.throwIfAborted();
       const bytes = await downloadFile(file, {
         signal,
         retries: options.retries,
-        onBytes: (received) => meter.update(done + Math.min(received, file.bytes), doneFiles),
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
+        onBytes: (received) => {
+          parts.arriving(file, received);
+          meter.update(done + Math.min(received, file.bytes), doneFiles);
+        },
       });
       await writing;
       signal.throwIfAborted();
-      const remaining = total - done;
+      // Bytes the model still misses with this file (the quota error's count), `only` or not.
+      const remaining = unstored;
+      unstored -= file.bytes;
       done += file.bytes;
-      writing = storeFile(db, entry, file, bytes, i === missing.length - 1, remaining).then(
+      parts.arrived(file);
+      // The model completes with this write only if it was the last file missing, `only` or not.
+      const last = i === fetching.length - 1 && fetching.length === missing.length;
+      writing = storeFile(db, entry, file, bytes, last, remaining).then(
         () => meter.update(done, ++doneFiles, true),
         (error: unknown) => {
           failed = { error };
@@ -157,7 +179,29 @@ export async function fillModel(db: StoreDb, entry: StoredEntry, options: FillOp
     await writing;
   }
   if (failed !== null) throw (failed as { error: unknown }).error;
-  return { fetched: missing, persisted };
+  return { fetched: fetching, persisted };
+}
+
+/** Bytes by part for the download's progress: each part's stored bytes, plus the file arriving now. */
+function partMeter(entry: StoredEntry, valid: ReadonlyMap<string, FileRecord>, fetching: readonly ModelFile[]) {
+  const urls = new Set(fetching.map((f) => f.url));
+  const parts = modelParts(entry.manifest, entry.files, entry.record.manifestUrl).filter((p) => p.files.some((f) => urls.has(f.url)));
+  const partOf = new Map(parts.flatMap((p) => p.files.map((f) => [f.url, p.id] as const)));
+  const done = new Map(parts.map((p) => [p.id, totalBytes(p.files.filter((f) => valid.has(f.url)))]));
+  let arriving: { part: ModelPartId; bytes: number } | null = null;
+  return {
+    now: (): PartProgress[] =>
+      parts.map((p) => ({ id: p.id, doneBytes: done.get(p.id)! + (arriving?.part === p.id ? arriving.bytes : 0), totalBytes: totalBytes(p.files) })),
+    arriving(file: ModelFile, received: number): void {
+      const part = partOf.get(file.url);
+      arriving = part === undefined ? null : { part, bytes: Math.min(received, file.bytes) };
+    },
+    arrived(file: ModelFile): void {
+      const part = partOf.get(file.url);
+      arriving = null;
+      if (part !== undefined) done.set(part, done.get(part)! + file.bytes);
+    },
+  };
 }
 
 async function saveState(db: StoreDb, entry: StoredEntry, state: ModelRecord['state']): Promise<void> {

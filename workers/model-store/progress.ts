@@ -1,6 +1,6 @@
 // Download progress: bytes done over the whole model, and the rate and ETA
 // of this call's own downloading, over a sliding window so a stall shows.
-import type { StoreProgress } from '../contracts/model-store';
+import type { PartProgress, StoreProgress } from '../contracts/model-store';
 
 /** How far back the rate looks. */
 const WINDOW_MS = 4000;
@@ -17,6 +17,8 @@ export function createDownloadMeter(
   files: number,
   onProgress: ((p: StoreProgress) => void) | undefined,
   now: () => number = () => performance.now(),
+  /** The same bytes by part, read when an event is sent. */
+  parts: () => PartProgress[] = () => [],
 ): DownloadMeter {
   const samples: [number, number][] = [];
   let done = -1;
@@ -38,7 +40,7 @@ export function createDownloadMeter(
       const seconds = (t - t0) / 1000;
       const bytesPerSecond = seconds > 0.2 ? (done - b0) / seconds : 0;
       const etaSeconds = bytesPerSecond > 0 ? (totalBytes - done) / bytesPerSecond : done === totalBytes ? 0 : null;
-      onProgress({ phase: 'download', doneBytes: done, totalBytes, doneFiles, files, bytesPerSecond, etaSeconds });
+      onProgress({ phase: 'download', doneBytes: done, totalBytes, doneFiles, files, bytesPerSecond, etaSeconds, parts: parts() });
     },
   };
 }

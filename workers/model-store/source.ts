@@ -9,15 +9,16 @@
 import { ModelFileError } from '../contracts/errors';
 import type { CheckMode } from '../contracts/model-store';
 import { allModels, databaseHandle, fileRecord, getModel, type ModelRecord, readChunk, STORE_DB_NAME, type StoreDb } from '../contracts/model-store-db';
-import { ModelUnavailableOfflineError } from '../contracts/model-store-errors';
+import { type MissingPart, ModelUnavailableOfflineError } from '../contracts/model-store-errors';
 import { type FileRequest, type FileSource, fetchFile } from '../model-files/fetch';
 import { rememberDigest, sha256Integrity } from '../model-files/integrity';
 import { fetchManifest, type ManifestSource } from '../model-files/load';
 import { type Manifest, parseManifest } from '../model-files/manifest';
 import type { ModelFile } from './files';
 import { absoluteUrl, modelFiles } from './files';
-import { matches, readEntry, refetchFile, type StoredEntry } from './fill';
+import { matches, readEntry, refetchFile, type StoredEntry, storedFiles } from './fill';
 import { withModelLock } from './locks';
+import { describePart, modelParts } from './parts';
 import { originStorage, type StorageArea } from './quota';
 
 export type StoreSourceOptions = {
@@ -116,12 +117,23 @@ export function createStoreSource(options: StoreSourceOptions = {}): FileSource 
             ...(request.onBytes === undefined ? {} : { onBytes: request.onBytes }),
           });
         } catch (error) {
-          if (unreachable(error, signal)) throw new ModelUnavailableOfflineError(manifestUrl, file.url, detailOf(error), { cause: error });
+          if (unreachable(error, signal)) {
+            const part = await missingPart(db, entry, file.url);
+            throw new ModelUnavailableOfflineError(manifestUrl, file.url, detailOf(error), { cause: error, ...(part === undefined ? {} : { part }) });
+          }
           throw error;
         }
       },
     );
   };
+}
+
+/** The part of `entry` holding `url`, and how much of it is stored, for the offline error's message. */
+async function missingPart(db: StoreDb, entry: StoredEntry, url: string): Promise<MissingPart | undefined> {
+  const part = modelParts(entry.manifest, entry.files, entry.record.manifestUrl).find((p) => p.files.some((f) => f.url === url));
+  if (part === undefined) return undefined;
+  const valid = await storedFiles(db, entry);
+  return { id: part.id, description: describePart(part), storedFiles: part.files.filter((f) => valid.has(f.url)).length, files: part.files.length };
 }
 
 /** A request that got no answer (offline, refused, cut off), as opposed to an HTTP error or a cancel. */

@@ -4,7 +4,7 @@
 // clip generates. Every call that writes a model holds that model's Web Lock
 // (locks.ts), so two tabs never download one model at once.
 
-import type { AddResult, ManifestCheck, ModelStore, StoredModel, VerifyResult } from '../contracts/model-store';
+import type { AddResult, ManifestCheck, ModelPart, ModelStore, StoredModel, VerifyResult } from '../contracts/model-store';
 import {
   allModels,
   databaseHandle,
@@ -24,6 +24,7 @@ import { absoluteUrl, checkedManifestUrl, modelFiles, totalBytes } from './files
 import { dropCorrupt, fillModel, readEntry, type StoredEntry, storedFiles } from './fill';
 import { deviceFacts, fitConcerns } from './inspect';
 import { withModelLock } from './locks';
+import { modelParts, partFileUrls } from './parts';
 import { isQuotaExceeded, originStorage, type StorageArea, storageInfo } from './quota';
 
 export type ModelStoreOptions = {
@@ -55,6 +56,16 @@ export async function describe(db: StoreDb, entry: StoredEntry): Promise<StoredM
   const valid = await storedFiles(db, entry);
   const { record, manifest, files } = entry;
   const storedBytes = [...valid.values()].reduce((sum, r) => sum + r.bytes, 0);
+  const parts = modelParts(manifest, files, record.manifestUrl).map(
+    (p): ModelPart => ({
+      id: p.id,
+      graphs: p.graphs,
+      totalBytes: totalBytes(p.files),
+      storedBytes: totalBytes(p.files.filter((f) => valid.has(f.url))),
+      files: p.files.length,
+      storedFiles: p.files.filter((f) => valid.has(f.url)).length,
+    }),
+  );
   return {
     manifestUrl: record.manifestUrl,
     id: manifest.id,
@@ -66,6 +77,7 @@ export async function describe(db: StoreDb, entry: StoredEntry): Promise<StoredM
     storedBytes,
     files: files.length,
     storedFiles: valid.size,
+    parts,
     recommendedMemoryBytes: manifest.memory.recommendedBytes,
     addedAt: record.addedAt,
     completedAt: record.completedAt,
@@ -127,7 +139,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       return check;
     },
 
-    async add(url, onProgress) {
+    async add(url, onProgress, options = {}) {
       const manifestUrl = checkedManifestUrl(url);
       const manifest = await fetchManifest(manifestUrl);
       const total = totalBytes(modelFiles(manifest, manifestUrl));
@@ -156,7 +168,15 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
             await putRecordOrQuotaError(db, { record, manifest, files: modelFiles(manifest, manifestUrl) });
           }
           const entry = await readEntry(db, manifestUrl, 'add');
-          const { fetched, persisted } = await fillModel(db, entry, { area, signal, retries, onProgress: (p) => notify(onProgress, p) });
+          const only = options.parts === undefined ? undefined : partFileUrls(modelParts(entry.manifest, entry.files, manifestUrl), options.parts);
+          const { fetched, persisted } = await fillModel(db, entry, {
+            area,
+            signal,
+            retries,
+            only,
+            priority: options.priority,
+            onProgress: (p) => notify(onProgress, p),
+          });
           if (waited && fetched.length > 0) console.info(`Lantern: another tab stopped downloading ${manifestUrl}; this one finished it.`);
           return { model: await describe(db, entry), fetchedFiles: fetched.length, fetchedBytes: totalBytes(fetched), persisted };
         },
