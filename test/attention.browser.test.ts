@@ -193,11 +193,41 @@ test("encode records into the caller's encoder and reuses its bind group", async
   attention.destroy();
 });
 
+// Head size 128 (Wan2.1-1.3B's, the synthetic large model's): the quad path only, where a
+// lane holds 8 of a row's 32 vec4s. Workgroup memory holds 12 keys a tile (16 KiB).
+const HD128_CASES: RandomCase[] = [
+  { label: 'hd128 self 2x3x5, Wan rope split 44/42/42', shape: selfShape(2, 2, [2, 3, 5], [44, 42, 42]) },
+  { label: 'hd128 cross 37x13, ragged', shape: crossShape(1, 3, 37, 13, 128) },
+  { label: 'hd128 cross, 1 row a group, tiles 5x4', shape: crossShape(2, 1, 11, 9, 128), tile: { queries: 5, keys: 4, rows: 1 } },
+  // The large model's self-attention, whole: B2 H12, 4x8x8 tokens.
+  { label: 'hd128 self B2 H12 4x8x8 (the large model)', shape: selfShape(2, 12, [4, 8, 8], [44, 42, 42]) },
+];
+
+describe('head size 128 against the float64 reference, subgroups path', () => {
+  test.each(HD128_CASES.map((c, i) => [c.label, c, i] as const))('%s', async (_label, c, i) => {
+    const random = mulberry32(2000 + i);
+    const { batch, heads, queries, keys, headDim } = c.shape;
+    const q = randomNormal(random, batch * heads * queries * headDim);
+    const k = randomNormal(random, batch * heads * keys * headDim);
+    const v = randomNormal(random, batch * heads * keys * headDim);
+    const out = await run(c.shape, q, k, v, 'subgroups', c.tile);
+    const expected = attentionReference(c.shape, q, k, v);
+    expectClose(out, expected, RANDOM_TOLERANCE, `${c.label}; max abs error ${maxAbsError(out, expected)}`);
+  });
+
+  test('the portable path refuses it, naming the feature it needs', async () => {
+    await expect(createAttention(device, { kind: 'cross', batch: 1, heads: 1, queries: 4, keys: 4, headDim: 128, useSubgroups: false })).rejects.toMatchObject({
+      name: 'AttentionConfigError',
+      message: expect.stringContaining("requiredFeatures: ['subgroups']") as unknown,
+    });
+  });
+});
+
 test('bad configurations fail with named errors that say what is allowed', async () => {
   const base = { kind: 'cross', batch: 1, heads: 1, queries: 4, keys: 4 } as const;
   await expect(createAttention(device, { ...base, headDim: 40 })).rejects.toMatchObject({
     name: 'AttentionConfigError',
-    message: expect.stringContaining('Must be one of: 16, 32, 48, 64') as unknown,
+    message: expect.stringContaining('Must be one of: 16, 32, 48, 64, 128') as unknown,
   });
   await expect(createAttention(device, { ...base, kind: 'self', headDim: 32 })).rejects.toMatchObject({
     name: 'AttentionConfigError',

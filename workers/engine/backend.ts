@@ -11,7 +11,7 @@
 import { WebGpuUnavailableError } from '../contracts/errors';
 import type { BackendChoice, BackendInfo } from '../contracts/generator';
 import type { Manifest } from '../model-files/manifest';
-import { ATTENTION_HEAD_DIMS, deviceHasSubgroups } from './gpu/attention';
+import { ATTENTION_HEAD_DIMS, deviceHasSubgroups, headDimFits } from './gpu/attention';
 
 export type BackendSelection = { info: BackendInfo & { backend: 'webgpu' }; device: GPUDevice } | { info: BackendInfo & { backend: 'wasm' }; device: null };
 
@@ -102,6 +102,11 @@ async function webgpuDevice(manifest: Manifest, acceptCpu: boolean): Promise<Web
       requiredFeatures: features,
       requiredLimits: engineDeviceLimits(adapter),
     });
+    const widest = Math.max(...manifest.denoiser.plan.map((s) => (s.op === 'attention' ? s.headDim : 0)));
+    if (!headDimFits(widest, deviceHasSubgroups(device) ? 'subgroups' : 'portable')) {
+      device.destroy();
+      return { problem: `the model's attention head size ${widest} needs the 'subgroups' feature, which the adapter (${name}) lacks` };
+    }
     // Validation and out-of-memory errors nobody captured would otherwise only show as wrong numbers.
     device.addEventListener('uncapturederror', (event) =>
       console.error(`Lantern: WebGPU error on ${name}: ${(event as GPUUncapturedErrorEvent).error.message}`),

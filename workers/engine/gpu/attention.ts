@@ -12,7 +12,8 @@ import { type Rope, ropeKernelTable, ropeTokens, validateRope } from './rope';
 export { ATTENTION_KINDS, ATTENTION_PATHS, type AttentionPath };
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
-export const ATTENTION_HEAD_DIMS = [16, 32, 48, 64] as const;
+/** Head sizes the kernel is built and tested for; 128 (Wan2.1-1.3B's) only on the subgroups path (`headDimFits`). */
+export const ATTENTION_HEAD_DIMS = [16, 32, 48, 64, 128] as const;
 
 export type AttentionOptions = {
   kind: AttentionKind;
@@ -90,6 +91,15 @@ export function attentionUniforms(p: { queries: number; keys: number; scale: num
 /** True where the subgroup path can run: the feature is enabled and subgroups hold whole quads. */
 export function deviceHasSubgroups(device: GPUDevice): boolean {
   return device.features.has('subgroups') && (device.adapterInfo.subgroupMinSize ?? 0) >= QUAD;
+}
+
+/**
+ * Whether `path` can run `headDim`: a lane holds headDim / (4 * lanes) vec4s
+ * of each of its rows' q and accumulator, at most MAX_REGS, so the portable
+ * path (one lane a row) stops at 64 and the quad path at 256.
+ */
+export function headDimFits(headDim: number, path: AttentionPath): boolean {
+  return headDim <= 4 * (path === 'subgroups' ? QUAD : 1) * MAX_REGS;
 }
 
 function positiveInteger(name: string, value: number): void {
@@ -227,6 +237,12 @@ export async function createAttention(device: GPUDevice, options: AttentionOptio
   const { kind, batch, heads, headDim, queries, keys } = options;
   const scale = options.scale ?? headDim ** -0.5;
   const path = choosePath(device, options.useSubgroups);
+  if (!headDimFits(headDim, path)) {
+    throw new AttentionConfigError(
+      `Attention headDim ${headDim} needs the subgroups path: on the ${path} path a lane holds a whole row of q in ${MAX_REGS} vec4 registers, ` +
+        `so headDim must be at most ${4 * MAX_REGS}. Request the device with requiredFeatures: ['subgroups'] on an adapter that has it.`,
+    );
+  }
   const tile = chooseTile(device, path, headDim, options.tile);
   const label = `attention.${kind}`;
 
