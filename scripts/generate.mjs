@@ -44,8 +44,8 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
   --negative TEXT     what to steer away from
   --seed N            0..4294967295 (default: random; printed)
   --steps N           denoising steps (default: the model's)
-  --sampler S         ${SAMPLERS.join(' | ')} (default: ${SAMPLERS[0]}): how each step
-                      is taken; dpmpp2m needs fewer --steps (the app's Fast)
+  --sampler S         ${SAMPLERS.join(' | ')} (default: the model's; lantern-tiny's is
+                      its Fast preset, bench/samplers.md): how each step is taken
   --guidance G        classifier-free guidance scale (default: the model's)
   --backend B         ${BACKEND_CHOICES.join(' | ')} (default: auto)
   --codec C           ${VIDEO_CODECS.join(' | ')} (default: ${VIDEO_CODECS[0]})
@@ -309,7 +309,7 @@ async function main() {
             let binary = '';
             for (let i = 0; i < r.mp4.length; i += 0x8000) binary += String.fromCharCode(...r.mp4.subarray(i, i + 0x8000));
             return {
-              model: { id: model.id, name: model.name, defaultSteps: model.defaultSteps },
+              model: { id: model.id, name: model.name, defaultSteps: model.defaultSteps, defaultSampler: model.defaultSampler },
               backendInfo: model.backend,
               generateMs: performance.now() - loadedAt,
               mp4: btoa(binary),
@@ -360,7 +360,7 @@ async function main() {
         console.log(`shot ${i + 1}: frames ${s.firstFrame}-${s.firstFrame + s.frames - 1}, seed ${s.seed}: ${s.prompt}`);
     }
     console.log(`seed ${outcome.seed}`);
-    console.log(`sampler ${options.request.sampler ?? SAMPLERS[0]}, ${options.request.steps ?? outcome.model.defaultSteps} steps`);
+    console.log(`sampler ${options.request.sampler ?? outcome.model.defaultSampler}, ${options.request.steps ?? outcome.model.defaultSteps} steps`);
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
     if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);

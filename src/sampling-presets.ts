@@ -1,46 +1,50 @@
 // The generate form's Speed choice: named pairs of sampler and steps, so a
 // quicker clip is one click rather than knowing which sampler takes how few
-// steps. A preset only fills the form: the steps stay editable (the sampler
-// stays as chosen), and the request and the recipe carry the sampler itself,
-// so a recipe makes the same clip whatever these numbers become.
-import type { SamplerName } from '../workers/contracts/generator';
+// steps. The pairs are the loaded model's (ModelInfo.speeds, from its
+// manifest, measured for it: bench/samplers.md for the built-in model); one
+// of them is the model's default. A preset only fills the form: the steps
+// stay editable (the sampler stays as chosen), and the request and the
+// recipe carry the sampler itself, so a recipe makes the same clip whatever
+// the presets become.
+import { DEFAULT_SAMPLER, type ModelInfo, type SamplerName, type SamplerSetting, SPEEDS, type Speed } from '../workers/contracts/generator';
 
-/** The choices, in the order the form shows them; the first is the default. */
-export const SPEEDS = ['quality', 'fast'] as const;
-export type Speed = (typeof SPEEDS)[number];
-export const DEFAULT_SPEED: Speed = SPEEDS[0];
+export { SPEEDS, type Speed };
 
-export type SpeedPreset = {
-  sampler: SamplerName;
-  /** null: the model's default steps (ModelInfo.defaultSteps). */
-  steps: number | null;
-};
-
-/**
- * Quality is the model's own setting: Euler at its default steps. Fast's
- * sampler and steps come from bench/samplers.md (DPM-Solver++(2M) against
- * Euler over steps, judged against a 100-step reference); they follow it
- * when it is measured again.
- */
-export const SPEED_PRESETS: Record<Speed, SpeedPreset> = {
-  quality: { sampler: 'euler', steps: null },
+/** Before a model is loaded: its sampler is not known yet, and the steps field stays empty until it is. */
+export const SPEEDS_BEFORE_LOAD: Record<Speed, { sampler: SamplerName; steps: number | null }> = {
+  quality: { sampler: DEFAULT_SAMPLER, steps: null },
   fast: { sampler: 'dpmpp2m', steps: 8 },
 };
 
 export const SPEED_LABEL: Record<Speed, string> = { quality: 'Quality', fast: 'Fast' };
 
-/** The preset whose sampler this is; null for a sampler no preset uses (Heun, from a recipe or a script). */
-export function speedOf(sampler: SamplerName): Speed | null {
-  return SPEEDS.find((speed) => SPEED_PRESETS[speed].sampler === sampler) ?? null;
+type Presets = Pick<ModelInfo, 'speeds'> | null | undefined;
+
+/** The presets of `model`, or the ones before a model is known. */
+export function speedPresets(model: Presets): Record<Speed, { sampler: SamplerName; steps: number | null }> {
+  return model?.speeds ?? SPEEDS_BEFORE_LOAD;
 }
 
-/**
- * What choosing `speed` puts into the form: its sampler, and its steps as the
- * form's text. Quality's are the model's default, or '' while no model is
- * known (the store fills an empty steps field when a model loads).
- */
-export function presetForm(speed: Speed, defaultSteps: number | null): { sampler: SamplerName; steps: string } {
-  const { sampler, steps } = SPEED_PRESETS[speed];
-  const n = steps ?? defaultSteps;
-  return { sampler, steps: n === null ? '' : String(n) };
+/** The preset whose sampler this is; null for a sampler no preset uses (Heun, from a recipe or a script). */
+export function speedOf(sampler: SamplerName, model: Presets): Speed | null {
+  const presets = speedPresets(model);
+  return SPEEDS.find((speed) => presets[speed].sampler === sampler) ?? null;
 }
+
+/** The model's default as a preset (the manifest makes it one of them). */
+export function defaultSpeed(model: Pick<ModelInfo, 'speeds' | 'defaultSampler'>): Speed {
+  return speedOf(model.defaultSampler, model) ?? SPEEDS[0];
+}
+
+/** What choosing `speed` puts into the form: its sampler, and its steps as the form's text ('' while no model is known). */
+export function presetForm(speed: Speed, model: Presets): { sampler: SamplerName; steps: string } {
+  const { sampler, steps } = speedPresets(model)[speed];
+  return { sampler, steps: steps === null ? '' : String(steps) };
+}
+
+/** A preset as words: "DPM-Solver++(2M) sampler at 8 steps". */
+export function describeSetting(setting: { sampler: SamplerName; steps: number | null }, label: Record<SamplerName, string>): string {
+  return `${label[setting.sampler]} sampler at ${setting.steps ?? "the model's"} steps`;
+}
+
+export type { SamplerSetting };

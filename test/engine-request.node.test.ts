@@ -35,7 +35,7 @@ describe('validateRequest', () => {
       prompt: 'a red ball',
       negativePrompt: manifest.tokenizer.negativeDefault,
       seed: 7,
-      sampler: 'euler',
+      sampler: manifest.sampler.defaultSampler,
       steps: manifest.sampler.defaultSteps,
       guidance: manifest.sampler.defaultGuidance,
       fps: manifest.video.fps,
@@ -57,6 +57,14 @@ describe('validateRequest', () => {
       codec: 'vp9',
       previewEvery: 0,
     });
+  });
+
+  test("a request without a sampler gets the model's default sampler, whatever it is", () => {
+    for (const defaultSampler of ['euler', 'heun', 'dpmpp2m'] as const) {
+      const m = { ...manifest, sampler: { ...manifest.sampler, defaultSampler } };
+      expect(validateRequest({ prompt: 'x', seed: 1 }, m).sampler).toBe(defaultSampler);
+      expect(validateRequest({ prompt: 'x', seed: 1, steps: 3 }, m)).toMatchObject({ sampler: defaultSampler, steps: 3 });
+    }
   });
 
   test.each([

@@ -6,7 +6,6 @@
 // steps, and the request and the clip's recipe carry the sampler.
 import { afterEach, expect, test, vi } from 'vitest';
 import { EngineClient } from '../src/engine-client';
-import { SPEED_PRESETS } from '../src/sampling-presets';
 import { createLanternStore } from '../src/state/generate-state';
 import { createStudio } from '../src/studio';
 
@@ -73,10 +72,10 @@ test('Speed: a preset sets the sampler and the steps; steps edited by hand keep 
   const { state, actions } = scriptedStore();
   await actions.start();
   await vi.waitFor(() => expect(state.model).not.toBeNull());
-  expect(state.form).toMatchObject({ sampler: 'euler', steps: '3' }); // Quality: the scripted model's 3 steps
+  expect(state.form).toMatchObject({ sampler: 'euler', steps: '3' }); // the scripted model's default: Quality, Euler at 3 steps
 
   actions.setSpeed('fast');
-  const fast = SPEED_PRESETS.fast;
+  const fast = state.model!.speeds.fast; // DPM-Solver++(2M) at 2 steps
   expect(state.form).toMatchObject({ sampler: fast.sampler, steps: String(fast.steps) });
   actions.setForm('steps', '5');
   expect(state.form.sampler).toBe(fast.sampler);

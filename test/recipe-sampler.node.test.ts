@@ -25,13 +25,13 @@ describe('recipes and samplers', () => {
     });
   });
 
-  test("a recipe's request carries its sampler; a clip's recipe has the request's sampler, or Euler for a request without one", async () => {
+  test("a recipe's request carries its sampler; a clip's recipe has the request's sampler, or the model's default for a request without one", async () => {
     for (const sampler of SAMPLERS) expect(recipeRequest(plainRecipe({ sampler }))).toMatchObject({ sampler, steps: 20 });
-    const model = { id: 'lantern-tiny', version: '1.0.0', defaultSteps: 20, defaultGuidance: 4.5 } as ModelInfo;
+    const model = { id: 'lantern-tiny', version: '1.0.0', defaultSampler: 'heun', defaultSteps: 20, defaultGuidance: 4.5 } as ModelInfo;
     const result = { seed: 7, fps: 8, codec: 'avc', backend: 'wasm' } as GenerateResult;
     const fast = await recipeOf({ prompt: 'a red ball', seed: 7, sampler: 'dpmpp2m', steps: 8 }, result, model, undefined);
     expect(fast).toMatchObject({ sampler: 'dpmpp2m', steps: 8 });
     expect(validateRecipe(fast)).toStrictEqual(fast);
-    expect(await recipeOf({ prompt: 'a red ball', seed: 7 }, result, model, undefined)).toMatchObject({ sampler: 'euler', steps: 20 });
+    expect(await recipeOf({ prompt: 'a red ball', seed: 7 }, result, model, undefined)).toMatchObject({ sampler: 'heun', steps: 20 });
   });
 });

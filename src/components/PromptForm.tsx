@@ -6,15 +6,10 @@
 import { createMemo, Show } from 'solid-js';
 import { isVideoCodec, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { CODEC_LABEL, countWords, SAMPLER_LABEL } from '../messages';
-import { SPEED_LABEL, SPEED_PRESETS, SPEEDS, type Speed, speedOf } from '../sampling-presets';
+import { describeSetting, SPEED_LABEL, SPEEDS, speedOf, speedPresets } from '../sampling-presets';
 import { MAX_SEED, useLantern } from '../state/generate-state';
 import { StartImagePicker } from './StartImagePicker';
 import { VariationsControl } from './VariationsPanel';
-
-function speedTitle(speed: Speed): string {
-  const { sampler, steps } = SPEED_PRESETS[speed];
-  return `${SAMPLER_LABEL[sampler]} sampler at ${steps ?? "the model's"} steps`;
-}
 
 export function PromptForm() {
   const { state, actions } = useLantern();
@@ -93,15 +88,21 @@ export function PromptForm() {
         <legend>Speed</legend>
         <div class="segmented">
           {SPEEDS.map((speed) => (
-            <label title={speedTitle(speed)}>
-              <input type="radio" name="speed" value={speed} checked={speedOf(state.form.sampler) === speed} onChange={() => actions.setSpeed(speed)} />
+            <label title={describeSetting(speedPresets(state.lastModel)[speed], SAMPLER_LABEL)}>
+              <input
+                type="radio"
+                name="speed"
+                value={speed}
+                checked={speedOf(state.form.sampler, state.lastModel) === speed}
+                onChange={() => actions.setSpeed(speed)}
+              />
               {SPEED_LABEL[speed]}
             </label>
           ))}
         </div>
         <p id="speed-hint" class="hint" data-testid="form-sampler">
           Sampler: {SAMPLER_LABEL[state.form.sampler]}
-          <Show when={speedOf(state.form.sampler) === null}>, from the recipe; choose a speed to change it</Show>
+          <Show when={speedOf(state.form.sampler, state.lastModel) === null}>, from the recipe; choose a speed to change it</Show>
         </p>
       </fieldset>
 

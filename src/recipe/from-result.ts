@@ -4,7 +4,7 @@
 // the requests it makes (an edit's parent and instruction); a request made
 // straight on the engine with frames (a script's image or clip) gets a
 // source naming those frames by their SHA-256.
-import { DEFAULT_SAMPLER, type GenerateRequest, type GenerateResult, isSampler, type ModelInfo, type SamplerName } from '../../workers/contracts/generator';
+import { type GenerateRequest, type GenerateResult, isSampler, type ModelInfo, type SamplerName } from '../../workers/contracts/generator';
 import { RECIPE_VERSION, type Recipe, type RecipeSource } from './recipe';
 import { MAX_PARENT_DEPTH } from './validate';
 
@@ -15,7 +15,7 @@ export async function recipeOf(request: GenerateRequest, result: GenerateResult,
     prompt: request.prompt,
     negativePrompt: request.negativePrompt ?? '',
     seed: result.seed,
-    sampler: samplerOf(request),
+    sampler: samplerOf(request, model),
     steps: request.steps ?? model.defaultSteps,
     guidance: request.guidance ?? model.defaultGuidance,
     fps: result.fps,
@@ -25,9 +25,9 @@ export async function recipeOf(request: GenerateRequest, result: GenerateResult,
   };
 }
 
-/** The request's sampler (the engine made a clip of it, so it is one it knows), or the engine's default. */
-function samplerOf(request: GenerateRequest): SamplerName {
-  if (request.sampler === undefined) return DEFAULT_SAMPLER;
+/** The request's sampler (the engine made a clip of it, so it is one it knows), or the model's default, which the engine used. */
+function samplerOf(request: GenerateRequest, model: ModelInfo): SamplerName {
+  if (request.sampler === undefined) return model.defaultSampler;
   if (!isSampler(request.sampler)) throw new Error(`The engine made a clip with sampler '${request.sampler}', which recipes do not know.`);
   return request.sampler;
 }

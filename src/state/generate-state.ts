@@ -5,7 +5,7 @@
 import { createContext, useContext } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Backend, BackendChoice, GenerateRequest, GenerateResult, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
-import { DEFAULT_VIDEO_CODEC, type SamplerName, type VideoCodecName } from '../../workers/contracts/generator';
+import { DEFAULT_SAMPLER, DEFAULT_VIDEO_CODEC, type SamplerName, type VideoCodecName } from '../../workers/contracts/generator';
 import type { ContentCredentials } from '../../workers/contracts/provenance';
 import { type EngineClient, type EngineEvent, type EngineState, isCanceled } from '../engine-client';
 import { CODEC_LABEL, contentCredentialsNotice } from '../messages';
@@ -13,7 +13,7 @@ import { framesSha256, recipeOf } from '../recipe/from-result';
 import { describeMissingModel, parseRecipeLink } from '../recipe/link';
 import type { ParentClip, Recipe } from '../recipe/recipe';
 import { reproduce } from '../recipe/reproduce';
-import { DEFAULT_SPEED, presetForm, SPEED_PRESETS, type Speed } from '../sampling-presets';
+import { defaultSpeed, presetForm, type Speed } from '../sampling-presets';
 import type { StoryboardResult } from '../storyboard/render';
 import type { Studio } from '../studio';
 import { rgbaToDataUrl } from './frame-image';
@@ -133,7 +133,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       prompt: '',
       negativePrompt: '',
       seed: String(randomSeed()),
-      sampler: SPEED_PRESETS[DEFAULT_SPEED].sampler,
+      sampler: DEFAULT_SAMPLER,
       steps: '',
       guidance: '',
       codec: DEFAULT_VIDEO_CODEC,
@@ -179,7 +179,8 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         const model = engine.model;
         setState({ model, lastModel: model });
         if (state.link?.recipe != null) setState('link', 'missingModel', describeMissingModel(state.link.recipe, [model]));
-        if (state.form.steps === '') setState('form', 'steps', String(model.defaultSteps));
+        // An untouched form takes the model's default: its Speed preset's sampler and steps.
+        if (state.form.steps === '') setState('form', presetForm(defaultSpeed(model), model));
         if (state.form.guidance === '') setState('form', 'guidance', String(model.defaultGuidance));
         // A codec this browser cannot encode for this model is not offered (PromptForm): switch, and say so.
         const chosen = state.form.codec;
@@ -340,9 +341,9 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
     setForm: <K extends keyof Form>(key: K, value: Form[K]): void => {
       setState('form', key, value);
     },
-    /** A Speed preset's sampler and steps into the form (Quality: the loaded model's default steps). */
+    /** A Speed preset's sampler and steps (the loaded model's) into the form. */
     setSpeed: (speed: Speed): void => {
-      setState('form', presetForm(speed, state.lastModel?.defaultSteps ?? null));
+      setState('form', presetForm(speed, state.lastModel));
     },
     randomizeSeed: (): void => {
       setState('form', 'seed', String(randomSeed()));

@@ -13,10 +13,17 @@ export const BACKEND_CHOICES = /** @type {const} */ (['auto', 'webgpu', 'wasm'])
 export const VIDEO_CODECS = /** @type {const} */ (['avc', 'vp9', 'av1']);
 
 /**
- * How the flow is integrated, cheapest per step first, default first (the same
- * list as workers/engine/sampling/solvers.ts SAMPLERS, which a test holds it to).
+ * How the flow is integrated, cheapest per step first (the same list as
+ * training/lantern/flow.py SAMPLERS; the engine's solvers import this one).
  */
 export const SAMPLERS = /** @type {const} */ (['euler', 'heun', 'dpmpp2m']);
+
+/**
+ * The page's Speed presets, in the order the form shows them: each a sampler
+ * and steps the model's manifest names (sampler.speeds), measured for that
+ * model (bench/samplers.md for the built-in one).
+ */
+export const SPEEDS = /** @type {const} */ (['quality', 'fast']);
 
 /** How a WebGPU attention call's lanes exchange partial scores: quads of a subgroup, or one invocation per row. */
 export const ATTENTION_PATHS = /** @type {const} */ (['subgroups', 'portable']);

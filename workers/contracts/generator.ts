@@ -6,10 +6,10 @@
 // errors travel as { name, message } and the UI branches on `name`
 // (workers/contracts/errors.ts lists the names).
 
-import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, VIDEO_CODECS } from './choices.mjs';
+import { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, SPEEDS, VIDEO_CODECS } from './choices.mjs';
 import type { ContentCredentials, ProvenanceChoices } from './provenance';
 
-export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, VIDEO_CODECS };
+export { ATTENTION_PATHS, BACKEND_CHOICES, BACKENDS, PHASES, SAMPLERS, SPEEDS, VIDEO_CODECS };
 
 export type Backend = (typeof BACKENDS)[number];
 /** 'auto' picks WebGPU where the browser has a usable GPU adapter, else WASM (and says why). */
@@ -17,8 +17,11 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type VideoCodecName = (typeof VIDEO_CODECS)[number];
 export const DEFAULT_VIDEO_CODEC: VideoCodecName = 'avc';
 export type SamplerName = (typeof SAMPLERS)[number];
-/** The sampler a request without one gets (workers/engine/request.ts DEFAULT_SAMPLER), and that recipes written before samplers used. */
+/** The sampler of a model whose manifest names none, and that recipes written before samplers used. */
 export const DEFAULT_SAMPLER: SamplerName = 'euler';
+export type Speed = (typeof SPEEDS)[number];
+/** A sampler and its steps: a Speed preset, or a model's default. */
+export type SamplerSetting = { sampler: SamplerName; steps: number };
 export type Phase = (typeof PHASES)[number];
 export type AttentionPath = (typeof ATTENTION_PATHS)[number];
 /** The phases of a generation, each timed in GenerateResult.timings. */
@@ -63,8 +66,13 @@ export type ModelInfo = {
   frames: number;
   fps: number;
   maxPromptWords: number;
+  /** What a request without a sampler gets (the manifest's sampler.defaultSampler; 'euler' where it names none). */
+  defaultSampler: SamplerName;
+  /** The steps a request without steps gets. */
   defaultSteps: number;
   defaultGuidance: number;
+  /** The page's Speed presets for this model (the manifest's sampler.speeds); one of them is the default. */
+  speeds: Record<Speed, SamplerSetting>;
   backend: BackendInfo;
   /**
    * The video codecs this browser's WebCodecs can encode the model's clips
@@ -118,10 +126,11 @@ export type GenerateRequest = {
   /** Integer 0 .. 2^32-1; same seed, prompt, model and backend give the same frames. */
   seed: number;
   /**
-   * How the flow is integrated (SAMPLERS): 'euler' (one denoiser call a step; the default), 'heun' (second order,
+   * How the flow is integrated (SAMPLERS): 'euler' (one denoiser call a step), 'heun' (second order,
    * two calls a step but one on the last) or 'dpmpp2m' (DPM-Solver++(2M), second order at one call a step).
+   * Default: the model's (ModelInfo.defaultSampler).
    */
-  sampler?: string;
+  sampler?: SamplerName;
   steps?: number;
   guidance?: number;
   /** Must equal the model's frame count (this model makes one length). */

@@ -77,8 +77,10 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
     frames: manifest.video.frames,
     fps: manifest.video.fps,
     maxPromptWords: model.tokenizer.maxTextTokens,
+    defaultSampler: manifest.sampler.defaultSampler,
     defaultSteps: manifest.sampler.defaultSteps,
     defaultGuidance: manifest.sampler.defaultGuidance,
+    speeds: manifest.sampler.speeds,
     backend: runtime.info,
     codecs: model.codecs,
     conditioning: {

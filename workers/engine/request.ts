@@ -4,21 +4,18 @@
 // the CLI through comlink, so types are checked at runtime too.
 
 import { InvalidRequestError } from '../contracts/errors';
-import type { GenerateRequest } from '../contracts/generator';
+import type { GenerateRequest, SamplerName } from '../contracts/generator';
 import { DEFAULT_PROVENANCE_CHOICES, type ProvenanceChoices, provenanceChoicesProblem } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
 import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
-import { parseSampler, type SamplerName } from './sampling/solvers';
+import { parseSampler } from './sampling/solvers';
 import { EmptyPromptError } from './tokenize';
 import { DEFAULT_VIDEO_CODEC, parseVideoCodec, type VideoCodecName, validateClipShape } from './video/codecs';
 
 /** More steps than this is a typo, not a setting: flow matching converges in tens. */
 export const MAX_STEPS = 1000;
-
-/** The sampler a request without one gets (README, "Samplers": bench/samplers.md measures the others). */
-export const DEFAULT_SAMPLER: SamplerName = 'euler';
 
 export type ValidRequest = {
   prompt: string;
@@ -58,7 +55,7 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
       `Steps ${String(steps)} is not allowed. It must be an integer from 1 to ${MAX_STEPS} (the model's default is ${manifest.sampler.defaultSteps}).`,
     );
   }
-  const sampler = request.sampler === undefined ? DEFAULT_SAMPLER : parseSampler(request.sampler);
+  const sampler = request.sampler === undefined ? manifest.sampler.defaultSampler : parseSampler(request.sampler);
   const guidance = optionalNumber(request.guidance, manifest.sampler.defaultGuidance);
   if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
     throw new InvalidSamplerSettingsError(

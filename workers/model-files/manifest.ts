@@ -35,6 +35,7 @@ import {
   str,
   stringMap,
 } from './manifest-fields';
+import { parseSamplerDefaults, type SamplerDefaults } from './manifest-sampler';
 
 export type { ManifestConditioning };
 export { checkModelUrl, MAX_MODEL_BYTES, ManifestError, MODEL_URL_PROTOCOLS };
@@ -160,7 +161,7 @@ export type Manifest = {
     defaultGuidance: number;
     guidanceBatch: OneOf<typeof GUIDANCE_BATCHES>;
     noise: { kind: OneOf<typeof NOISE_KINDS>; order: OneOf<typeof NOISE_ORDERS> };
-  };
+  } & SamplerDefaults;
   /** Frame-conditioned generation the model supports; null: text-to-video only. */
   conditioning: ManifestConditioning | null;
   /** (channels + 1) rows of [r, g, b]: a normalised latent cell and a 1 to RGB. */
@@ -430,10 +431,12 @@ export function parseManifest(json: unknown): Manifest {
 
   const s = record(m['sampler'], 'sampler');
   const n = record(s['noise'], 'sampler.noise');
+  const defaultSteps = int(s['defaultSteps'], 'sampler.defaultSteps', 1);
   const sampler = {
     kind: oneOf(s['kind'], SAMPLER_KINDS, 'sampler.kind'),
     shift: num(s['shift'], 'sampler.shift', 0, true),
-    defaultSteps: int(s['defaultSteps'], 'sampler.defaultSteps', 1),
+    defaultSteps,
+    ...parseSamplerDefaults(s, defaultSteps),
     defaultGuidance: num(s['defaultGuidance'], 'sampler.defaultGuidance', 0),
     guidanceBatch: oneOf(s['guidanceBatch'], GUIDANCE_BATCHES, 'sampler.guidanceBatch'),
     noise: { kind: oneOf(n['kind'], NOISE_KINDS, 'sampler.noise.kind'), order: oneOf(n['order'], NOISE_ORDERS, 'sampler.noise.order') },

@@ -9,13 +9,13 @@
 // first, as PyTorch does with a Python float times a float32 tensor, so the
 // trajectories match flow.py's (test/fixtures/engine/solvers.json).
 
+import { SAMPLERS, type SamplerName } from '../../contracts/generator';
 import { eulerStep, InvalidSamplerSettingsError, x0Estimate } from './sampler';
 
 const f = Math.fround;
 
-/** The samplers, cheapest per step first (flow.py SAMPLERS). */
-export const SAMPLERS = ['euler', 'heun', 'dpmpp2m'] as const;
-export type SamplerName = (typeof SAMPLERS)[number];
+// The list of samplers is the contract's (workers/contracts/choices.mjs), the same as flow.py SAMPLERS.
+export { SAMPLERS, type SamplerName };
 
 /** A sampler name from a request or a setting; a named error for anything else. */
 export function parseSampler(name: unknown): SamplerName {
