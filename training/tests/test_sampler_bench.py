@@ -1,11 +1,12 @@
 """lantern.sampler_bench's parts that decide the table: the grid it reads and
 the PSNR it reports (the run itself is a benchmark, bench/samplers.md)."""
+import json
 import math
 
 import numpy as np
 import pytest
 
-from lantern.sampler_bench import parse_grid, psnr, table
+from lantern.sampler_bench import kept_rows, parse_grid, psnr, table
 
 
 def test_grid_entries_expand_to_sampler_and_steps():
@@ -29,3 +30,19 @@ def test_table_writes_one_row_per_setting_with_scores_in_percent():
            "scores": {"colour": 46.0, "shape": 13.5, "motion": None, "background": 65.0, "consistency": 50.0}}
     text = table({"prompts": 100, "psnr_prompts": 24, "reference": "euler 100 steps", "guidance": 4.0, "device": "cpu", "rows": [row]})
     assert "| dpmpp2m | 8 | 8 | 0.35 | 27.50 | 46.0 | 13.5 | - | 65.0 | 50.0 |" in text
+
+
+IDENTITY = {"checkpoint": "checkpoints/x", "prompts": 100, "psnr_prompts": 24, "reference": "euler 100 steps", "guidance": 4.0}
+
+
+def test_resume_keeps_an_earlier_run_of_the_same_setup_with_euler24_first(tmp_path):
+    assert kept_rows(tmp_path / "b", IDENTITY) == []
+    rows = [{"sampler": "dpmpp2m", "steps": 8}, {"sampler": "euler", "steps": 24}]
+    (tmp_path / "b.json").write_text(json.dumps(IDENTITY | {"device": "cpu", "rows": rows}))
+    assert kept_rows(tmp_path / "b", IDENTITY) == [rows[1], rows[0]]
+
+
+def test_resume_refuses_a_run_of_another_setup(tmp_path):
+    (tmp_path / "b.json").write_text(json.dumps(IDENTITY | {"guidance": 3.0, "rows": []}))
+    with pytest.raises(ValueError, match="other settings"):
+        kept_rows(tmp_path / "b", IDENTITY)
