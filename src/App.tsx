@@ -46,7 +46,7 @@ export function App() {
         <p class="tagline">Text to video, generated on this device. Nothing is uploaded.</p>
         <BackendPanel />
         <PolicyStatus />
-        <OfflineStatus />
+        <OfflineStatus loaded={state.model === null ? null : { manifestUrl: state.manifestUrl, backend: state.model.backend.backend }} />
         <UpdatePrompt />
         <ModelDownloadStatus />
         <ScreenTabs screen={screen()} onSelect={setScreen} />

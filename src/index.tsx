@@ -1,8 +1,9 @@
 // Entry: one EngineClient (the worker), one store, the first screen, and
 // `window.lantern` for scripts. `?backend=wasm|webgpu|auto` picks the first
 // load's backend (the CLI uses it). The built-in model goes into the model
-// store (its own worker) before the engine's first load, which then reads
-// it from IndexedDB, so a second visit fetches no model file.
+// store (its own worker): the engine's first load stores the parts its
+// backend runs, the rest follows in the background, and a second visit
+// fetches no model file.
 import { render } from 'solid-js/web';
 import { App } from './App';
 import { backendFromAddress } from './address';
@@ -41,7 +42,7 @@ const models = createModelsStore(connectModelStore());
 installLanternGlobal(
   client,
   studio,
-  models.actions.prepare(BUILTIN_MANIFEST_URL).then(() => store.actions.start()),
+  models.actions.firstLoad(BUILTIN_MANIFEST_URL, () => store.actions.start()),
   BUILTIN_MANIFEST_URL,
   {
     gallery: () => gallery.actions.listing(),

@@ -9,6 +9,7 @@ import { PolicyStatus } from '../components/PolicyStatus';
 import { PreviewCanvas } from '../components/PreviewCanvas';
 import { describeError, describeProgress } from '../messages';
 import { ModelDownloadStatus } from '../models/ModelDownloadStatus';
+import { BUILTIN_MANIFEST_URL } from '../state/generate-state';
 import { StorageBlockedNotice } from './StorageBlockedNotice';
 import { useEmbed } from './session-context';
 
@@ -33,7 +34,9 @@ export function EmbedApp(props: { starterPrompts: readonly string[] }) {
         </a>
       </header>
       <PolicyStatus />
-      <OfflineStatus />
+      <OfflineStatus
+        loaded={state.model === null ? null : { manifestUrl: new URL(BUILTIN_MANIFEST_URL, location.href).href, backend: state.model.backend.backend }}
+      />
       <ModelDownloadStatus />
       <StorageBlockedNotice />
       <Show when={props.starterPrompts.length > 0}>

@@ -9,7 +9,7 @@ import { EngineClient } from '../engine-client';
 import { connectModelStore } from '../model-store-client';
 import { DeploymentContext } from '../state/deployment-state';
 import { BUILTIN_MANIFEST_URL } from '../state/generate-state';
-import { createModelsStore, ModelsContext } from '../state/models-state';
+import { createModelsStore, ModelsContext, storedFor } from '../state/models-state';
 import { createOfflineStore, OfflineContext } from '../state/offline-state';
 import { connectBridge } from './bridge';
 import { EmbedApp, EmbedRefused } from './EmbedApp';
@@ -36,12 +36,13 @@ if (refusal !== null) {
   const models = createModelsStore(connectModelStore());
   const offline = createOfflineStore(client); // the service worker: after one visit the embed works offline, as the app does
   models.actions
-    .prepare(BUILTIN_MANIFEST_URL)
-    .then(() => client.load({ manifestUrl: BUILTIN_MANIFEST_URL, backend }))
+    .firstLoad(BUILTIN_MANIFEST_URL, () => client.load({ manifestUrl: BUILTIN_MANIFEST_URL, backend }))
     .then(
       (model) => {
         session.setModel(model);
-        const stored = models.state.models.find((m) => m.manifestUrl === models.state.preparing)?.state === 'complete';
+        // Kept for the backend it runs on; the other backend's graphs follow in the background.
+        const kept = models.state.models.find((m) => m.manifestUrl === models.state.preparing);
+        const stored = kept !== undefined && storedFor(kept, model.backend.backend);
         bridge.announceReady(model, stored);
       },
       (error: unknown) => {

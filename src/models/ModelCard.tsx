@@ -1,5 +1,6 @@
-// One stored model: name, id, size, state (with the download's bytes, rate
-// and ETA while one runs), storage used, and its actions. `data-state`,
+// One stored model: name, id, size, its parts and which are stored, state
+// (with the download's bytes, rate and ETA while one runs), storage used,
+// and its actions. `data-state`,
 // `data-manifest-url`, `data-total-bytes` and `data-stored-bytes` carry the
 // facts for scripts and tests.
 import { createUniqueId, Match, Show, Switch } from 'solid-js';
@@ -7,6 +8,7 @@ import type { StoredModel } from '../../workers/contracts/model-store';
 import { describeError } from '../messages';
 import { useLantern } from '../state/generate-state';
 import { modelView, useModels } from '../state/models-state';
+import { ModelParts } from './ModelParts';
 import { describeOutcome, describeStoreProgress, formatSize, VIEW_LABEL } from './words';
 
 export function ModelCard(props: { model: StoredModel }) {
@@ -48,6 +50,10 @@ export function ModelCard(props: { model: StoredModel }) {
         <dt>Stored</dt>
         <dd>
           {formatSize(props.model.storedBytes)} ({props.model.storedFiles} of {props.model.files} files)
+        </dd>
+        <dt>Parts</dt>
+        <dd>
+          <ModelParts model={props.model} progress={task()?.progress} />
         </dd>
         <dt>State</dt>
         <dd data-testid="model-state">
@@ -95,7 +101,7 @@ export function ModelCard(props: { model: StoredModel }) {
           <Match when={task()}>
             {(t) => (
               <button type="button" class="secondary" onClick={() => void actions.cancel(url())}>
-                {t().kind === 'add' ? 'Cancel download' : 'Cancel verification'}
+                {t().kind === 'verify' ? 'Cancel verification' : 'Cancel download'}
               </button>
             )}
           </Match>

@@ -4,18 +4,21 @@
 // the work and reports numbers; this turns them into Solid state, and the
 // components (ModelsScreen and its parts) word them.
 //
-// The page keeps the built-in model in the store before its first load
-// (`prepare`): the store downloads it once, verified, with progress, and the
-// engine then reads manifest and files from IndexedDB, so a later visit
-// fetches nothing.
+// The page keeps the built-in model in the store (`firstLoad`): the store
+// adds the model's record, the engine's first load fetches and stores the
+// parts its backend runs (common + that backend's graphs), and the other
+// backend's graphs follow in the background, so the first clip comes
+// sooner and switching backend works offline once they are stored. A later
+// visit fetches nothing. ARCHITECTURE.md says why background, not on demand.
 import { createContext, useContext } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import type { ManifestCheck, ModelStore, StorageInfo, StoredModel, StoreProgress } from '../../workers/contracts/model-store';
+import type { Backend } from '../../workers/contracts/generator';
+import type { AddOptions, ManifestCheck, ModelStore, StorageInfo, StoredModel, StoreProgress } from '../../workers/contracts/model-store';
 
 export type ShownError = { name: string; message: string };
 
-/** A call of the store running on one model. */
-export type ModelTask = { kind: 'add' | 'verify'; progress: StoreProgress | null };
+/** A call of the store running on one model; 'background' stores the parts the loaded backend did not need (`completeInBackground`). */
+export type ModelTask = { kind: 'add' | 'background' | 'verify'; progress: StoreProgress | null };
 
 /** What the last finished call on a model came to. */
 export type ModelOutcome =
@@ -24,7 +27,7 @@ export type ModelOutcome =
   /** Re-verify found damaged files and dropped them, but fetching them again failed (the model is partial now). */
   | { kind: 'corrupted'; error: ShownError }
   | { kind: 'canceled' }
-  | { kind: 'failed'; action: 'add' | 'verify' | 'remove'; error: ShownError };
+  | { kind: 'failed'; action: 'add' | 'background' | 'verify' | 'remove'; error: ShownError };
 
 /** How a model shows on the screen. */
 export const MODEL_VIEWS = ['waiting', 'downloading', 'verifying', 'complete', 'partial', 'corrupted'] as const;
@@ -73,6 +76,11 @@ export function modelView(model: StoredModel, task: ModelTask | undefined, outco
   return outcome?.kind === 'corrupted' ? 'corrupted' : 'partial';
 }
 
+/** Whether `model` has every file `backend` loads: the common part and that backend's own. */
+export function storedFor(model: StoredModel, backend: Backend): boolean {
+  return model.parts.filter((p) => p.id === 'common' || p.id === backend).every((p) => p.storedFiles === p.files);
+}
+
 export function createModelsStore(store: ModelStore) {
   const [state, setState] = createStore<ModelsState>({
     models: [],
@@ -118,12 +126,12 @@ export function createModelsStore(store: ModelStore) {
       if (!state.models.some((m) => m.manifestUrl === url)) void refresh();
     };
 
-  /** add(): downloads what is missing (Add, Resume, and the built-in model's first visit). Never rejects; the outcome says how it went. */
-  const add = async (url: string): Promise<boolean> => {
+  /** add(): downloads what is missing (Add, Resume, and the rest of the built-in model after its first load). Never rejects; the outcome says how it went. */
+  const add = async (url: string, kind: 'add' | 'background' = 'add', options: AddOptions = {}): Promise<boolean> => {
     if (state.tasks[url] !== undefined) return false;
-    setTask(url, { kind: 'add', progress: null });
+    setTask(url, { kind, progress: null });
     try {
-      const result = await store.add(url, track(url, 'add'));
+      const result = await store.add(url, track(url, kind), options);
       setOutcome(result.model.manifestUrl, {
         kind: 'added',
         fetchedFiles: result.fetchedFiles,
@@ -132,8 +140,10 @@ export function createModelsStore(store: ModelStore) {
       });
     } catch (error) {
       const e = shown(error);
-      setOutcome(url, e.name === 'ModelDownloadCanceledError' ? { kind: 'canceled' } : { kind: 'failed', action: 'add', error: e });
-      console.info(`Lantern: adding model ${url} stopped:`, error);
+      setOutcome(url, e.name === 'ModelDownloadCanceledError' ? { kind: 'canceled' } : { kind: 'failed', action: kind, error: e });
+      if (kind === 'background' && e.name !== 'ModelDownloadCanceledError')
+        console.warn(`Lantern: storing the rest of model ${url} failed (the loaded model is not affected; the next visit resumes it):`, error);
+      else console.info(`Lantern: ${kind === 'background' ? 'storing the rest of' : 'adding'} model ${url} stopped:`, error);
       setTask(url, undefined);
       await refresh();
       // Failed before the store made its record (the manifest could not be fetched again): no card shows it, so the form does.
@@ -146,23 +156,73 @@ export function createModelsStore(store: ModelStore) {
     return true;
   };
 
+  /**
+   * Before the page's first load: makes sure `url` is kept in the store. A
+   * model not stored yet gets its record only (an add of no parts): the
+   * engine's load then fetches and stores the parts its backend runs, and
+   * `completeInBackground` the rest. `whole` downloads every part first,
+   * as Lantern did before (the first-visit benchmark compares the two).
+   * Resolves either way: a model that cannot be stored (quota, private
+   * browsing, offline) still loads, from the network, and the outcome says
+   * why it is not kept.
+   */
+  const prepare = async (url: string, options: { whole?: boolean } = {}): Promise<void> => {
+    const manifestUrl = new URL(url, location.href).href;
+    setState('preparing', manifestUrl);
+    await refresh();
+    if (state.storeError !== null) return;
+    const known = state.models.find((m) => m.manifestUrl === manifestUrl);
+    if (known?.state === 'complete') return;
+    if (options.whole === true) {
+      await add(manifestUrl);
+      return;
+    }
+    // Partly stored: the load fetches what its backend still misses; the rest follows after it.
+    if (known !== undefined) return;
+    try {
+      await store.add(manifestUrl, undefined, { parts: [] });
+    } catch (error) {
+      setOutcome(manifestUrl, { kind: 'failed', action: 'add', error: shown(error) });
+      console.info(`Lantern: model ${manifestUrl} cannot be kept in this browser:`, error);
+    }
+    await refresh();
+  };
+
+  /**
+   * After the first load: stores the parts of `url` the loaded backend did
+   * not need (the other backend's graphs) at low priority, so switching
+   * backend works offline once they are stored. The models screen's Cancel
+   * stops it; cut off (tab closed, network gone), the next visit resumes
+   * it. A failure is a console warning and an outcome the page shows; the
+   * loaded model is not touched. Nothing when the model is complete, not
+   * stored here, or could not be kept (that failure stays shown).
+   */
+  const completeInBackground = async (url: string): Promise<void> => {
+    const manifestUrl = new URL(url, location.href).href;
+    await refresh();
+    const model = state.models.find((m) => m.manifestUrl === manifestUrl);
+    if (model === undefined || model.state === 'complete' || state.outcomes[manifestUrl]?.kind === 'failed') return;
+    await add(manifestUrl, 'background', { priority: 'low' });
+  };
+
   const actions = {
     refresh,
-    add,
+    add: (url: string): Promise<boolean> => add(url),
+    prepare,
+    completeInBackground,
 
     /**
-     * Before the page's first load: makes sure `url` is stored, downloading it
-     * (with progress) when it is not complete. Resolves either way: a model
-     * that cannot be stored (quota, private browsing, offline) still loads,
-     * from the network, and the outcome says why it is not kept.
+     * The page's first load of `url` (the built-in model): `prepare`, then
+     * `load` (the engine's, which stores what its backend runs), then the
+     * rest in the background, not awaited. Resolves with what `load` gives
+     * once the list shows what the load stored.
      */
-    prepare: async (url: string): Promise<void> => {
-      const manifestUrl = new URL(url, location.href).href;
-      setState('preparing', manifestUrl);
+    firstLoad: async <T>(url: string, load: () => Promise<T>, options: { whole?: boolean } = {}): Promise<T> => {
+      await prepare(url, options);
+      const loaded = await load();
       await refresh();
-      if (state.storeError !== null) return;
-      if (state.models.find((m) => m.manifestUrl === manifestUrl)?.state === 'complete') return;
-      await add(manifestUrl);
+      void completeInBackground(url);
+      return loaded;
     },
 
     /** Re-hashes every stored file; damaged or missing ones are fetched again. */
