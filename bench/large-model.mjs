@@ -159,7 +159,7 @@ try {
       s(r.ms),
       mib(stepped.peak.total),
       mib(r.wasmMemoryBytes),
-      `${s(perBlock)} s a block; finite ${r.finite}, mean |v| ${r.meanAbs.toFixed(3)}`,
+      `${s(perBlock)} s a block; finite ${r.finite}, mean abs(v) ${r.meanAbs.toFixed(3)}`,
     ]);
     if (blocks !== null)
       notes.push(
