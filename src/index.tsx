@@ -9,6 +9,7 @@ import { App } from './App';
 import { backendFromAddress } from './address';
 import { startDeployment } from './deployment/bootstrap';
 import { EngineClient } from './engine-client';
+import { whenEngineIdle } from './engine-idle';
 import { openGallery } from './gallery/gallery';
 import { installLanternGlobal } from './lantern-global';
 import { connectModelStore } from './model-store-client';
@@ -42,7 +43,7 @@ const models = createModelsStore(connectModelStore());
 installLanternGlobal(
   client,
   studio,
-  models.actions.firstLoad(BUILTIN_MANIFEST_URL, () => store.actions.start()),
+  models.actions.firstLoad(BUILTIN_MANIFEST_URL, () => store.actions.start(), { idle: () => whenEngineIdle(client) }),
   BUILTIN_MANIFEST_URL,
   {
     gallery: () => gallery.actions.listing(),

@@ -10,6 +10,8 @@
 // part, and works once it is stored. And the store's add with `parts`.
 import * as Comlink from 'comlink';
 import { describe, expect, test } from 'vitest';
+import { EngineClient } from '../src/engine-client';
+import { whenEngineIdle } from '../src/engine-idle';
 import { connectModelStore } from '../src/model-store-client';
 import { createModelsStore } from '../src/state/models-state';
 import type { Generator } from '../workers/contracts/generator';
@@ -185,6 +187,34 @@ describe('first visit', () => {
       await cleanUp(v.server, v.url);
     }
   }, 300_000);
+});
+
+describe("the page's idle gate", () => {
+  test('a clip started as soon as the model is ready runs with no background download beside it; the download starts after it', async () => {
+    const server = testServer();
+    const url = server.tiny();
+    const store = connectModelStore();
+    const models = createModelsStore(store);
+    const client = new EngineClient();
+    // For every engine event of the generation: was the background download running?
+    const beside: boolean[] = [];
+    const stop = client.subscribe(() => {
+      if (client.state.status === 'generating') beside.push(models.state.tasks[url] !== undefined);
+    });
+    try {
+      await models.actions.firstLoad(url, () => client.load({ manifestUrl: url, backend: 'wasm' }), { idle: () => whenEngineIdle(client) });
+      await client.generate({ prompt: 'a red ball bounces on a meadow', seed: 3, steps: 1, previewEvery: 0 });
+      expect(beside.length).toBeGreaterThan(0);
+      expect(beside.every((running) => !running)).toBe(true);
+      await expect.poll(() => models.state.models.find((m) => m.manifestUrl === url)?.state, WAIT).toBe('complete');
+      expect(models.state.outcomes[url]).toMatchObject({ kind: 'added' });
+    } finally {
+      stop();
+      client.dispose();
+      await store.remove(url);
+      store.terminate();
+    }
+  });
 });
 
 describe("the store's add with parts", () => {

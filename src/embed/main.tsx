@@ -6,6 +6,7 @@ import { render } from 'solid-js/web';
 import { backendFromAddress } from '../address';
 import { startDeployment } from '../deployment/bootstrap';
 import { EngineClient } from '../engine-client';
+import { whenEngineIdle } from '../engine-idle';
 import { connectModelStore } from '../model-store-client';
 import { DeploymentContext } from '../state/deployment-state';
 import { BUILTIN_MANIFEST_URL } from '../state/generate-state';
@@ -36,7 +37,7 @@ if (refusal !== null) {
   const models = createModelsStore(connectModelStore());
   const offline = createOfflineStore(client); // the service worker: after one visit the embed works offline, as the app does
   models.actions
-    .firstLoad(BUILTIN_MANIFEST_URL, () => client.load({ manifestUrl: BUILTIN_MANIFEST_URL, backend }))
+    .firstLoad(BUILTIN_MANIFEST_URL, () => client.load({ manifestUrl: BUILTIN_MANIFEST_URL, backend }), { idle: () => whenEngineIdle(client) })
     .then(
       (model) => {
         session.setModel(model);

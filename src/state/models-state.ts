@@ -195,13 +195,15 @@ export function createModelsStore(store: ModelStore) {
    * stops it; cut off (tab closed, network gone), the next visit resumes
    * it. A failure is a console warning and an outcome the page shows; the
    * loaded model is not touched. Nothing when the model is complete, not
-   * stored here, or could not be kept (that failure stays shown).
+   * stored here, or could not be kept (that failure stays shown). `idle`
+   * holds the start until the engine has nothing to do (whenEngineIdle).
    */
-  const completeInBackground = async (url: string): Promise<void> => {
+  const completeInBackground = async (url: string, idle?: () => Promise<void>): Promise<void> => {
     const manifestUrl = new URL(url, location.href).href;
     await refresh();
     const model = state.models.find((m) => m.manifestUrl === manifestUrl);
     if (model === undefined || model.state === 'complete' || state.outcomes[manifestUrl]?.kind === 'failed') return;
+    await idle?.();
     await add(manifestUrl, 'background', { priority: 'low' });
   };
 
@@ -214,14 +216,14 @@ export function createModelsStore(store: ModelStore) {
     /**
      * The page's first load of `url` (the built-in model): `prepare`, then
      * `load` (the engine's, which stores what its backend runs), then the
-     * rest in the background, not awaited. Resolves with what `load` gives
-     * once the list shows what the load stored.
+     * rest in the background once `idle` resolves, not awaited. Resolves
+     * with what `load` gives once the list shows what the load stored.
      */
-    firstLoad: async <T>(url: string, load: () => Promise<T>, options: { whole?: boolean } = {}): Promise<T> => {
+    firstLoad: async <T>(url: string, load: () => Promise<T>, options: { whole?: boolean; idle?: () => Promise<void> } = {}): Promise<T> => {
       await prepare(url, options);
       const loaded = await load();
       await refresh();
-      void completeInBackground(url);
+      void completeInBackground(url, options.idle);
       return loaded;
     },
 
