@@ -12,7 +12,7 @@
 // through Playwright. An edit reads the clip's prompt and seed from the
 // MP4's metadata where Lantern wrote them (--clip-prompt gives the prompt
 // of a clip from elsewhere).
-// Prints the seed, sampler and steps, backend and timings; on failure
+// Prints the seed, sampler, steps and shift, backend and timings; on failure
 // prints the engine's error name and message and exits 1 (2 for a bad
 // command line, 69 when no Chromium can be found or installed:
 // scripts/chromium.mjs). The browser and the server are always closed.
@@ -46,6 +46,8 @@ const USAGE = `Usage: npm run generate -- --prompt "..." [options]
   --steps N           denoising steps (default: the model's)
   --sampler S         ${SAMPLERS.join(' | ')} (default: the model's; lantern-tiny's is
                       its Fast preset, bench/samplers.md): how each step is taken
+  --shift X           how the steps spread over the noise levels, > 0 (default: the
+                      model's); above 1 spends more of them at high noise
   --guidance G        classifier-free guidance scale (default: the model's)
   --backend B         ${BACKEND_CHOICES.join(' | ')} (default: auto)
   --codec C           ${VIDEO_CODECS.join(' | ')} (default: ${VIDEO_CODECS[0]})
@@ -76,6 +78,7 @@ function parseOptions(argv) {
         seed: { type: 'string' },
         steps: { type: 'string' },
         sampler: { type: 'string' },
+        shift: { type: 'string' },
         guidance: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         codec: { type: 'string' },
@@ -130,7 +133,7 @@ function parseOptions(argv) {
   const strength = number('strength');
   const edit = mode === 'edit' ? { instruction: values.instruction ?? null, clipPrompt: values['clip-prompt'] ?? null, strength: strength ?? null } : null;
   if (values.negative !== undefined) request.negativePrompt = values.negative;
-  for (const name of ['steps', 'guidance']) {
+  for (const name of ['steps', 'shift', 'guidance']) {
     const n = number(name);
     if (n !== undefined) request[name] = n;
   }
@@ -297,7 +300,7 @@ async function main() {
                 }
               } catch {}
               const settings = { seed: request.seed };
-              for (const key of ['negativePrompt', 'sampler', 'steps', 'guidance', 'codec', 'provenance'])
+              for (const key of ['negativePrompt', 'sampler', 'steps', 'shift', 'guidance', 'codec', 'provenance'])
                 if (request[key] !== undefined) settings[key] = request[key];
               const b = await window.lantern.renderStoryboard(shots, settings, { onProgress });
               if (b.error !== null) return asError({ name: b.error.name, message: `shot ${b.error.shot + 1}: ${b.error.message}` });
@@ -309,7 +312,13 @@ async function main() {
             let binary = '';
             for (let i = 0; i < r.mp4.length; i += 0x8000) binary += String.fromCharCode(...r.mp4.subarray(i, i + 0x8000));
             return {
-              model: { id: model.id, name: model.name, defaultSteps: model.defaultSteps, defaultSampler: model.defaultSampler },
+              model: {
+                id: model.id,
+                name: model.name,
+                defaultSteps: model.defaultSteps,
+                defaultSampler: model.defaultSampler,
+                defaultShift: model.defaultShift,
+              },
               backendInfo: model.backend,
               generateMs: performance.now() - loadedAt,
               mp4: btoa(binary),
@@ -360,7 +369,9 @@ async function main() {
         console.log(`shot ${i + 1}: frames ${s.firstFrame}-${s.firstFrame + s.frames - 1}, seed ${s.seed}: ${s.prompt}`);
     }
     console.log(`seed ${outcome.seed}`);
-    console.log(`sampler ${options.request.sampler ?? outcome.model.defaultSampler}, ${options.request.steps ?? outcome.model.defaultSteps} steps`);
+    console.log(
+      `sampler ${options.request.sampler ?? outcome.model.defaultSampler}, ${options.request.steps ?? outcome.model.defaultSteps} steps, shift ${options.request.shift ?? outcome.model.defaultShift}`,
+    );
     console.log(`backend ${outcome.backend}: ${outcome.backendInfo.reason}`);
     if (outcome.backendInfo.warning !== undefined) console.error(`warning: ${outcome.backendInfo.warning}`);
     console.log(`model ${outcome.model.id} (${outcome.model.name})`);

@@ -10,10 +10,13 @@ import { DEFAULT_SAMPLER, type ModelInfo, type SamplerName, type SamplerSetting,
 
 export { SPEEDS, type Speed };
 
+/** A preset before a model is loaded: steps and shift null until it is (the store fills them in then). */
+export type SpeedPreset = { sampler: SamplerName; steps: number | null; shift: number | null };
+
 /** Before a model is loaded: its sampler is not known yet, and the steps field stays empty until it is. */
-export const SPEEDS_BEFORE_LOAD: Record<Speed, { sampler: SamplerName; steps: number | null }> = {
-  quality: { sampler: DEFAULT_SAMPLER, steps: null },
-  fast: { sampler: 'dpmpp2m', steps: 8 },
+export const SPEEDS_BEFORE_LOAD: Record<Speed, SpeedPreset> = {
+  quality: { sampler: DEFAULT_SAMPLER, steps: null, shift: null },
+  fast: { sampler: 'dpmpp2m', steps: 8, shift: null },
 };
 
 export const SPEED_LABEL: Record<Speed, string> = { quality: 'Quality', fast: 'Fast' };
@@ -21,7 +24,7 @@ export const SPEED_LABEL: Record<Speed, string> = { quality: 'Quality', fast: 'F
 type Presets = Pick<ModelInfo, 'speeds'> | null | undefined;
 
 /** The presets of `model`, or the ones before a model is known. */
-export function speedPresets(model: Presets): Record<Speed, { sampler: SamplerName; steps: number | null }> {
+export function speedPresets(model: Presets): Record<Speed, SpeedPreset> {
   return model?.speeds ?? SPEEDS_BEFORE_LOAD;
 }
 
@@ -36,15 +39,18 @@ export function defaultSpeed(model: Pick<ModelInfo, 'speeds' | 'defaultSampler'>
   return speedOf(model.defaultSampler, model) ?? SPEEDS[0];
 }
 
-/** What choosing `speed` puts into the form: its sampler, and its steps as the form's text ('' while no model is known). */
-export function presetForm(speed: Speed, model: Presets): { sampler: SamplerName; steps: string } {
-  const { sampler, steps } = speedPresets(model)[speed];
-  return { sampler, steps: steps === null ? '' : String(steps) };
+/**
+ * What choosing `speed` puts into the form: its sampler and shift, and its
+ * steps as the form's text ('' while no model is known; shift null: the model's).
+ */
+export function presetForm(speed: Speed, model: Presets): { sampler: SamplerName; steps: string; shift: number | null } {
+  const { sampler, steps, shift } = speedPresets(model)[speed];
+  return { sampler, steps: steps === null ? '' : String(steps), shift };
 }
 
-/** A preset as words: "DPM-Solver++(2M) sampler at 8 steps". */
-export function describeSetting(setting: { sampler: SamplerName; steps: number | null }, label: Record<SamplerName, string>): string {
-  return `${label[setting.sampler]} sampler at ${setting.steps ?? "the model's"} steps`;
+/** A preset as words: "DPM-Solver++(2M) sampler at 8 steps, shift 5". */
+export function describeSetting(setting: SpeedPreset, label: Record<SamplerName, string>): string {
+  return `${label[setting.sampler]} sampler at ${setting.steps ?? "the model's"} steps${setting.shift === null ? '' : `, shift ${setting.shift}`}`;
 }
 
 export type { SamplerSetting };

@@ -37,6 +37,7 @@ describe('validateRequest', () => {
       seed: 7,
       sampler: manifest.sampler.defaultSampler,
       steps: manifest.sampler.defaultSteps,
+      shift: manifest.sampler.defaultShift,
       guidance: manifest.sampler.defaultGuidance,
       fps: manifest.video.fps,
       codec: 'avc',
@@ -64,6 +65,17 @@ describe('validateRequest', () => {
       const m = { ...manifest, sampler: { ...manifest.sampler, defaultSampler } };
       expect(validateRequest({ prompt: 'x', seed: 1 }, m).sampler).toBe(defaultSampler);
       expect(validateRequest({ prompt: 'x', seed: 1, steps: 3 }, m)).toMatchObject({ sampler: defaultSampler, steps: 3 });
+    }
+  });
+
+  test("a request without a shift gets the model's default shift; a shift must be above 0 and at most 100", () => {
+    const m = { ...manifest, sampler: { ...manifest.sampler, defaultShift: 4.5 } };
+    expect(validateRequest({ prompt: 'x', seed: 1 }, m).shift).toBe(4.5);
+    expect(validateRequest({ prompt: 'x', seed: 1, shift: 0.5 }, m).shift).toBe(0.5);
+    for (const shift of [0, -1, 101, Number.NaN, Number.POSITIVE_INFINITY, '3']) {
+      const error = errorOf({ prompt: 'x', seed: 1, shift });
+      expect(error.name).toBe('InvalidSamplerSettingsError');
+      expect(error.message).toMatch(/^Shift .* is not allowed. It must be a number above 0 and at most 100 \(the model's default is /);
     }
   });
 

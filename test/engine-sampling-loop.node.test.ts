@@ -73,6 +73,14 @@ describe('sampleLatent with each sampler', () => {
     expect(seen.at(-1)).toEqual({ step: 5, evaluations: calls.length, totalEvaluations: calls.length });
   });
 
+  test("a request's shift spreads the steps: calls at sampleSchedule(steps, shift), not the model's shift", async () => {
+    const calls: { t: number; x: Float32Array }[] = [];
+    await sampleLatent(standInDenoiser(calls), manifest, noise, { steps: 4, guidance: GUIDANCE, sampler: 'euler', shift: 5 });
+    const times = sampleSchedule(4, 5).slice(0, -1).map(Math.fround);
+    expect(calls.map((c) => c.t)).toEqual(times);
+    expect(times).not.toEqual(sampleSchedule(4, manifest.sampler.shift).slice(0, -1).map(Math.fround));
+  });
+
   test('Euler is the loop it always was: x + (t_next - t) v at each step', async () => {
     const steps = 4;
     const latent = await sampleLatent(standInDenoiser([]), manifest, noise, { steps, guidance: GUIDANCE });

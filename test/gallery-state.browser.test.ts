@@ -30,6 +30,7 @@ const recipe = (seed: number): Recipe => ({
   seed,
   sampler: 'euler',
   steps: 2,
+  shift: 2,
   guidance: 5,
   fps: 8,
   codec: 'avc',

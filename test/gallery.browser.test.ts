@@ -50,6 +50,7 @@ function recipe(seed: number, prompt = `a lantern on a lake, take ${seed}`): Rec
     seed,
     sampler: 'euler',
     steps: 20,
+    shift: 2,
     guidance: 5,
     fps: 8,
     codec: 'avc',

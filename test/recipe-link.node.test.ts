@@ -21,6 +21,7 @@ import {
   MAX_PARENT_DEPTH,
   MAX_PROMPT,
   MAX_SEED,
+  MAX_SHIFT,
   MAX_STEPS,
   validateRecipe,
 } from '../src/recipe/validate';
@@ -82,6 +83,7 @@ function recipeArb(depth: number, promptLength = 300): fc.Arbitrary<Recipe> {
     seed: fc.integer({ min: 0, max: MAX_SEED }),
     sampler: fc.constantFrom(...SAMPLERS),
     steps: fc.integer({ min: 1, max: MAX_STEPS }),
+    shift: fc.option(fc.double({ min: Number.MIN_VALUE, max: MAX_SHIFT, noNaN: true }), { nil: null }),
     guidance: fc.double({ min: 0, max: MAX_GUIDANCE, noNaN: true }),
     fps: fc.integer({ min: 1, max: MAX_FPS }),
     codec: fc.constantFrom(...VIDEO_CODECS),
@@ -162,7 +164,7 @@ function expectWorded(error: RecipeError): void {
 
 /** Fields that may be null: text-to-video's source, an unknown gallery id, a parent with no recipe, an extension of a file or of a clip. */
 function nullable(e: Entry): boolean {
-  return ['source', 'galleryId', 'recipe'].includes(e.key) || ((e.key === 'parent' || e.key === 'file') && e.holder['kind'] === 'extension');
+  return ['source', 'galleryId', 'recipe', 'shift'].includes(e.key) || ((e.key === 'parent' || e.key === 'file') && e.holder['kind'] === 'extension');
 }
 
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
@@ -204,6 +206,7 @@ const INVALID: Record<string, fc.Arbitrary<unknown>> = {
   name: fc.oneof(fc.constant(''), tooLong(MAX_FILE_NAME)),
   seed: fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: MAX_SEED + 1, max: Number.MAX_SAFE_INTEGER }), nonInteger, fc.constantFrom(MAX_SEED + 1, 2 ** 64)),
   steps: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: MAX_STEPS + 1 }), nonInteger),
+  shift: fc.oneof(fc.double({ max: 0, noNaN: true }), fc.double({ min: MAX_SHIFT, minExcluded: true, noNaN: true }), fc.constantFrom(NaN, '2')),
   fps: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: MAX_FPS + 1 }), nonInteger),
   latentFrames: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: MAX_LATENT_FRAMES + 1 }), nonInteger),
   guidance: fc.oneof(
@@ -333,10 +336,10 @@ describe('one broken field of a valid recipe is a RecipeError naming that field'
     );
   });
 
-  test('a required field deleted (the sampler is not required: see "recipes written before samplers")', () => {
+  test('a required field deleted (the sampler and the shift are not required: see "recipes written before samplers")', () => {
     fc.assert(
       fc.property(
-        fieldOf((e) => e.key !== 'sampler'),
+        fieldOf((e) => e.key !== 'sampler' && e.key !== 'shift'),
         ([recipe, entry]) => {
           const error = rejection(
             mutated(recipe, entry.path, (holder, key) => {

@@ -9,7 +9,7 @@ import { SAMPLERS as ENGINE_SAMPLERS } from '../workers/engine/sampling/solvers'
 
 const model = (defaultSampler: ModelInfo['defaultSampler']): Pick<ModelInfo, 'speeds' | 'defaultSampler'> => ({
   defaultSampler,
-  speeds: { quality: { sampler: 'euler', steps: 24 }, fast: { sampler: 'dpmpp2m', steps: 10 } },
+  speeds: { quality: { sampler: 'euler', steps: 24, shift: 2 }, fast: { sampler: 'dpmpp2m', steps: 10, shift: 5 } },
 });
 
 test("the engine's samplers are the contract's list", () => {
@@ -19,14 +19,14 @@ test("the engine's samplers are the contract's list", () => {
 });
 
 test("a preset fills the form with the loaded model's sampler and steps", () => {
-  expect(presetForm('fast', model('dpmpp2m'))).toEqual({ sampler: 'dpmpp2m', steps: '10' });
-  expect(presetForm('quality', model('dpmpp2m'))).toEqual({ sampler: 'euler', steps: '24' });
+  expect(presetForm('fast', model('dpmpp2m'))).toEqual({ sampler: 'dpmpp2m', steps: '10', shift: 5 });
+  expect(presetForm('quality', model('dpmpp2m'))).toEqual({ sampler: 'euler', steps: '24', shift: 2 });
 });
 
 test('before a model is known: Quality has no steps yet (the store fills them when one loads), Fast its own', () => {
   expect(SPEEDS_BEFORE_LOAD.quality.sampler).toBe(DEFAULT_SAMPLER);
-  expect(presetForm('quality', null)).toEqual({ sampler: DEFAULT_SAMPLER, steps: '' });
-  expect(presetForm('fast', null)).toEqual({ sampler: 'dpmpp2m', steps: '8' });
+  expect(presetForm('quality', null)).toEqual({ sampler: DEFAULT_SAMPLER, steps: '', shift: null });
+  expect(presetForm('fast', null)).toEqual({ sampler: 'dpmpp2m', steps: '8', shift: null });
 });
 
 test("the model's default is the preset with its sampler", () => {

@@ -55,6 +55,7 @@ export function Player(props: { clip: Clip }) {
               <>
                 <span data-testid="clip-sampler">
                   {recipe().steps} steps, {SAMPLER_LABEL[recipe().sampler]}
+                  {recipe().shift === null ? '' : `, shift ${recipe().shift}`}
                 </span>{' '}
                 ·{' '}
               </>

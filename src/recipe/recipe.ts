@@ -10,7 +10,8 @@
 //
 // Fields added since version 1 are read with the value every clip had before
 // them, so older links and gallery records still open: a recipe without a
-// sampler was made with Euler.
+// sampler was made with Euler, one without a shift on the model's own
+// schedule shift (ModelInfo.scheduleShift).
 
 import type { Backend, SamplerName, VideoCodecName } from '../../workers/contracts/generator';
 
@@ -40,6 +41,8 @@ export type Recipe = {
   /** How the flow was integrated; recipes written before samplers have none and are read as DEFAULT_SAMPLER ('euler'). */
   sampler: SamplerName;
   steps: number;
+  /** The schedule's shift; null in recipes written before shifts were chosen: the model's own (ModelInfo.scheduleShift). */
+  shift: number | null;
   guidance: number;
   fps: number;
   codec: VideoCodecName;

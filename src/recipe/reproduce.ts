@@ -43,14 +43,18 @@ function missingFile(recipe: Recipe): { name: string; sha256: string } | null {
   return s.parent?.recipe ? missingFile(s.parent.recipe) : null;
 }
 
-/** The generate request a recipe's own step makes (no conditioning). */
-export function recipeRequest(recipe: Recipe): GenerateRequest {
+/**
+ * The generate request a recipe's own step makes (no conditioning), for
+ * `model` (a recipe from before shifts were chosen used its own schedule shift).
+ */
+export function recipeRequest(recipe: Recipe, model: Pick<ModelInfo, 'scheduleShift'>): GenerateRequest {
   return {
     prompt: recipe.prompt,
     ...(recipe.negativePrompt === '' ? {} : { negativePrompt: recipe.negativePrompt }),
     seed: recipe.seed,
     sampler: recipe.sampler,
     steps: recipe.steps,
+    shift: recipe.shift ?? model.scheduleShift,
     guidance: recipe.guidance,
     fps: recipe.fps,
     codec: recipe.codec,
@@ -76,12 +80,13 @@ export async function reproduce(engine: ReproduceEngine, recipe: Recipe, callbac
   if (model.id !== recipe.model.id || model.version !== recipe.model.version) throw new RecipeModelError(recipe.model, model);
   if (!isReproducible(recipe)) throw new RecipeNotReproducibleError(recipe);
   const source = recipe.source;
-  if (source === null) return engine.generate(recipeRequest(recipe), callbacks);
+  if (source === null) return engine.generate(recipeRequest(recipe, engine.model()), callbacks);
   if (source.kind === 'image') throw new RecipeNotReproducibleError(recipe);
   const parentRecipe = source.parent?.recipe ?? null;
   if (parentRecipe === null) throw new RecipeNotReproducibleError(recipe);
   const parent = await reproduce(engine, parentRecipe, callbacks);
   const lineage = { frames: parent.frames, parent: { galleryId: null, recipe: parentRecipe } };
-  if (source.kind === 'edit') return engine.edit(lineage, { ...recipeRequest(recipe), strength: source.strength, instruction: source.instruction }, callbacks);
-  return engine.extend(lineage, { ...recipeRequest(recipe), latentFrames: source.latentFrames }, callbacks);
+  if (source.kind === 'edit')
+    return engine.edit(lineage, { ...recipeRequest(recipe, engine.model()), strength: source.strength, instruction: source.instruction }, callbacks);
+  return engine.extend(lineage, { ...recipeRequest(recipe, engine.model()), latentFrames: source.latentFrames }, callbacks);
 }

@@ -27,6 +27,8 @@ export const MAX_SEED = 0xffff_ffff;
 /** As the engine allows (workers/engine/request.ts MAX_STEPS). */
 export const MAX_STEPS = 1000;
 export const MAX_GUIDANCE = 50;
+/** As the engine allows (workers/model-files/manifest-sampler.ts MAX_SHIFT). */
+export const MAX_SHIFT = 100;
 export const MAX_FPS = 120;
 /** Latent frames an extension continues from: a few in practice; more than this is not a clip Lantern made. */
 export const MAX_LATENT_FRAMES = 1024;
@@ -43,6 +45,7 @@ const RECIPE_FIELDS: Record<keyof Recipe, true> = {
   seed: true,
   sampler: true,
   steps: true,
+  shift: true,
   guidance: true,
   fps: true,
   codec: true,
@@ -219,6 +222,7 @@ function recipeAt(value: unknown, path: string, depth: number): Recipe {
     seed: integer(r, 'seed', path, 0, MAX_SEED),
     sampler: sampler(r, path),
     steps: integer(r, 'steps', path, 1, MAX_STEPS),
+    shift: get(r, 'shift') === undefined || get(r, 'shift') === null ? null : number(r, 'shift', path, 0, MAX_SHIFT, true),
     guidance: number(r, 'guidance', path, 0, MAX_GUIDANCE),
     fps: integer(r, 'fps', path, 1, MAX_FPS),
     codec: oneOf(r, 'codec', path, VIDEO_CODECS),

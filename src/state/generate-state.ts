@@ -69,6 +69,11 @@ export type Form = {
   /** Set with the steps by the Speed choice (sampling-presets.ts) or a recipe; editing the steps keeps it. */
   sampler: SamplerName;
   steps: string;
+  /**
+   * The schedule's shift, set with the sampler: a preset's, a recipe's, or null for the model's default
+   * (ModelInfo.defaultShift); 'schedule' for a recipe from before shifts: the model's own (scheduleShift).
+   */
+  shift: number | null | 'schedule';
   guidance: string;
   /** The clip's video codec; kept to one the loaded model's ModelInfo.codecs lists. */
   codec: VideoCodecName;
@@ -135,6 +140,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       seed: String(randomSeed()),
       sampler: DEFAULT_SAMPLER,
       steps: '',
+      shift: null,
       guidance: '',
       codec: DEFAULT_VIDEO_CODEC,
     },
@@ -310,6 +316,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       seed: Number(seed),
       sampler: form.sampler,
       ...withDefined('steps', optionalNumber(form.steps)),
+      ...withDefined('shift', form.shift === 'schedule' ? state.lastModel?.scheduleShift : (form.shift ?? undefined)),
       ...withDefined('guidance', optionalNumber(form.guidance)),
       codec: form.codec,
       previewEvery: 1,
@@ -415,7 +422,16 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
       setState({ error: null, notices: [] });
       const { conditioning: _image, ...rest } = request();
       const r = clip.recipe;
-      const settings = r === null ? {} : { sampler: r.sampler, steps: r.steps, guidance: r.guidance, negativePrompt: r.negativePrompt };
+      const settings =
+        r === null
+          ? {}
+          : {
+              sampler: r.sampler,
+              steps: r.steps,
+              guidance: r.guidance,
+              negativePrompt: r.negativePrompt,
+              ...withDefined('shift', r.shift ?? state.lastModel?.scheduleShift),
+            };
       studio
         .edit({ frames: clipFrames, parent: shownParent() }, { ...rest, ...settings, prompt, seed: clip.seed, strength, instruction })
         .catch((error: unknown) => {
@@ -451,6 +467,7 @@ export function createLanternStore(client: EngineClient, studio: Studio, options
         seed: String(recipe.seed),
         sampler: recipe.sampler,
         steps: String(recipe.steps),
+        shift: recipe.shift ?? 'schedule',
         guidance: String(recipe.guidance),
         ...(state.lastModel === null || state.lastModel.codecs.includes(recipe.codec) ? { codec: recipe.codec } : {}),
       });

@@ -137,12 +137,14 @@ export function createStoryboardStore(studio: Studio, lantern: LanternStore) {
         const seed = number(form.seed);
         const steps = number(form.steps);
         const guidance = number(form.guidance);
+        const shift = form.shift === 'schedule' ? lantern.state.lastModel?.scheduleShift : (form.shift ?? undefined);
         const negativePrompt = form.negativePrompt.trim();
         const result = await studio.renderStoryboard(
           shots,
           {
             codec: form.codec,
             sampler: form.sampler,
+            ...(shift === undefined ? {} : { shift }),
             ...(seed === undefined ? {} : { seed }),
             ...(steps === undefined ? {} : { steps }),
             ...(guidance === undefined ? {} : { guidance }),

@@ -19,9 +19,11 @@ export type StoryboardSettings = {
   /** Seed of shot 1; shot i without its own seed gets seed + i. Random when left out. */
   seed?: number;
   negativePrompt?: string;
-  /** Every shot's sampler (GenerateRequest.sampler; default 'euler'). */
+  /** Every shot's sampler (GenerateRequest.sampler; default: the model's). */
   sampler?: GenerateRequest['sampler'];
   steps?: number;
+  /** Every shot's schedule shift (GenerateRequest.shift; default: the model's). */
+  shift?: number;
   guidance?: number;
   codec?: VideoCodecName;
   /** The provenance choices for every shot and the finished clip (default: the page's settings). */
@@ -108,6 +110,7 @@ export async function renderStoryboard(
           ...(settings.negativePrompt === undefined ? {} : { negativePrompt: settings.negativePrompt }),
           ...(settings.sampler === undefined ? {} : { sampler: settings.sampler }),
           ...(settings.steps === undefined ? {} : { steps: settings.steps }),
+          ...(settings.shift === undefined ? {} : { shift: settings.shift }),
           ...(settings.guidance === undefined ? {} : { guidance: settings.guidance }),
           ...(conditioning === undefined ? {} : { conditioning }),
           ...(settings.provenance === undefined ? {} : { provenance: settings.provenance }),

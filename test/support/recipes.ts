@@ -11,6 +11,7 @@ export function plainRecipe(over: Partial<Recipe> = {}): Recipe {
     seed: 7,
     sampler: 'euler',
     steps: 20,
+    shift: 2,
     guidance: 4.5,
     fps: 8,
     codec: 'avc',

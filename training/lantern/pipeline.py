@@ -112,9 +112,11 @@ class LanternModel(nn.Module):
                  guidance: float | None = None, negative: str = "", image: torch.Tensor | None = None,
                  previous: torch.Tensor | None = None, continue_frames: int = 1,
                  edit: torch.Tensor | None = None, strength: float = 0.6,
-                 on_step: Callable[[int, torch.Tensor], None] | None = None, sampler: str = "euler") -> torch.Tensor:
+                 on_step: Callable[[int, torch.Tensor], None] | None = None, sampler: str = "euler",
+                 shift: float | None = None) -> torch.Tensor:
         """Clips (B, T, 3, S, S) in [0, 1] for prompts and seeds, with `sampler`
-        (flow.SAMPLERS) integrating the flow.
+        (flow.SAMPLERS) integrating the flow on the schedule shifted by `shift`
+        (default: the model's, cfg.flow.shift).
 
         image (B, 3, S, S): image-to-video, the clip starts from it.
         previous (B, T, 3, S, S): scene continuation; the new clip's first
@@ -141,7 +143,7 @@ class LanternModel(nn.Module):
         start = self.encode_video(edit.to(device)) if edit is not None else None
         text = self.encode_text(list(prompts) + [negative] * b)  # (2B, L, D): conditional, then unconditional
         z = sample(lambda x_in, t: self.dit(x_in, t.to(device), text), noise, cond, mask, steps,
-                   cfg.flow.shift, guidance, start_latent=start,
+                   cfg.flow.shift if shift is None else shift, guidance, start_latent=start,
                    strength=strength if edit is not None else 1.0, on_step=on_step, sampler=sampler)
         return self.decode_latent(z)
 

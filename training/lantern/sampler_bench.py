@@ -33,14 +33,21 @@ DEFAULT_GRID = ("dpmpp2m:4,6,8,12,16,24", "euler:4,6,8,12,16", "heun:4,6,8,12,16
 REFERENCE_STEPS = 100
 
 
-def parse_grid(items: list[str]) -> list[tuple[str, int]]:
-    """'heun:4,6' -> [('heun', 4), ('heun', 6)]; a named error for anything else."""
-    out: list[tuple[str, int]] = []
+def parse_grid(items: list[str], shift: float) -> list[tuple[str, int, float]]:
+    """'heun:4,6' -> [('heun', 4, shift), ('heun', 6, shift)]; 'euler@4:12' -> [('euler', 12, 4.0)]
+    (the schedule shifted by 4 instead of the model's); a named error for anything else."""
+    out: list[tuple[str, int, float]] = []
     for item in items:
-        name, _, steps = item.partition(":")
-        if name not in SAMPLERS or not steps:
-            raise ValueError(f"grid entry {item!r}: expected SAMPLER:STEPS[,STEPS...] with SAMPLER one of {', '.join(SAMPLERS)}")
-        out += [(name, int(s)) for s in steps.split(",")]
+        head, _, steps = item.partition(":")
+        name, marked, at = head.partition("@")
+        try:
+            shifted = float(at) if marked else shift
+        except ValueError:
+            shifted = -1.0
+        if name not in SAMPLERS or not steps or not shifted > 0:
+            raise ValueError(f"grid entry {item!r}: expected SAMPLER[@SHIFT]:STEPS[,STEPS...] with SAMPLER one of {', '.join(SAMPLERS)} "
+                             "and SHIFT > 0")
+        out += [(name, int(s), shifted) for s in steps.split(",")]
     return out
 
 
@@ -81,16 +88,18 @@ def main(argv: list[str] | None = None) -> None:
     model.to(device).eval()
     prompts = eval_prompts(args.count, 0)
     seeds = [0]
-    grid = [("euler", 24)] + [g for g in parse_grid(args.grid) if g != ("euler", 24)]
+    shift = model.cfg.flow.shift
+    baseline = ("euler", 24, shift)
+    grid = [baseline] + [g for g in parse_grid(args.grid, shift) if g != baseline]
 
-    def clips_for(sampler: str, steps: int, texts: list[str], clip_seeds: list[int]) -> np.ndarray:
+    def clips_for(sampler: str, steps: int, texts: list[str], clip_seeds: list[int], at: float = shift) -> np.ndarray:
         with torch.no_grad():
-            return model.generate(texts, clip_seeds, steps=steps, guidance=args.guidance, sampler=sampler).cpu().numpy()
+            return model.generate(texts, clip_seeds, steps=steps, guidance=args.guidance, sampler=sampler, shift=at).cpu().numpy()
 
     k = min(args.psnr_count, args.count)
     guidance = args.guidance if args.guidance is not None else model.cfg.flow.default_guidance
     identity = {"checkpoint": str(args.checkpoint), "prompts": args.count, "psnr_prompts": k, "reference": f"euler {REFERENCE_STEPS} steps",
-                "guidance": guidance}
+                "guidance": guidance, "shift": shift}
     rows = kept_rows(args.out, identity) if args.resume else []
     reference_file = args.out.with_suffix(".reference.npy")
     if args.resume and reference_file.exists():
@@ -101,12 +110,12 @@ def main(argv: list[str] | None = None) -> None:
                                     for i in range(0, k, args.batch)])
         args.out.parent.mkdir(parents=True, exist_ok=True)
         np.save(reference_file, reference)
-    done = {(r["sampler"], r["steps"]) for r in rows}
-    for sampler, steps in [g for g in grid if g not in done]:
+    done = {(r["sampler"], r["steps"], r.get("shift", shift)) for r in rows}
+    for sampler, steps, at in [g for g in grid if g not in done]:
         kept: list[np.ndarray] = []
 
         def generate(texts: list[str], clip_seeds: list[int]) -> np.ndarray:
-            clips = clips_for(sampler, steps, texts, clip_seeds)
+            clips = clips_for(sampler, steps, texts, clip_seeds, at)
             kept.append(clips[: max(0, k - sum(len(c) for c in kept))])
             return clips
 
@@ -114,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         report = evaluate(generate, prompts, seeds, batch_size=args.batch)
         compared = np.concatenate(kept)[:k]
         rows.append({
-            "sampler": sampler, "steps": steps, "evaluations": denoiser_evaluations(sampler, steps),
+            "sampler": sampler, "steps": steps, "shift": at, "evaluations": denoiser_evaluations(sampler, steps),
             "seconds_generating": report.seconds_generating, "seconds_total": round(time.perf_counter() - t0, 2),
             "scores": report.scores, "psnr_vs_reference": round(float(np.mean([psnr(a, b) for a, b in zip(compared, reference)])), 2),
         })
@@ -133,10 +142,11 @@ def fmt(x: float | None) -> str:
 
 
 def table(meta: dict) -> str:
-    head = ("| sampler | steps | denoiser calls | time vs Euler-24 | PSNR vs ref (dB) | " + " | ".join(ATTRIBUTES) + " |\n"
-            + "|---" * (5 + len(ATTRIBUTES)) + "|\n")
+    head = ("| sampler | steps | shift | denoiser calls | time vs Euler-24 | PSNR vs ref (dB) | " + " | ".join(ATTRIBUTES) + " |\n"
+            + "|---" * (6 + len(ATTRIBUTES)) + "|\n")
     body = "".join(
-        f"| {r['sampler']} | {r['steps']} | {r['evaluations']} | {r['time_vs_euler24']:.2f} | {r['psnr_vs_reference']:.2f} | "
+        f"| {r['sampler']} | {r['steps']} | {r.get('shift', meta.get('shift', '-'))} | {r['evaluations']} | {r['time_vs_euler24']:.2f} | "
+        f"{r['psnr_vs_reference']:.2f} | "
         + " | ".join(fmt(r["scores"].get(a)) for a in ATTRIBUTES) + " |\n" for r in meta["rows"])
     return (f"Held-out prompts: {meta['prompts']} (PSNR on the first {meta['psnr_prompts']}, against {meta['reference']} of the same seed); "
             f"guidance {meta['guidance']}; {meta['device']}, times as ratios in one run. Scores in %.\n\n" + head + body)

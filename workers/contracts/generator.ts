@@ -20,8 +20,8 @@ export type SamplerName = (typeof SAMPLERS)[number];
 /** The sampler of a model whose manifest names none, and that recipes written before samplers used. */
 export const DEFAULT_SAMPLER: SamplerName = 'euler';
 export type Speed = (typeof SPEEDS)[number];
-/** A sampler and its steps: a Speed preset, or a model's default. */
-export type SamplerSetting = { sampler: SamplerName; steps: number };
+/** A sampler, its steps and the schedule's shift: a Speed preset, or a model's default. */
+export type SamplerSetting = { sampler: SamplerName; steps: number; shift: number };
 export type Phase = (typeof PHASES)[number];
 export type AttentionPath = (typeof ATTENTION_PATHS)[number];
 /** The phases of a generation, each timed in GenerateResult.timings. */
@@ -70,6 +70,10 @@ export type ModelInfo = {
   defaultSampler: SamplerName;
   /** The steps a request without steps gets. */
   defaultSteps: number;
+  /** The schedule shift a request without one gets (the manifest's sampler.defaultShift). */
+  defaultShift: number;
+  /** The model's own schedule shift (manifest sampler.shift): what clips made before shifts were chosen used. */
+  scheduleShift: number;
   defaultGuidance: number;
   /** The page's Speed presets for this model (the manifest's sampler.speeds); one of them is the default. */
   speeds: Record<Speed, SamplerSetting>;
@@ -132,6 +136,11 @@ export type GenerateRequest = {
    */
   sampler?: SamplerName;
   steps?: number;
+  /**
+   * How the steps are spread over the noise levels: t' = shift t / (1 + (shift - 1) t), so a shift above 1
+   * spends more steps at high noise. Default: the model's (ModelInfo.defaultShift).
+   */
+  shift?: number;
   guidance?: number;
   /** Must equal the model's frame count (this model makes one length). */
   frames?: number;

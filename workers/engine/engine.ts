@@ -79,6 +79,8 @@ function modelInfo(model: LoadedModel, runtime: Runtime): ModelInfo {
     maxPromptWords: model.tokenizer.maxTextTokens,
     defaultSampler: manifest.sampler.defaultSampler,
     defaultSteps: manifest.sampler.defaultSteps,
+    defaultShift: manifest.sampler.defaultShift,
+    scheduleShift: manifest.sampler.shift,
     defaultGuidance: manifest.sampler.defaultGuidance,
     speeds: manifest.sampler.speeds,
     backend: runtime.info,

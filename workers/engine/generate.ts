@@ -95,12 +95,12 @@ export async function sampleLatent(
   denoiser: Denoiser,
   manifest: Manifest,
   noise: Float32Array,
-  settings: { steps: number; guidance: number; start?: number; sampler?: SamplerName },
+  settings: { steps: number; guidance: number; start?: number; sampler?: SamplerName; shift?: number },
   onStep?: (step: SampleStep) => void | Promise<void>,
   conditioning: Conditioning | null = null,
 ): Promise<Float32Array> {
   const { channels } = manifest.latent;
-  const times = sampleSchedule(settings.steps, manifest.sampler.shift, settings.start);
+  const times = sampleSchedule(settings.steps, settings.shift ?? manifest.sampler.shift, settings.start);
   const solver = createSolver(settings.sampler ?? 'euler', times, noise);
   const v = new Float32Array(noise.length);
   const xIn = new Float32Array(GUIDANCE_BATCH * manifest.denoiser.inputChannels * (noise.length / channels));
@@ -253,7 +253,7 @@ export async function generateClip(
       runtime.denoiser,
       manifest,
       editLatent === null ? noise : editStart(manifest, editLatent, noise, steps, strength),
-      { steps, guidance: request.guidance, start: strength, sampler: request.sampler },
+      { steps, guidance: request.guidance, start: strength, sampler: request.sampler, shift: request.shift },
       async ({ step, x0, evaluations, totalEvaluations }) => {
         ctx.onProgress({ phase: 'denoise', step, steps, fraction: within('denoise', evaluations / totalEvaluations) });
         if (request.previewEvery > 0 && (step % request.previewEvery === 0 || step === steps)) {

@@ -7,6 +7,7 @@ import { InvalidRequestError } from '../contracts/errors';
 import type { GenerateRequest, SamplerName } from '../contracts/generator';
 import { DEFAULT_PROVENANCE_CHOICES, type ProvenanceChoices, provenanceChoicesProblem } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
+import { MAX_SHIFT } from '../model-files/manifest-sampler';
 import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
@@ -23,6 +24,7 @@ export type ValidRequest = {
   seed: number;
   sampler: SamplerName;
   steps: number;
+  shift: number;
   guidance: number;
   fps: number;
   codec: VideoCodecName;
@@ -56,6 +58,12 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
     );
   }
   const sampler = request.sampler === undefined ? manifest.sampler.defaultSampler : parseSampler(request.sampler);
+  const shift = optionalNumber(request.shift, manifest.sampler.defaultShift);
+  if (typeof shift !== 'number' || !Number.isFinite(shift) || shift <= 0 || shift > MAX_SHIFT) {
+    throw new InvalidSamplerSettingsError(
+      `Shift ${String(shift)} is not allowed. It must be a number above 0 and at most ${MAX_SHIFT} (the model's default is ${manifest.sampler.defaultShift}).`,
+    );
+  }
   const guidance = optionalNumber(request.guidance, manifest.sampler.defaultGuidance);
   if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
     throw new InvalidSamplerSettingsError(
@@ -87,6 +95,7 @@ export function validateRequest(request: GenerateRequest, manifest: Manifest): V
     seed: request.seed,
     sampler,
     steps,
+    shift,
     guidance,
     fps,
     codec,

@@ -432,11 +432,12 @@ export function parseManifest(json: unknown): Manifest {
   const s = record(m['sampler'], 'sampler');
   const n = record(s['noise'], 'sampler.noise');
   const defaultSteps = int(s['defaultSteps'], 'sampler.defaultSteps', 1);
+  const shift = num(s['shift'], 'sampler.shift', 0, true);
   const sampler = {
     kind: oneOf(s['kind'], SAMPLER_KINDS, 'sampler.kind'),
-    shift: num(s['shift'], 'sampler.shift', 0, true),
+    shift,
     defaultSteps,
-    ...parseSamplerDefaults(s, defaultSteps),
+    ...parseSamplerDefaults(s, defaultSteps, shift),
     defaultGuidance: num(s['defaultGuidance'], 'sampler.defaultGuidance', 0),
     guidanceBatch: oneOf(s['guidanceBatch'], GUIDANCE_BATCHES, 'sampler.guidanceBatch'),
     noise: { kind: oneOf(n['kind'], NOISE_KINDS, 'sampler.noise.kind'), order: oneOf(n['order'], NOISE_ORDERS, 'sampler.noise.order') },
