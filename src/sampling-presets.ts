@@ -28,15 +28,19 @@ export function speedPresets(model: Presets): Record<Speed, SpeedPreset> {
   return model?.speeds ?? SPEEDS_BEFORE_LOAD;
 }
 
-/** The preset whose sampler this is; null for a sampler no preset uses (Heun, from a recipe or a script). */
-export function speedOf(sampler: SamplerName, model: Presets): Speed | null {
+/** The form's sampling settings, as text where the user types them. */
+export type FormSetting = { sampler: SamplerName; steps: string; shift: number | null | 'schedule' };
+
+/** The preset the form's settings are; null for any other (steps typed by hand, a recipe's or a script's settings). */
+export function speedOf(form: FormSetting, model: Presets): Speed | null {
   const presets = speedPresets(model);
-  return SPEEDS.find((speed) => presets[speed].sampler === sampler) ?? null;
+  const same = (p: SpeedPreset) => p.sampler === form.sampler && (p.steps === null ? '' : String(p.steps)) === form.steps.trim() && p.shift === form.shift;
+  return SPEEDS.find((speed) => same(presets[speed])) ?? null;
 }
 
 /** The model's default as a preset (the manifest makes it one of them). */
-export function defaultSpeed(model: Pick<ModelInfo, 'speeds' | 'defaultSampler'>): Speed {
-  return speedOf(model.defaultSampler, model) ?? SPEEDS[0];
+export function defaultSpeed(model: Pick<ModelInfo, 'speeds' | 'defaultSampler' | 'defaultSteps' | 'defaultShift'>): Speed {
+  return speedOf({ sampler: model.defaultSampler, steps: String(model.defaultSteps), shift: model.defaultShift }, model) ?? SPEEDS[0];
 }
 
 /**

@@ -62,7 +62,12 @@ test.each([
   ['a preset with an unknown sampler', { speeds: { ...SPEEDS, fast: { sampler: 'lcm', steps: 4 } } }, 'sampler.speeds.fast.sampler', /lcm/],
   ['a preset of 0 steps', { speeds: { ...SPEEDS, fast: { sampler: 'dpmpp2m', steps: 0 } } }, 'sampler.speeds.fast.steps', /integer >= 1/],
   ['a preset of 5000 steps', { speeds: { ...SPEEDS, fast: { sampler: 'dpmpp2m', steps: 5000 } } }, 'sampler.speeds.fast.steps', /at most 1000/],
-  ['two presets with one sampler', { defaultSteps: 24, speeds: { ...SPEEDS, fast: { sampler: 'euler', steps: 8 } } }, 'sampler.speeds', /same sampler/],
+  [
+    'two presets alike',
+    { defaultSteps: 24, speeds: { ...SPEEDS, fast: { sampler: 'euler', steps: 24, shift: 2 } } },
+    'sampler.speeds',
+    /same sampler, steps and shift/,
+  ],
 ])('%s is a ManifestError naming the field', (_, fields, field, message) => {
   const error = refusal(withSampler(fields));
   expect(error.field).toBe(field);

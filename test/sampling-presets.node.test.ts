@@ -7,8 +7,10 @@ import { defaultSpeed, presetForm, SPEEDS, SPEEDS_BEFORE_LOAD, speedOf } from '.
 import { DEFAULT_SAMPLER, isSampler, type ModelInfo, SAMPLERS } from '../workers/contracts/generator';
 import { SAMPLERS as ENGINE_SAMPLERS } from '../workers/engine/sampling/solvers';
 
-const model = (defaultSampler: ModelInfo['defaultSampler']): Pick<ModelInfo, 'speeds' | 'defaultSampler'> => ({
+const model = (defaultSampler: ModelInfo['defaultSampler']): Pick<ModelInfo, 'speeds' | 'defaultSampler' | 'defaultSteps' | 'defaultShift'> => ({
   defaultSampler,
+  defaultSteps: defaultSampler === 'euler' ? 24 : 10,
+  defaultShift: defaultSampler === 'euler' ? 2 : 5,
   speeds: { quality: { sampler: 'euler', steps: 24, shift: 2 }, fast: { sampler: 'dpmpp2m', steps: 10, shift: 5 } },
 });
 
@@ -29,15 +31,19 @@ test('before a model is known: Quality has no steps yet (the store fills them wh
   expect(presetForm('fast', null)).toEqual({ sampler: 'dpmpp2m', steps: '8', shift: null });
 });
 
-test("the model's default is the preset with its sampler", () => {
+test("the model's default is the preset with its settings", () => {
   expect(defaultSpeed(model('dpmpp2m'))).toBe('fast');
   expect(defaultSpeed(model('euler'))).toBe('quality');
 });
 
-test("every preset's sampler names its preset; a sampler no preset uses names none", () => {
+test('a form names a preset only with all its settings: other steps or another shift are custom', () => {
   for (const m of [model('euler'), null]) {
-    for (const speed of SPEEDS) expect(speedOf(presetForm(speed, m).sampler, m)).toBe(speed);
-    const used = SPEEDS.map((speed) => presetForm(speed, m).sampler);
-    for (const sampler of SAMPLERS.filter((s) => !used.includes(s))) expect(speedOf(sampler, m)).toBeNull();
+    for (const speed of SPEEDS) expect(speedOf(presetForm(speed, m), m)).toBe(speed);
   }
+  const m = model('dpmpp2m');
+  expect(speedOf({ sampler: 'dpmpp2m', steps: ' 10 ', shift: 5 }, m)).toBe('fast');
+  expect(speedOf({ sampler: 'dpmpp2m', steps: '11', shift: 5 }, m)).toBeNull();
+  expect(speedOf({ sampler: 'dpmpp2m', steps: '10', shift: 2 }, m)).toBeNull();
+  expect(speedOf({ sampler: 'heun', steps: '10', shift: 5 }, m)).toBeNull();
+  expect(speedOf({ sampler: 'euler', steps: '24', shift: 'schedule' }, m)).toBeNull();
 });

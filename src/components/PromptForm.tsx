@@ -93,7 +93,7 @@ export function PromptForm() {
                 type="radio"
                 name="speed"
                 value={speed}
-                checked={speedOf(state.form.sampler, state.lastModel) === speed}
+                checked={speedOf(state.form, state.lastModel) === speed}
                 onChange={() => actions.setSpeed(speed)}
               />
               {SPEED_LABEL[speed]}
@@ -102,7 +102,10 @@ export function PromptForm() {
         </div>
         <p id="speed-hint" class="hint" data-testid="form-sampler">
           Sampler: {SAMPLER_LABEL[state.form.sampler]}
-          <Show when={speedOf(state.form.sampler, state.lastModel) === null}>, from the recipe; choose a speed to change it</Show>
+          <Show when={speedOf(state.form, state.lastModel) === null}>
+            {`, ${state.form.steps || '?'} steps${typeof state.form.shift === 'number' ? `, shift ${state.form.shift}` : ''}`} (custom); choose a speed to go
+            back to a preset
+          </Show>
         </p>
       </fieldset>
 

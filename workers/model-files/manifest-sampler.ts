@@ -49,9 +49,10 @@ export function parseSamplerDefaults(block: Record<string, unknown>, defaultStep
     Speed,
     SamplerSetting
   >;
-  // The page tells the presets apart by their sampler (steps stay editable), and shows the default as chosen.
-  if (new Set(SPEEDS.map((speed) => speeds[speed].sampler)).size !== SPEEDS.length) {
-    throw new ManifestError('sampler.speeds', `gives ${SPEEDS.join(' and ')} the same sampler; each preset must use its own.`);
+  // The page tells the presets apart by their settings, and shows the default as chosen.
+  const key = (s: SamplerSetting) => `${s.sampler} ${s.steps} ${s.shift}`;
+  if (new Set(SPEEDS.map((speed) => key(speeds[speed]))).size !== SPEEDS.length) {
+    throw new ManifestError('sampler.speeds', `gives ${SPEEDS.join(' and ')} the same sampler, steps and shift; each preset must differ.`);
   }
   const isDefault = (s: SamplerSetting) => s.sampler === defaultSampler && s.steps === defaultSteps && s.shift === defaultShift;
   if (!SPEEDS.some((speed) => isDefault(speeds[speed]))) {
