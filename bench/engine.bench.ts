@@ -13,17 +13,12 @@ import { createSession, floatTensor } from '../workers/engine/ort';
 import { createPlanDenoiser } from '../workers/engine/plan-executor';
 import { fetchManifest, fetchModelFiles } from '../workers/model-files/load';
 import type { PlanStep } from '../workers/model-files/manifest';
+import { table } from './support/table';
 
 const STEPS = 2;
 const PROMPT = 'a red ball bounces on a meadow';
 
 type Row = { backend: Backend; run: string; loadMs: number | null; result: GenerateResult; wallMs: number };
-
-function table(header: string[], lines: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
-}
 
 const ms = (x: number) => x.toFixed(0);
 
