@@ -56,6 +56,10 @@ ATTENTION_CASES = [
     ("self_256", 1, 2, 256, 256, 32, (4, 8, 8)),
     ("cross_50x13", 1, 2, 50, 13, 32, None),
     ("cross_256x48", 2, 3, 256, 48, 32, None),
+    # Head size 128 (Wan2.1-1.3B's, the large synthetic model's): the subgroups path only.
+    # Last, so the cases above keep their random inputs.
+    ("self_24_hd128", 1, 2, 24, 24, 128, (1, 4, 6)),
+    ("cross_24x13_hd128", 1, 2, 24, 13, 128, None),
 ]
 
 
