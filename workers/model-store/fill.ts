@@ -188,13 +188,15 @@ function partMeter(entry: StoredEntry, valid: ReadonlyMap<string, FileRecord>, f
   const parts = modelParts(entry.manifest, entry.files, entry.record.manifestUrl).filter((p) => p.files.some((f) => urls.has(f.url)));
   const partOf = new Map(parts.flatMap((p) => p.files.map((f) => [f.url, p.id] as const)));
   const done = new Map(parts.map((p) => [p.id, totalBytes(p.files.filter((f) => valid.has(f.url)))]));
-  let arriving: { part: ModelPartId; bytes: number } | null = null;
+  let arriving: { url: string; part: ModelPartId; bytes: number } | null = null;
   return {
     now: (): PartProgress[] =>
       parts.map((p) => ({ id: p.id, doneBytes: done.get(p.id)! + (arriving?.part === p.id ? arriving.bytes : 0), totalBytes: totalBytes(p.files) })),
     arriving(file: ModelFile, received: number): void {
       const part = partOf.get(file.url);
-      arriving = part === undefined ? null : { part, bytes: Math.min(received, file.bytes) };
+      // A retried file starts again from 0; its part's bytes do not go back meanwhile.
+      const before = arriving?.url === file.url ? arriving.bytes : 0;
+      arriving = part === undefined ? null : { url: file.url, part, bytes: Math.max(before, Math.min(received, file.bytes)) };
     },
     arrived(file: ModelFile): void {
       const part = partOf.get(file.url);
