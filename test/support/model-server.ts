@@ -18,6 +18,7 @@
 //   control?corrupt=<file name>                    that file is served with one byte flipped
 //   control?hold=<file name>                       requests for that file wait until control?release=1
 //   control?down=1                                 every request (manifests too) is cut off unanswered, as with the network off; down=0: back
+//   control?rate=N                                 model files share one link of N bytes a second (a slow network, for benchmarks); rate=off: back
 //   control?reset=1                                clears the log and the faults
 // Responses say Cache-Control: no-store, so every fetch reaches the server
 // and the request counts are what the store asked for.
@@ -41,6 +42,9 @@ type Token = {
   hold: Set<string>;
   down: boolean;
   sentBytes: number;
+  /** Bytes a second of the token's one link, or null for as fast as it goes; and when that link is next free. */
+  rate: number | null;
+  linkFreeAt: number;
   release: () => void;
   released: Promise<void>;
 };
@@ -53,7 +57,19 @@ function token(name: string): Token {
   if (t === undefined) {
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
-    t = { requests: new Map(), failAfter: null, served: 0, corrupt: new Set(), hold: new Set(), down: false, sentBytes: 0, release, released };
+    t = {
+      requests: new Map(),
+      failAfter: null,
+      served: 0,
+      corrupt: new Set(),
+      hold: new Set(),
+      down: false,
+      sentBytes: 0,
+      rate: null,
+      linkFreeAt: 0,
+      release,
+      released,
+    };
     tokens.set(name, t);
   }
   return t;
@@ -202,25 +218,29 @@ function cached(file: ServedFile): ServedFile {
   return { name: file.name, bytes: file.bytes, read: (offset, out) => out.set(data.subarray(offset, offset + out.length)) };
 }
 
-async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean, breakAt: number | null, sent: (bytes: number) => void): Promise<void> {
+/** How a file is sent: the bytes counted as they go, and (on a slow link) paced in small chunks. */
+type Link = { sent: (bytes: number) => void; pace: ((bytes: number) => Promise<void>) | null };
+
+async function serveFile(res: ServerResponse, file: ServedFile, corrupt: boolean, breakAt: number | null, link: Link): Promise<void> {
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Length', String(file.bytes));
   res.setHeader('Cache-Control', 'no-store');
-  const chunk = new Uint8Array(Math.min(file.bytes, 4 * MiB));
+  const chunk = new Uint8Array(Math.min(file.bytes, link.pace === null ? 4 * MiB : 64 * 1024));
   for (let at = 0; at < file.bytes; at += chunk.length) {
     const part = chunk.subarray(0, Math.min(chunk.length, file.bytes - at));
     file.read(at, part);
     if (corrupt && at === 0) part[Math.floor(part.length / 2)]! ^= 0xff;
+    await link.pace?.(part.length);
     if (breakAt !== null && at + part.length > breakAt) {
       res.write(Buffer.from(part.subarray(0, breakAt - at)));
-      sent(breakAt - at);
+      link.sent(breakAt - at);
       // The server dies mid-file: the browser sees the body end early (a network error).
       await new Promise((resolve) => setTimeout(resolve, 50));
       res.destroy();
       return;
     }
     const drained = res.write(Buffer.from(part));
-    sent(part.length);
+    link.sent(part.length);
     if (!drained) await new Promise((resolve) => res.once('drain', resolve));
   }
   res.end();
@@ -247,6 +267,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
       now.served = 0;
     }
     if (url.searchParams.has('down')) now.down = url.searchParams.get('down') === '1';
+    if (url.searchParams.has('rate')) {
+      const rate = Number(url.searchParams.get('rate'));
+      now.rate = rate > 0 ? rate : null; // rate=off: as fast as it goes
+    }
     for (const c of url.searchParams.getAll('corrupt')) now.corrupt.add(c);
     for (const h of url.searchParams.getAll('hold')) now.hold.add(h);
     if (url.searchParams.has('release')) {
@@ -337,8 +361,19 @@ async function serveWithFaults(res: ServerResponse, t: Token, file: ServedFile):
   if (t.hold.has(file.name)) await t.released;
   const dies = t.failAfter !== null && t.served >= t.failAfter;
   t.served++;
-  await serveFile(res, file, t.corrupt.has(file.name), dies ? Math.floor(file.bytes / 2) : null, (bytes) => {
-    t.sentBytes += bytes;
+  await serveFile(res, file, t.corrupt.has(file.name), dies ? Math.floor(file.bytes / 2) : null, {
+    sent: (bytes) => {
+      t.sentBytes += bytes;
+    },
+    // One link for all of the token's responses: each chunk waits until the link has carried the ones before it.
+    pace:
+      t.rate === null
+        ? null
+        : async (bytes) => {
+            const now = performance.now();
+            t.linkFreeAt = Math.max(now, t.linkFreeAt) + (1000 * bytes) / t.rate!;
+            await new Promise((resolve) => setTimeout(resolve, t.linkFreeAt - now));
+          },
   });
 }
 
