@@ -30,6 +30,24 @@ DEFAULT_SHARD_BYTES = 128 * 1024 * 1024  # the browser store's shard size limit
 # prompt from scratch) while the object's track stays 2.6x closer than from scratch.
 EDIT_STRENGTH = 0.9
 
+# The page's Speed presets and the default a request without sampler settings gets, measured for
+# this model by lantern.sampler_bench on 100 held-out prompts against Euler at 24 steps on the
+# model's own shift (bench/samplers.md). Fast, the default, is the fastest setting whose scores
+# stay within a point of that; a larger shift spends more of few steps at high noise, where
+# this model's few-step error was.
+SPEEDS = {"quality": {"sampler": "euler", "steps": 24, "shift": 5.0},
+          "fast": {"sampler": "euler", "steps": 12, "shift": 5.0}}
+DEFAULT_SPEED = "fast"
+
+
+def sampler_block(cfg) -> dict:
+    """The manifest's `sampler`: the schedule, guidance and noise the engine must match, and the defaults above."""
+    default = SPEEDS[DEFAULT_SPEED]
+    return {"kind": "flow-matching-euler", "shift": cfg.flow.shift, "defaultSteps": default["steps"],
+            "defaultSampler": default["sampler"], "defaultShift": default["shift"], "speeds": SPEEDS,
+            "defaultGuidance": cfg.flow.default_guidance, "guidanceBatch": "conditional-then-unconditional",
+            "noise": {"kind": "mulberry32-box-muller", "order": "C,F,h,w"}}
+
 
 def integrity(data: bytes) -> str:
     """Subresource-integrity style: 'sha256-' + base64 digest."""
@@ -114,9 +132,7 @@ def write_manifest(model: LanternModel, meta: dict, exported: dict, model_dir: P
                      "patch": [1, d.patch, d.patch], "tokens": d.tokens, "dim": d.dim, "depth": d.depth,
                      "heads": d.heads, "headDim": d.head_dim, "prediction": "velocity",
                      "wholeGraph": "denoiser", "plan": exported["plan"]},
-        "sampler": {"kind": "flow-matching-euler", "shift": cfg.flow.shift, "defaultSteps": cfg.flow.default_steps,
-                    "defaultGuidance": cfg.flow.default_guidance, "guidanceBatch": "conditional-then-unconditional",
-                    "noise": {"kind": "mulberry32-box-muller", "order": "C,F,h,w"}},
+        "sampler": sampler_block(cfg),
         "conditioning": {"imageToVideo": {"latentFrames": 1, "image": "still"},
                          "continuation": {"maxLatentFrames": d.latent_frames // 2},
                          "editing": {"defaultStrength": EDIT_STRENGTH}},
