@@ -222,7 +222,7 @@ function recipeAt(value: unknown, path: string, depth: number): Recipe {
     seed: integer(r, 'seed', path, 0, MAX_SEED),
     sampler: sampler(r, path),
     steps: integer(r, 'steps', path, 1, MAX_STEPS),
-    shift: get(r, 'shift') === undefined || get(r, 'shift') === null ? null : number(r, 'shift', path, 0, MAX_SHIFT, true),
+    shift: get(r, 'shift') == null ? null : number(r, 'shift', path, 0, MAX_SHIFT, true), // none: made before shifts
     guidance: number(r, 'guidance', path, 0, MAX_GUIDANCE),
     fps: integer(r, 'fps', path, 1, MAX_FPS),
     codec: oneOf(r, 'codec', path, VIDEO_CODECS),
