@@ -93,7 +93,16 @@ describe('engine on WASM', () => {
   test("the fixture's request gives the training code's frames, a valid MP4 and previews", async () => {
     const progress: Progress[] = [];
     const previews: Preview[] = [];
-    const request: GenerateRequest = { prompt: index.prompt, negativePrompt: index.negative, seed: index.seed, steps: index.steps, guidance: index.guidance };
+    // The fixture's settings: the training code's Euler on the model's own schedule shift, not today's default preset.
+    const request: GenerateRequest = {
+      prompt: index.prompt,
+      negativePrompt: index.negative,
+      seed: index.seed,
+      sampler: 'euler',
+      steps: index.steps,
+      shift: manifest.sampler.shift,
+      guidance: index.guidance,
+    };
     first = await engine.generate(request, { onProgress: (p) => progress.push(p), onPreview: (p) => previews.push(p) });
     expectProgress(progress, index.steps);
     const { latent, video } = manifest;
@@ -143,7 +152,14 @@ describe('engine on WASM', () => {
   });
 
   test('the same seed gives the same frames; another seed does not', async () => {
-    const request = { prompt: index.prompt, seed: index.seed, steps: index.steps, guidance: index.guidance };
+    const request = {
+      prompt: index.prompt,
+      seed: index.seed,
+      sampler: 'euler' as const,
+      steps: index.steps,
+      shift: manifest.sampler.shift,
+      guidance: index.guidance,
+    };
     const again = await engine.generate(request);
     expect(again.frames.length).toBe(first.frames.length);
     for (const [t, frame] of again.frames.entries()) expect(frame, `frame ${t}`).toEqual(first.frames[t]);
