@@ -13,7 +13,7 @@ export type ErrorText = { title: string; hint: string };
 /** Every error name the UI can meet has its words: a name added without them does not compile. */
 const ERROR_TEXT: Record<EngineErrorName | ClientErrorName | PolicyErrorName | 'ModelNotAllowedError', ErrorText> = {
   EmptyPromptError: { title: 'Type a prompt first', hint: 'Describe the clip, for example "a red ball bounces on a meadow".' },
-  InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix steps or guidance, then press Generate again.' },
+  InvalidSamplerSettingsError: { title: 'Check the settings', hint: 'Fix the sampler, steps, shift or guidance, then press Generate again.' },
   InvalidSeedError: { title: 'Check the seed', hint: 'Use a whole number from 0 to 4294967295, or press Random.' },
   InvalidVideoInputError: { title: 'The model cannot make that clip', hint: 'Keep the frame count and frame rate at the model defaults.' },
   TokenizerError: { title: 'The prompt could not be read', hint: "The model's tokenizer file looks broken; reload the page." },

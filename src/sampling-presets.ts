@@ -6,7 +6,7 @@
 // stay editable (the sampler stays as chosen), and the request and the
 // recipe carry the sampler itself, so a recipe makes the same clip whatever
 // the presets become.
-import { DEFAULT_SAMPLER, type ModelInfo, type SamplerName, type SamplerSetting, SPEEDS, type Speed } from '../workers/contracts/generator';
+import { DEFAULT_SAMPLER, type ModelInfo, type SamplerName, SPEEDS, type Speed } from '../workers/contracts/generator';
 
 export { SPEEDS, type Speed };
 
@@ -57,4 +57,3 @@ export function describeSetting(setting: SpeedPreset, label: Record<SamplerName,
   return `${label[setting.sampler]} sampler at ${setting.steps ?? "the model's"} steps${setting.shift === null ? '' : `, shift ${setting.shift}`}`;
 }
 
-export type { SamplerSetting };
