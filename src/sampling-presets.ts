@@ -56,4 +56,3 @@ export function presetForm(speed: Speed, model: Presets): { sampler: SamplerName
 export function describeSetting(setting: SpeedPreset, label: Record<SamplerName, string>): string {
   return `${label[setting.sampler]} sampler at ${setting.steps ?? "the model's"} steps${setting.shift === null ? '' : `, shift ${setting.shift}`}`;
 }
-
