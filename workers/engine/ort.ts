@@ -16,19 +16,29 @@ export type SessionOptions = {
   outputsOnGpu?: boolean;
   /** The graph's ONNX external-data files by the `location` its initializers name (a graph of more than 2 GiB; test/support/stored-graph.ts). */
   externalData?: readonly { path: string; data: Uint8Array }[];
+  /**
+   * Dequantize the int8 weights once, when the session is made, instead of
+   * at every run: ORT's constant folding of DequantizeLinear
+   * (`session.disable_quant_qdq`), then the 'extended' fusions, which can no
+   * longer turn DequantizeLinear + MatMul into MatMulNBits since no
+   * DequantizeLinear is left. Weights then take 4 bytes each instead of 1.
+   */
+  foldWeights?: boolean;
 };
 
 /**
- * Creates a session for one graph. Optimisation stays at 'basic': 'extended'
- * and above fuse DequantizeLinear + MatMul into MatMulNBits, which rounds the
- * activations and moves outputs about 7e-3 away from the training code's.
+ * Creates a session for one graph. Optimisation stays at 'basic' unless the
+ * weights are folded: 'extended' and above fuse DequantizeLinear + MatMul
+ * into MatMulNBits, which rounds the activations and moves outputs about
+ * 7e-3 away from the training code's.
  */
 export async function createSession(graph: string, bytes: Uint8Array, target: SessionTarget, options: SessionOptions = {}): Promise<Session> {
   const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] = target.backend === 'wasm' ? ['wasm'] : [{ name: 'webgpu', device: target.device }];
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders,
-      graphOptimizationLevel: 'basic',
+      graphOptimizationLevel: options.foldWeights === true ? 'extended' : 'basic',
+      ...(options.foldWeights === true ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
       // Warnings only: ORT notes at every WebGPU session that shape ops run on the CPU, by design.
       logSeverityLevel: 3,
       ...(target.backend === 'webgpu' && options.outputsOnGpu === true ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),

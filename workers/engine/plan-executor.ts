@@ -6,7 +6,9 @@
 // with Tensor.fromGpuBuffer for the next stage. Only x_in and t go up and
 // v_out comes back, once per step. Queue order keeps it correct: ORT submits
 // a run's work before run() resolves, and our dispatches are submitted
-// between runs, so every reader is queued after its writer.
+// between runs, so every reader is queued after its writer. x_in and t are
+// written into buffers made once, and v is read through one staging buffer
+// made once: a step allocates nothing of its own.
 
 import { InferenceError } from '../contracts/errors';
 import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model-files/manifest';
@@ -93,6 +95,12 @@ export type PlanOptions = {
    * time. Serialises CPU and GPU, so a profiled call is slower than a real one.
    */
   onStepTimed?: (step: PlanStep, ms: number) => void;
+  /**
+   * Benchmarks only: hand x_in and t to ORT as CPU tensors and read v back
+   * through ORT (new GPU buffers every step), as the executor did before
+   * its inputs and output got buffers of their own; the before of the step profile.
+   */
+  ioThroughOrt?: boolean;
 };
 
 export async function createPlanDenoiser(
@@ -146,6 +154,7 @@ export async function createPlanDenoiser(
     calls.set(step, { step, kernel, out });
   }
   const attentionPath = [...calls.values()][0]?.kernel.path ?? 'portable';
+  const io = options.ioThroughOrt === true ? null : createStepIo(device, shapes);
 
   const runStep = async (step: PlanRun, scope: TensorScope): Promise<void> => {
     const feeds: Record<string, Tensor> = {};
@@ -174,6 +183,7 @@ export async function createPlanDenoiser(
   };
 
   let clip: TensorScope | null = null;
+  let running = false;
 
   return {
     attentionPath,
@@ -188,10 +198,18 @@ export async function createPlanDenoiser(
     },
     async run(xIn, t) {
       if (clip === null) throw new InferenceError('dit_stage', 'ran before setText(): the text embeddings are missing.');
+      // One call at a time: the inputs' buffers and the staging buffer are the executor's, not the call's.
+      if (running) throw new InferenceError('dit_stage', 'run() was called again before the previous call returned; await each step.');
+      running = true;
       const scope = new TensorScope(clip);
       try {
-        scope.set('x_in', floatTensor(xIn, shapes.xIn), false);
-        scope.set('t', floatTensor(t, shapes.t), false);
+        if (io === null) {
+          scope.set('x_in', floatTensor(xIn, shapes.xIn), false);
+          scope.set('t', floatTensor(t, shapes.t), false);
+        } else {
+          scope.set('x_in', io.write('x_in', io.xIn, xIn), false);
+          scope.set('t', io.write('t', io.t, t), false);
+        }
         for (const step of plan) {
           if (step.op === 'run' && step.once) continue;
           const start = performance.now();
@@ -204,9 +222,10 @@ export async function createPlanDenoiser(
         }
         const v = scope.take(PLAN_OUTPUT);
         if (v === undefined) throw new InferenceError('dit_stage', `the plan ended without writing '${PLAN_OUTPUT}'.`);
-        return await readFloats('dit_stage', PLAN_OUTPUT, v, shapes.v);
+        return io === null ? await readFloats('dit_stage', PLAN_OUTPUT, v, shapes.v) : await io.read(v);
       } finally {
         scope.dispose();
+        running = false;
       }
     },
     clearText() {
@@ -217,7 +236,60 @@ export async function createPlanDenoiser(
       clip?.dispose();
       clip = null;
       for (const { buffer } of outputs.values()) buffer.destroy();
+      io?.destroy();
       for (const kernel of kernels.values()) void kernel.then((k) => k.destroy());
+    },
+  };
+}
+
+type StepInput = { buffer: GPUBuffer; tensor: Tensor; dims: readonly number[] };
+
+/** x_in and t in buffers made once, written each step; v read through one staging buffer made once. */
+function createStepIo(device: GPUDevice, shapes: ReturnType<typeof denoiserShapes>) {
+  const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  const input = (name: string, dims: readonly number[]): StepInput => {
+    const buffer = device.createBuffer({
+      label: `engine.plan.${name}`,
+      // ORT's kernels bind whole vec4s: a size rounded up to 16 bytes, as its own buffers are.
+      size: Math.ceil((4 * count(dims)) / 16) * 16,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }), dims };
+  };
+  const xIn = input('x_in', shapes.xIn);
+  const t = input('t', shapes.t);
+  const vBytes = 4 * count(shapes.v);
+  const staging = device.createBuffer({ label: 'engine.plan.v_read', size: vBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  return {
+    xIn,
+    t,
+    write(name: string, into: StepInput, data: Float32Array): Tensor {
+      if (data.length !== count(into.dims)) {
+        throw new InferenceError(
+          'dit_stage',
+          `input '${name}' has ${data.length} values; the plan takes (${into.dims.join(', ')}), ${count(into.dims)} values.`,
+        );
+      }
+      device.queue.writeBuffer(into.buffer, 0, data);
+      return into.tensor;
+    },
+    async read(v: Tensor): Promise<Float32Array> {
+      if (v.location !== 'gpu-buffer' || v.type !== 'float32' || v.dims.join(',') !== shapes.v.join(',')) {
+        return readFloats('dit_stage', PLAN_OUTPUT, v, shapes.v);
+      }
+      const encoder = device.createCommandEncoder({ label: 'engine.plan.v_read' });
+      encoder.copyBufferToBuffer(v.gpuBuffer as GPUBuffer, 0, staging, 0, vBytes);
+      device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const values = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      v.dispose(); // ORT's output buffer, handed to us by scope.take()
+      return values;
+    },
+    destroy(): void {
+      xIn.buffer.destroy();
+      t.buffer.destroy();
+      staging.destroy();
     },
   };
 }

@@ -8,6 +8,7 @@ import { type Manifest, ManifestError } from '../model-files/manifest';
 import { ENCODER } from '../model-files/manifest-conditioning';
 import type { BackendSelection } from './backend';
 import { createWholeGraphDenoiser, type Denoiser } from './denoiser';
+import { foldsWeights } from './fold-weights';
 import { createSession, releaseAll, type Session, type SessionTarget } from './ort';
 import { createPlanDenoiser, type PlanDenoiser } from './plan-executor';
 
@@ -66,6 +67,7 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
   };
 
   try {
+    const foldWeights = foldsWeights(manifest, files, selection.info.backend);
     for (const graph of graphsFor(manifest, selection.info.backend)) {
       await checkCanceled();
       const bytes = files.graphs.get(graph);
@@ -73,7 +75,7 @@ export async function createRuntime(manifest: Manifest, files: ModelFiles, selec
       // Stage outputs and the text embedding feed GPU work; the decoder's video and the encoder's latent are read on the CPU.
       const outputsOnGpu = graph !== DECODER.graph && graph !== ENCODER.graph;
       const externalData = files.externalData.get(graph);
-      sessions.set(graph, await createSession(graph, bytes, target, { outputsOnGpu, ...(externalData === undefined ? {} : { externalData }) }));
+      sessions.set(graph, await createSession(graph, bytes, target, { outputsOnGpu, foldWeights, ...(externalData === undefined ? {} : { externalData }) }));
     }
     await checkCanceled();
     let denoiser: Denoiser;
