@@ -42,6 +42,11 @@ class AutoencoderConfig:
     # keep its token count). With 4 the third encoder stage and the first
     # decoder stage run at S/4 without a stride or an upsampling.
     spatial: int = 8
+    # Training only: weight of an L1 loss on the clip's horizontal and
+    # vertical pixel differences (its edges). Plain L1 is content with a blur
+    # that rounds a small star's points and a square's corners, which is the
+    # shape the judge reads; an edge term charges for every softened step.
+    edge_weight: float = 0.0
 
     def __post_init__(self):
         if self.spatial not in (4, 8):
@@ -144,7 +149,20 @@ class VideoAutoencoder(nn.Module):
         weighted = (err * (1 + 4 * salient)).mean()
         latent_l2 = z.pow(2).mean()
         loss = weighted + 1e-4 * latent_l2
-        return loss, {"l1": l1.item(), "weighted_l1": weighted.item(), "latent_rms": latent_l2.sqrt().item()}
+        metrics = {"l1": l1.item(), "weighted_l1": weighted.item(), "latent_rms": latent_l2.sqrt().item()}
+        if self.cfg.edge_weight > 0:
+            edge = edge_l1(recon, video)
+            loss = loss + self.cfg.edge_weight * edge
+            metrics["edge_l1"] = edge.item()
+        return loss, metrics
+
+
+def edge_l1(recon: torch.Tensor, video: torch.Tensor) -> torch.Tensor:
+    """Mean L1 between the horizontal and vertical pixel differences of two
+    clips (B, T, 3, H, W): zero only when every edge is as sharp as the clip's."""
+    dx = lambda v: v[..., :, 1:] - v[..., :, :-1]
+    dy = lambda v: v[..., 1:, :] - v[..., :-1, :]
+    return (dx(recon) - dx(video)).abs().mean() + (dy(recon) - dy(video)).abs().mean()
 
 
 def with_decoder_noise(z: torch.Tensor, scale: float) -> torch.Tensor:

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from lantern.autoencoder import AutoencoderConfig, LatentStats, VideoAutoencoder, with_decoder_noise
+from lantern.autoencoder import AutoencoderConfig, LatentStats, VideoAutoencoder, edge_l1, with_decoder_noise
 from lantern.dit import DiT, DiTConfig, apply_rope, attention, rope_tables
 from lantern.flow import euler_step, sample_schedule, sample_training_time, shift_time
 from lantern.noise import gaussian_noise, mulberry32
@@ -50,6 +50,24 @@ def test_autoencoder_rejects_frame_counts_it_cannot_chunk():
     ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8)))
     with pytest.raises(ValueError, match="multiple of 4"):
         ae.encoder(torch.rand(1, 6, 3, 32, 32))
+
+
+def test_edge_loss_charges_a_blur_and_only_with_its_weight():
+    video = torch.zeros(1, 4, 3, 16, 16)
+    video[..., 4:12, 4:12] = 1.0  # a square with sharp edges
+    blurred = torch.nn.functional.avg_pool2d(video.reshape(4, 3, 16, 16), 3, 1, 1).reshape(video.shape)
+    assert edge_l1(video, video).item() == 0.0
+    assert edge_l1(blurred, video).item() > 0.01
+    torch.manual_seed(0)
+    plain = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8)))
+    torch.manual_seed(0)
+    edged = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8), edge_weight=0.5))
+    torch.manual_seed(1)
+    loss, metrics = plain.loss(video)
+    torch.manual_seed(1)
+    edged_loss, edged_metrics = edged.loss(video)
+    assert "edge_l1" not in metrics
+    assert edged_loss.item() == pytest.approx(loss.item() + 0.5 * edged_metrics["edge_l1"], rel=1e-5)
 
 
 def test_latent_stats_round_trip():
