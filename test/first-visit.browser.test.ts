@@ -77,7 +77,12 @@ describe('first visit', () => {
     // The background download waits on the other part's first file, so the test can look while it is asked for.
     await v.server.control(`hold=${webgpu[0]!.split('/').at(-1)}`);
     try {
-      const info = await v.models.actions.firstLoad(v.url, () => v.engine.load({ manifestUrl: v.url, backend: 'wasm' }));
+      // The background also waits for the test's word, so none of its requests can land among the load's.
+      let startBackground!: () => void;
+      const backgroundMayStart = new Promise<void>((resolve) => {
+        startBackground = resolve;
+      });
+      const info = await v.models.actions.firstLoad(v.url, () => v.engine.load({ manifestUrl: v.url, backend: 'wasm' }), { idle: () => backgroundMayStart });
       expect(info.backend.backend).toBe('wasm');
 
       // Ready: the manifest, the common part and the WASM denoiser asked for once each, nothing of WebGPU's, and stored.
@@ -89,6 +94,7 @@ describe('first visit', () => {
       expect(partStates(ready)).toEqual({ common: `${common.length}/${common.length}`, wasm: '1/1', webgpu: `0/${webgpu.length}` });
 
       // Then the rest, in the background: its first file asked for, its part's progress reported.
+      startBackground();
       await expect.poll(async () => (await v.server.requests())[webgpu[0]!] ?? 0, WAIT).toBe(1);
       expect(v.models.state.tasks[v.url]?.kind).toBe('background');
       await expect.poll(() => v.models.state.tasks[v.url]?.progress?.phase, WAIT).toBe('download');
@@ -144,8 +150,14 @@ describe('first visit', () => {
     const next = visit();
     try {
       const before = await v.server.requests();
-      await next.models.actions.firstLoad(v.url, () => next.engine.load({ manifestUrl: v.url, backend: 'wasm' }));
+      // The background waits for the test's word, so its requests cannot land in the load's (they start at once otherwise).
+      let startBackground!: () => void;
+      const backgroundMayStart = new Promise<void>((resolve) => {
+        startBackground = resolve;
+      });
+      await next.models.actions.firstLoad(v.url, () => next.engine.load({ manifestUrl: v.url, backend: 'wasm' }), { idle: () => backgroundMayStart });
       expect(since(before, await v.server.requests()), 'requests of the load').toEqual([]);
+      startBackground();
       await expect.poll(() => next.models.state.models.find((m) => m.manifestUrl === v.url)?.state, WAIT).toBe('complete');
       expect(since(before, await v.server.requests()).sort()).toEqual(['tiny/model.json', ...webgpu.slice(3)].sort());
     } finally {

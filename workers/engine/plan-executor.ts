@@ -277,14 +277,17 @@ function createStepIo(device: GPUDevice, shapes: ReturnType<typeof denoiserShape
       if (v.location !== 'gpu-buffer' || v.type !== 'float32' || v.dims.join(',') !== shapes.v.join(',')) {
         return readFloats('dit_stage', PLAN_OUTPUT, v, shapes.v);
       }
-      const encoder = device.createCommandEncoder({ label: 'engine.plan.v_read' });
-      encoder.copyBufferToBuffer(v.gpuBuffer as GPUBuffer, 0, staging, 0, vBytes);
-      device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const values = new Float32Array(staging.getMappedRange().slice(0));
-      staging.unmap();
-      v.dispose(); // ORT's output buffer, handed to us by scope.take()
-      return values;
+      try {
+        const encoder = device.createCommandEncoder({ label: 'engine.plan.v_read' });
+        encoder.copyBufferToBuffer(v.gpuBuffer as GPUBuffer, 0, staging, 0, vBytes);
+        device.queue.submit([encoder.finish()]);
+        await staging.mapAsync(GPUMapMode.READ);
+        const values = new Float32Array(staging.getMappedRange().slice(0));
+        staging.unmap();
+        return values;
+      } finally {
+        v.dispose(); // ORT's output buffer, handed to us by scope.take(): released even when the read fails
+      }
     },
     destroy(): void {
       xIn.buffer.destroy();
