@@ -4,7 +4,7 @@
 // through its RunListener. A second run while one is going is refused with
 // EmbedBusyError, not queued: the parent cannot see a queue.
 import { createStore } from 'solid-js/store';
-import type { GenerateResult, ModelInfo, Preview, Progress } from '../../workers/contracts/generator';
+import { type GenerateResult, MAX_STEPS, type ModelInfo, type Preview, type Progress } from '../../workers/contracts/generator';
 import type { EmbedSettings } from '../deployment/config';
 import type { EngineClient } from '../engine-client';
 import { isCanceled } from '../engine-client';
@@ -62,7 +62,7 @@ export function createEmbedSession(client: EngineClient, settings: EmbedSettings
     download: settings.download,
   });
 
-  const maxSteps = (): number => settings.maxSteps ?? MAX_ENGINE_STEPS;
+  const maxSteps = (): number => settings.maxSteps ?? MAX_STEPS;
 
   const showClip = (result: GenerateResult, prompt: string): void => {
     if (state.clip !== null) URL.revokeObjectURL(state.clip.url);
@@ -143,6 +143,3 @@ export function createEmbedSession(client: EngineClient, settings: EmbedSettings
     },
   };
 }
-
-/** The engine's own limit (workers/engine/request.ts, MAX_STEPS). */
-const MAX_ENGINE_STEPS = 1000;

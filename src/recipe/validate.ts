@@ -13,7 +13,7 @@
 // MAX_PARENT_DEPTH generations of them, so a hostile link cannot make the
 // validator recurse without end.
 
-import { BACKENDS, DEFAULT_SAMPLER, SAMPLERS, type SamplerName, VIDEO_CODECS } from '../../workers/contracts/generator';
+import { BACKENDS, DEFAULT_SAMPLER, MAX_SHIFT, MAX_STEPS, SAMPLERS, type SamplerName, VIDEO_CODECS } from '../../workers/contracts/generator';
 import { RecipeError, show } from './errors';
 import { type ParentClip, RECIPE_VERSION, type Recipe, type RecipeSource, type SourceFile } from './recipe';
 
@@ -24,11 +24,8 @@ export const MAX_NAME = 128;
 /** Longest file name (most file systems stop at 255). */
 export const MAX_FILE_NAME = 255;
 export const MAX_SEED = 0xffff_ffff;
-/** As the engine allows (workers/engine/request.ts MAX_STEPS). */
-export const MAX_STEPS = 1000;
 export const MAX_GUIDANCE = 50;
-/** As the engine allows (workers/model-files/manifest-sampler.ts MAX_SHIFT). */
-export const MAX_SHIFT = 100;
+export { MAX_SHIFT, MAX_STEPS }; // as the engine allows
 export const MAX_FPS = 120;
 /** Latent frames an extension continues from: a few in practice; more than this is not a clip Lantern made. */
 export const MAX_LATENT_FRAMES = 1024;

@@ -20,6 +20,10 @@ export type SamplerName = (typeof SAMPLERS)[number];
 /** The sampler of a model whose manifest names none, and that recipes written before samplers used. */
 export const DEFAULT_SAMPLER: SamplerName = 'euler';
 export type Speed = (typeof SPEEDS)[number];
+/** More steps than this is a typo, not a setting: flow matching converges in tens (requests, recipes, manifests). */
+export const MAX_STEPS = 1000;
+/** A shift beyond this puts every step but the last at t = 1 (requests, recipes, manifests). */
+export const MAX_SHIFT = 100;
 /** A sampler, its steps and the schedule's shift: a Speed preset, or a model's default. */
 export type SamplerSetting = { sampler: SamplerName; steps: number; shift: number };
 export type Phase = (typeof PHASES)[number];

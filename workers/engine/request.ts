@@ -4,19 +4,15 @@
 // the CLI through comlink, so types are checked at runtime too.
 
 import { InvalidRequestError } from '../contracts/errors';
-import type { GenerateRequest, SamplerName } from '../contracts/generator';
+import { type GenerateRequest, MAX_SHIFT, MAX_STEPS, type SamplerName } from '../contracts/generator';
 import { DEFAULT_PROVENANCE_CHOICES, type ProvenanceChoices, provenanceChoicesProblem } from '../contracts/provenance';
 import type { Manifest } from '../model-files/manifest';
-import { MAX_SHIFT } from '../model-files/manifest-sampler';
 import { type ValidConditioning, validateConditioning } from './conditioning';
 import { checkSeed, InvalidSeedError } from './sampling/noise';
 import { InvalidSamplerSettingsError } from './sampling/sampler';
 import { parseSampler } from './sampling/solvers';
 import { EmptyPromptError } from './tokenize';
 import { DEFAULT_VIDEO_CODEC, parseVideoCodec, type VideoCodecName, validateClipShape } from './video/codecs';
-
-/** More steps than this is a typo, not a setting: flow matching converges in tens. */
-export const MAX_STEPS = 1000;
 
 export type ValidRequest = {
   prompt: string;

@@ -6,13 +6,8 @@
 // written before them names none: its default is Euler on the model's shift,
 // Quality is that default and Fast is DPM-Solver++(2M) at 8 steps.
 
-import { SAMPLERS, type SamplerName, type SamplerSetting, SPEEDS, type Speed } from '../contracts/generator';
+import { MAX_SHIFT, MAX_STEPS, SAMPLERS, type SamplerName, type SamplerSetting, SPEEDS, type Speed } from '../contracts/generator';
 import { int, ManifestError, num, oneOf, record } from './manifest-fields';
-
-/** More steps than this is a typo (workers/engine/request.ts MAX_STEPS says the same for requests). */
-const MAX_PRESET_STEPS = 1000;
-/** A shift beyond this puts every step but the last at t = 1 (workers/engine/request.ts MAX_SHIFT). */
-export const MAX_SHIFT = 100;
 
 export type SamplerDefaults = { defaultSampler: SamplerName; defaultShift: number; speeds: Record<Speed, SamplerSetting> };
 
@@ -26,7 +21,7 @@ function shiftAt(value: unknown, path: string, fallback: number): number {
 function setting(value: unknown, path: string, scheduleShift: number): SamplerSetting {
   const r = record(value, path);
   const steps = int(r['steps'], `${path}.steps`, 1);
-  if (steps > MAX_PRESET_STEPS) throw new ManifestError(`${path}.steps`, `is ${steps}; it must be at most ${MAX_PRESET_STEPS}.`);
+  if (steps > MAX_STEPS) throw new ManifestError(`${path}.steps`, `is ${steps}; it must be at most ${MAX_STEPS}.`);
   return { sampler: oneOf(r['sampler'], SAMPLERS, `${path}.sampler`), steps, shift: shiftAt(r['shift'], `${path}.shift`, scheduleShift) };
 }
 
