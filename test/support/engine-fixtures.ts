@@ -4,7 +4,7 @@
 // seed, steps and tolerances all come from the fixture's index.json.
 import type { BackendChoice } from '../../workers/contracts/generator';
 import { selectBackend } from '../../workers/engine/backend';
-import { ort, type Tensor } from '../../workers/engine/ort';
+import { gpuFloatBuffer, type Tensor } from '../../workers/engine/ort';
 import { createRuntime, graphsFor, type Runtime } from '../../workers/engine/runtime';
 import { createPromptTokenizer, type PromptTokenizer } from '../../workers/engine/tokenize';
 import { fetchManifest, fetchModelFiles } from '../../workers/model-files/load';
@@ -61,13 +61,11 @@ export async function fixtureFloats(index: AnyIndex, name: string): Promise<Floa
  * embedding to the denoiser (its output stays on the GPU). A CPU tensor
  * would be uploaded again at every step that reads it. The caller destroys the buffer.
  */
+/** `data` in a GPU buffer as ORT's WebGPU backend takes it, as the plan executor makes its inputs. */
 export function gpuFloatTensor(device: GPUDevice, data: Float32Array, dims: readonly number[]): { tensor: Tensor; buffer: GPUBuffer } {
-  const buffer = device.createBuffer({
-    size: Math.ceil((4 * data.length) / 16) * 16,
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
-  });
-  device.queue.writeBuffer(buffer, 0, data);
-  return { tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }), buffer };
+  const made = gpuFloatBuffer(device, dims, 'test.input');
+  device.queue.writeBuffer(made.buffer, 0, data);
+  return made;
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

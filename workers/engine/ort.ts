@@ -62,6 +62,20 @@ export function floatTensor(data: Float32Array, dims: readonly number[]): Tensor
   return new ort.Tensor('float32', data, dims);
 }
 
+/**
+ * A float32 tensor in a GPU buffer made for it, to be written with `queue.writeBuffer`.
+ * Its size is rounded up to 16 bytes: ORT's kernels bind whole vec4s, as its own buffers are.
+ */
+export function gpuFloatBuffer(device: GPUDevice, dims: readonly number[], label: string): { buffer: GPUBuffer; tensor: Tensor } {
+  const count = dims.reduce((a, b) => a * b, 1);
+  const buffer = device.createBuffer({
+    label,
+    size: Math.ceil((4 * count) / 16) * 16,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+  });
+  return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }) };
+}
+
 /** The text encoder takes int64 ids and mask; the tokenizer gives int32. */
 export function int64Tensor(data: Int32Array, dims: readonly number[]): Tensor {
   return new ort.Tensor(

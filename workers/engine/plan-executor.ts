@@ -15,7 +15,7 @@ import type { Manifest, PlanAttention, PlanRun, PlanStep } from '../model-files/
 import { PLAN_OUTPUT } from '../model-files/manifest';
 import { type Denoiser, denoiserShapes } from './denoiser';
 import { type Attention, createAttention } from './gpu/attention';
-import { floatTensor, ort, readFloats, runSession, type Session, type Tensor } from './ort';
+import { floatTensor, gpuFloatBuffer, ort, readFloats, runSession, type Session, type Tensor } from './ort';
 import { GUIDANCE_BATCH } from './sampling/sampler';
 
 export type PlanDenoiser = Denoiser & { readonly attentionPath: 'subgroups' | 'portable'; destroy(): void };
@@ -247,15 +247,7 @@ type StepInput = { buffer: GPUBuffer; tensor: Tensor; dims: readonly number[] };
 /** x_in and t in buffers made once, written each step; v read through one staging buffer made once. */
 function createStepIo(device: GPUDevice, shapes: ReturnType<typeof denoiserShapes>) {
   const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-  const input = (name: string, dims: readonly number[]): StepInput => {
-    const buffer = device.createBuffer({
-      label: `engine.plan.${name}`,
-      // ORT's kernels bind whole vec4s: a size rounded up to 16 bytes, as its own buffers are.
-      size: Math.ceil((4 * count(dims)) / 16) * 16,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
-    });
-    return { buffer, tensor: ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims }), dims };
-  };
+  const input = (name: string, dims: readonly number[]): StepInput => ({ ...gpuFloatBuffer(device, dims, `engine.plan.${name}`), dims });
   const xIn = input('x_in', shapes.xIn);
   const t = input('t', shapes.t);
   const vBytes = 4 * count(shapes.v);
