@@ -46,6 +46,24 @@ def test_autoencoder_shapes_and_chunk_independence():
     torch.testing.assert_close(ae.encoder(changed)[:, :, 0], z[:, :, 0])  # the first chunk alone decides latent frame 0
 
 
+def test_temporal_decoder_blocks_reach_two_latent_frames_each_way():
+    torch.manual_seed(0)
+    ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8),
+                                            decoder_temporal=1)).eval()
+    z = torch.randn(2, 4, 5, 4, 4)  # 5 latent frames
+    plain = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8))).eval()
+    assert set(plain.state_dict()) < set(ae.state_dict())  # 0 blocks: a checkpoint from before loads as it was
+    plain.load_state_dict({k: v for k, v in ae.state_dict().items() if k in plain.state_dict()})
+    torch.testing.assert_close(ae.decoder(z), plain.decoder(z))  # a new block starts as the identity
+    torch.nn.init.normal_(ae.decoder.temporal[0].conv2.weight, std=0.1)
+    changed = z.clone()
+    changed[:, :, 4] += 1.0  # the last latent frame (video frames 16-19)
+    a, b = ae.decoder(z), ae.decoder(changed)
+    moved = (a - b).abs().amax(dim=(0, 2, 3, 4)).reshape(5, 4).amax(1)  # per latent frame
+    assert moved[:2].max() == 0  # latent frames 0 and 1 are out of the block's reach
+    assert moved[2:].min() > 0  # 2 and 3 now see it
+
+
 def test_autoencoder_rejects_frame_counts_it_cannot_chunk():
     ae = VideoAutoencoder(AutoencoderConfig(latent_channels=4, widths=(8, 8, 8), decoder_widths=(8, 8, 8, 8)))
     with pytest.raises(ValueError, match="multiple of 4"):
