@@ -9,7 +9,7 @@
 # LANTERN_DECODER_MINUTES=M first trains the autoencoder's decoder alone for M
 # minutes (the latents stay valid; tried once, it lowered L1 and lost shape).
 # Then it scores the new checkpoint on the GPU as the app generates
-# (lantern.score: 200 held-out prompts of set 0, seed 0, 24 steps, guidance 4;
+# (lantern.score: 200 held-out prompts of set 0, seed 0, the app's default sampler, guidance 4;
 # int8 comparison on 24 of them) and judges its autoencoder's reconstructions
 # of the same prompts' clips (the ceiling), all inside one 10-minute device
 # call. Seconds from this script's start:

@@ -9,7 +9,9 @@ the spec's targets, every clip's verdict) and <out>.summary.json with the int8
 comparison: the same clips generated with int8-rounded
 weights, their scores, and the largest pixel difference between the two.
 
-It runs on CUDA when there is one (TF32 off: float32 scores are float32),
+Clips are sampled as the app samples them by default (the manifest's Fast
+preset, lantern.manifest SPEEDS), unless --sampler, --steps or --shift say
+otherwise. It runs on CUDA when there is one (TF32 off: float32 scores are float32),
 `--batch` clips per generate call (each clip's noise comes from its own seed,
 so the batch changes only rounding); `--workers N` judges in N processes
 beside generation (the judge takes about 0.5 s of a CPU core a clip).
@@ -25,17 +27,22 @@ import numpy as np
 import torch
 
 from .evaluate import evaluate, scores_of, write_report
+from .flow import SAMPLERS
+from .manifest import DEFAULT_SPEED, SPEEDS
 from .pipeline import LanternModel, load_checkpoint
 from .quantize import fake_quantize
 from .world.heldout import eval_prompts
 
 
-def model_generator(model: LanternModel, steps: int, guidance: float):
+APP_DEFAULT = SPEEDS[DEFAULT_SPEED]
+
+
+def model_generator(model: LanternModel, steps: int, guidance: float, sampler: str = "euler", shift: float | None = None):
     """generate_fn for evaluate: (B, T, 3, S, S) float32 on the host."""
 
     def generate(texts: list[str], seeds: list[int]) -> np.ndarray:
         with torch.no_grad():
-            return model.generate(texts, seeds, steps=steps, guidance=guidance).cpu().numpy()
+            return model.generate(texts, seeds, steps=steps, guidance=guidance, sampler=sampler, shift=shift).cpu().numpy()
     return generate
 
 
@@ -45,7 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--count", type=int, default=200, help="held-out prompts")
     ap.add_argument("--prompt-seed", type=int, default=0, help="which held-out prompt set")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="generation seeds per prompt")
-    ap.add_argument("--steps", type=int, help="sampler steps (default: the model's, as the app)")
+    ap.add_argument("--sampler", choices=SAMPLERS, help=f"sampler (default: the app's, {APP_DEFAULT['sampler']})")
+    ap.add_argument("--steps", type=int, help=f"sampler steps (default: the app's, {APP_DEFAULT['steps']})")
+    ap.add_argument("--shift", type=float, help=f"the schedule's shift (default: the app's, {APP_DEFAULT['shift']})")
     ap.add_argument("--guidance", type=float, help="guidance (default: the model's, as the app)")
     ap.add_argument("--int8-count", type=int, default=100, help="prompts for the int8 comparison (0: skip)")
     ap.add_argument("--out", type=Path, required=True, help="report path stem, e.g. ../models-manifest/lantern-tiny")
@@ -62,11 +71,14 @@ def main(argv: list[str] | None = None) -> None:
     torch.backends.cudnn.allow_tf32 = False
     model, meta = load_checkpoint(args.checkpoint)
     model.to(device).eval()
-    steps = args.steps or model.cfg.flow.default_steps
+    # The app's default (the manifest's Fast preset) unless told otherwise: the report is of what users get.
+    sampler = args.sampler or APP_DEFAULT["sampler"]
+    steps = args.steps or APP_DEFAULT["steps"]
+    shift = APP_DEFAULT["shift"] if args.shift is None else args.shift
     guidance = model.cfg.flow.default_guidance if args.guidance is None else args.guidance
     prompts = eval_prompts(args.count, args.prompt_seed)
     if not args.int8_only:
-        result = evaluate(model_generator(model, steps, guidance), prompts, args.seeds, batch_size=batch,
+        result = evaluate(model_generator(model, steps, guidance, sampler, shift), prompts, args.seeds, batch_size=batch,
                           workers=args.workers)
         write_report(result, Path(f"{args.out}.report.md"), Path(f"{args.out}.report.json"))
     report = json.loads(Path(f"{args.out}.report.json").read_text())
@@ -75,7 +87,8 @@ def main(argv: list[str] | None = None) -> None:
                          f"not --count {args.count} with --seeds {args.seeds}: score without --int8-only")
     summary = {"model": model.cfg.name, "checkpoint_step": meta.get("step"),
                "denoiser_steps": meta.get("denoiser_steps"), "clips": report["clips"],
-               "seeds": list(args.seeds), "prompt_seed": args.prompt_seed, "steps": steps, "guidance": guidance,
+               "seeds": list(args.seeds), "prompt_seed": args.prompt_seed, "sampler": sampler, "steps": steps, "shift": shift,
+               "guidance": guidance,
                "scores": report["scores"], "targets": report["targets"],
                "minutes_generating": round(report["seconds_generating"] / 60, 1),
                "minutes_judging": round(report["seconds_judging"] / 60, 1), "device": str(device)}
@@ -83,9 +96,9 @@ def main(argv: list[str] | None = None) -> None:
         quantized = fake_quantize(copy.deepcopy(model)).eval()
         subset = prompts[: args.int8_count]
         texts, seeds = [p.prompt for p in subset[:8]], [args.seeds[0]] * min(8, len(subset))
-        a = model_generator(model, steps, guidance)(texts, seeds)
-        b = model_generator(quantized, steps, guidance)(texts, seeds)
-        int8_report = evaluate(model_generator(quantized, steps, guidance), subset, args.seeds, batch_size=batch,
+        a = model_generator(model, steps, guidance, sampler, shift)(texts, seeds)
+        b = model_generator(quantized, steps, guidance, sampler, shift)(texts, seeds)
+        int8_report = evaluate(model_generator(quantized, steps, guidance, sampler, shift), subset, args.seeds, batch_size=batch,
                                workers=args.workers)
         # The float32 clips of the same prompts and seeds are already judged in the report.
         wanted = {(p.prompt, s) for s in args.seeds for p in subset}

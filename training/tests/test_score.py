@@ -1,5 +1,6 @@
 import json
 
+from lantern.manifest import DEFAULT_SPEED, SPEEDS
 from lantern.pipeline import LanternModel, save_checkpoint
 from lantern.presets import smoke
 from lantern.score import main as score
@@ -14,6 +15,8 @@ def test_score_writes_report_and_int8_comparison_and_can_rerun_only_int8(tmp_pat
     assert report["clips"] == summary["clips"] == 3 and summary["scores"] == report["scores"]
     assert summary["int8"]["clips"] == 2 and summary["int8"]["frames_max_abs_diff"] >= 0
     assert set(summary["int8"]["scores_float32"]) == set(report["scores"])
+    # Sampled as the app samples by default, and the summary (the manifest's `evaluation`) says how.
+    assert {k: summary[k] for k in ("sampler", "steps", "shift")} == SPEEDS[DEFAULT_SPEED]
 
     (tmp_path / "model.report.md").unlink()
     score(["--checkpoint", str(tmp_path / "ckpt"), "--count", "3", "--int8-count", "1", "--out", str(out), "--int8-only"])
