@@ -2,7 +2,10 @@
 scores, how close each clip comes to a 100-step reference of the same seed
 (PSNR, which does not depend on how good the model is), and the cost as
 denoiser evaluations and time relative to Euler at 24 steps, measured in
-the same run. Writes a Markdown table and the JSON behind it:
+the same run. Writes the rows to <out>.json after each one (so a run cut
+short keeps what it measured; `npm run bench` prints them beside the time of
+a clip in the browser) and prints a Markdown table at the end; the analysis
+in bench/samplers.md is written by hand and never overwritten:
 
     python -m lantern.sampler_bench --checkpoint checkpoints/lantern-tiny \\
         --count 100 --psnr-count 24 --out ../bench/samplers
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--grid", nargs="+", default=list(DEFAULT_GRID), help="SAMPLER:STEPS,... entries")
     ap.add_argument("--guidance", type=float, help="default: the model's")
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--out", type=Path, required=True, help="path stem: writes <out>.md and <out>.json")
+    ap.add_argument("--out", type=Path, required=True, help="path stem: writes <out>.json and <out>.reference.npy")
     ap.add_argument("--resume", action="store_true",
                     help="keep the rows <out>.json already has (same checkpoint, prompts and guidance) and the reference "
                          "clips in <out>.reference.npy, and measure only the rest; generation is deterministic per seed, "
@@ -133,8 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         meta = identity | {"device": device, "threads": torch.get_num_threads(), "rows": rows}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.with_suffix(".json").write_text(json.dumps(meta, indent=1))
-        args.out.with_suffix(".md").write_text(table(meta))
-    print(table(meta))
+    print(table(identity | {"device": device, "rows": rows}))
 
 
 def fmt(x: float | None) -> str:
