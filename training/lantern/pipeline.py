@@ -203,3 +203,27 @@ def load_checkpoint(directory: Path, map_location: str | torch.device = "cpu") -
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     model.stats = LatentStats(**meta["latent_stats"])
     return model, meta
+
+
+def warm_start(model: LanternModel, source: LanternModel) -> tuple[list[str], list[str]]:
+    """Copy `source`'s text encoder and denoiser into `model` wherever a
+    tensor's name and shape match, for a design change that keeps the
+    transformer's width and depth (a new autoencoder, another latent grid or
+    patch): what the text encoder and the blocks learnt carries over, and
+    what no longer fits (the patch embedding and the final projection, say)
+    starts fresh. RoPE has no weights, so a new token grid costs nothing.
+    Returns the tensors taken and those left as they were, by name."""
+    if source.tokenizer.get_vocab() != model.tokenizer.get_vocab():
+        raise ValueError("the source checkpoint's tokenizer has another vocabulary: its text encoder's rows would "
+                         "stand for other words. Warm-start only from a model of the same world version.")
+    taken, left = [], []
+    with torch.no_grad():
+        for part in ("text_encoder", "dit"):
+            donor = getattr(source, part).state_dict()
+            for name, tensor in getattr(model, part).state_dict().items():
+                if name in donor and donor[name].shape == tensor.shape:
+                    tensor.copy_(donor[name])
+                    taken.append(f"{part}.{name}")
+                else:
+                    left.append(f"{part}.{name}")
+    return taken, left

@@ -28,7 +28,7 @@ from .attribute_head import AttributeHead, attribute_labels
 from .conditioning import conditioning_probe, probe_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
-from .pipeline import LanternModel, load_checkpoint, save_checkpoint
+from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
 from .presets import PRESETS, TrainConfig
 from .tokenizer import encode
 from .world.captions import captions_for
@@ -491,6 +491,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--autoencoder-from", type=Path, metavar="CHECKPOINT",
                     help="start a new model (with any --set) whose autoencoder is CHECKPOINT's, trained no further: "
                          "ablations of the denoiser and text encoder then share one autoencoder")
+    ap.add_argument("--denoiser-from", type=Path, metavar="CHECKPOINT",
+                    help="start a new model's text encoder and denoiser from CHECKPOINT's weights wherever a tensor's "
+                         "name and shape match (a design change that keeps the transformer: new autoencoder, latent "
+                         "grid or patch); the rest starts fresh, and the log names both")
     ap.add_argument("--decoder-minutes", type=float, default=0.0,
                     help="with --resume: first train the autoencoder's decoder alone for this long; the encoder "
                          "and so the latents stay as they are, and the denoiser continues on them")
@@ -501,6 +505,8 @@ def main(argv: list[str] | None = None) -> None:
         override(cfg, assignment)
     if args.resume and args.autoencoder_from:
         raise SystemExit("--resume and --autoencoder-from both name the starting model; give one")
+    if args.resume and args.denoiser_from:
+        raise SystemExit("--resume continues a checkpoint whole; --denoiser-from starts a new design from one: give one")
     if args.resume and any(a.startswith("model.") for a in args.set):
         raise SystemExit("--set model.* changes the model's shapes, which a resumed checkpoint fixes; drop --resume")
     if cfg.lr_schedule not in ("cosine", "wsd"):
@@ -538,6 +544,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.decoder_minutes:
             raise SystemExit("--decoder-minutes continues a checkpoint's decoder: it needs --resume")
         model = LanternModel(cfg.model).to(device)
+        if args.denoiser_from:
+            taken, left = warm_start(model, load_checkpoint(args.denoiser_from)[0].to(device))
+            log(phase="warm start", checkpoint=str(args.denoiser_from), tensors_taken=len(taken), left_fresh=left)
         if args.autoencoder_from:
             source, _ = load_checkpoint(args.autoencoder_from)
             if source.cfg.autoencoder != cfg.model.autoencoder or source.cfg.size != cfg.model.size:

@@ -122,3 +122,38 @@ def test_attention_fixtures_cover_ragged_sizes(tmp_path):
     for case in index["cases"]:
         out = read_fixture(tmp_path, f"{case['name']}_out")
         assert out.shape == (case["batch"], case["heads"], case["queries"], case["headDim"])
+
+
+def test_warm_start_carries_the_text_encoder_and_blocks_into_another_patch():
+    from lantern.pipeline import warm_start
+
+    torch.manual_seed(0)
+    source = LanternModel(smoke().model)
+    with torch.no_grad():
+        for p in source.parameters():
+            p.normal_(0, 0.05)
+    cfg = smoke().model
+    cfg.dit.patch = 1  # 4 times the tokens, a patch embedding of another shape
+    target = LanternModel(cfg)
+    fresh = {k: v.clone() for k, v in target.dit.state_dict().items()}
+    taken, left = warm_start(target, source)
+    assert {n.split(".")[0] for n in taken} == {"text_encoder", "dit"}
+    assert all(n.startswith("dit.") for n in left) and left  # the text encoder fits whole; the patch embedding does not
+    for name in left:
+        torch.testing.assert_close(target.dit.state_dict()[name[4:]], fresh[name[4:]])  # left as it was made
+    for name, tensor in target.text_encoder.state_dict().items():
+        torch.testing.assert_close(tensor, source.text_encoder.state_dict()[name])
+    block = "blocks.0."
+    assert any(n.startswith(f"dit.{block}") for n in taken) and not any(n.startswith(f"dit.{block}") for n in left)
+    assert target.generate(["a red ball"], seeds=[0], steps=1).shape == source.generate(["a red ball"], seeds=[0], steps=1).shape
+
+
+def test_warm_start_refuses_another_vocabulary():
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+
+    from lantern.pipeline import warm_start
+
+    other = LanternModel(smoke().model, tokenizer=Tokenizer(WordLevel({"[UNK]": 0, "ball": 1}, unk_token="[UNK]")))
+    with pytest.raises(ValueError, match="another vocabulary"):
+        warm_start(LanternModel(smoke().model), other)

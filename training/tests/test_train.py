@@ -119,3 +119,8 @@ def test_ablations_override_preset_fields_and_train_the_autoencoder_alone(tmp_pa
     assert meta["autoencoder_only"] and model.cfg.autoencoder.latent_channels == 6
     phases = [json.loads(line)["phase"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert "autoencoder" in phases and "denoiser" not in phases
+
+
+def test_a_warm_start_is_a_new_design_not_a_resume(tmp_path):
+    with pytest.raises(SystemExit, match="--denoiser-from starts a new design"):
+        main(["--preset", "smoke", "--out", str(tmp_path), "--resume", str(tmp_path), "--denoiser-from", str(tmp_path)])
