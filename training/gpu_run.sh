@@ -41,6 +41,15 @@
 # arguments for lantern.train, e.g. an ablation from scratch:
 # LANTERN_GPU_RUN_ARGS='--set model.autoencoder.latent_channels=32 --set model.dit.latent_channels=32'
 # bash training/gpu_run.sh none).
+# The next design (issue 11, ARCHITECTURE.md Ablations: 2 frames per latent
+# frame and 4x spatial, the autoencoder's ceiling at shape 61 and motion 87),
+# a new autoencoder and a denoiser warm-started from the shipped one (all
+# but its patch embedding and final projection), with the attribute head:
+#   LANTERN_GPU_RUN_ARGS='--denoiser-from checkpoints/lantern-tiny --set model.autoencoder.temporal=2
+#   --set model.dit.latent_frames=8 --set model.autoencoder.spatial=4 --set model.dit.latent_size=32
+#   --set model.dit.patch=4 --set aux_weight=0.1' bash training/gpu_run.sh none
+# (checked on the CPU with the smoke preset and a smoke source:
+# LANTERN_GPU_RUN_PRESET=smoke ... --set model.dit.latent_frames=4 --set model.dit.latent_size=8).
 set -uo pipefail
 TRAIN_DEADLINE_S=450
 SCORE_DEADLINE_S=545

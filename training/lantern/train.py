@@ -546,7 +546,12 @@ def main(argv: list[str] | None = None) -> None:
         model = LanternModel(cfg.model).to(device)
         if args.denoiser_from:
             taken, left = warm_start(model, load_checkpoint(args.denoiser_from)[0].to(device))
-            log(phase="warm start", checkpoint=str(args.denoiser_from), tensors_taken=len(taken), left_fresh=left)
+            sizes = {name: t.numel() for name, t in model.state_dict().items()}
+            share = sum(sizes[n] for n in taken) / sum(sizes[n] for n in taken + left)
+            if share < 0.5:  # a new patch or latent grid leaves about 1% fresh; other widths leave almost all
+                raise SystemExit(f"--denoiser-from {args.denoiser_from}: only {share:.0%} of its text encoder's and "
+                                 f"denoiser's parameters fit this preset's shapes (other widths?); that is no warm start")
+            log(phase="warm start", checkpoint=str(args.denoiser_from), parameters_taken=round(share, 4), left_fresh=left)
         if args.autoencoder_from:
             source, _ = load_checkpoint(args.autoencoder_from)
             if source.cfg.autoencoder != cfg.model.autoencoder or source.cfg.size != cfg.model.size:

@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from lantern.pipeline import load_checkpoint
+from lantern.pipeline import LanternModel, load_checkpoint, save_checkpoint
 from lantern.presets import PRESETS
 from lantern.train import main
 
@@ -121,6 +121,11 @@ def test_ablations_override_preset_fields_and_train_the_autoencoder_alone(tmp_pa
     assert "autoencoder" in phases and "denoiser" not in phases
 
 
-def test_a_warm_start_is_a_new_design_not_a_resume(tmp_path):
+def test_a_warm_start_is_a_new_design_not_a_resume_and_must_take_something(tmp_path):
     with pytest.raises(SystemExit, match="--denoiser-from starts a new design"):
         main(["--preset", "smoke", "--out", str(tmp_path), "--resume", str(tmp_path), "--denoiser-from", str(tmp_path)])
+    wider = PRESETS["smoke"]().model
+    wider.text.dim, wider.dit.dim, wider.dit.heads, wider.dit.text_dim = 96, 96, 3, 96
+    save_checkpoint(LanternModel(wider), tmp_path / "source")
+    with pytest.raises(SystemExit, match="parameters fit this preset's shapes"):
+        main(["--preset", "smoke", "--out", str(tmp_path / "run"), "--denoiser-from", str(tmp_path / "source")])
