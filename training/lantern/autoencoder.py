@@ -74,9 +74,9 @@ class ResBlock(nn.Module):
 
 class TemporalResBlock(nn.Module):
     """A residual block over latent frames: two convs of kernel 3 along the
-    frames (so a reach of two frames each way), 1 in space, zero-padded at the clip's ends. Written as a Conv2d over
-    (frames, pixels) rather than a Conv3d: the same maths, and every ONNX
-    runtime the engine uses has it."""
+    frames (so a reach of two frames each way), 1 in space, zero-padded at
+    the clip's ends. Written as a Conv2d over (frames, pixels) rather than a
+    Conv3d: the same maths, and every ONNX runtime the engine uses has it."""
 
     def __init__(self, channels: int):
         super().__init__()
