@@ -11,7 +11,10 @@ unless --float):
   dit_text_kv    text -> cross-attention keys and values of every block (once per clip)
   dit_stage_NN   the denoiser between attention calls; the manifest's `plan` lists them
                  in order with the attention calls between them, which the browser
-                 runs with its own kernels (see ARCHITECTURE.md).
+                 runs with its own kernels (see ARCHITECTURE.md). With
+                 `--cross-attention matmul` each block's cross-attention runs
+                 inside its stage graph (against the once-per-clip text keys), so a
+                 step is 1 + depth session runs instead of 1 + 2 x depth.
 """
 from __future__ import annotations
 
@@ -54,17 +57,40 @@ def next_stage(dit: DiT, i: int) -> Graph:
     """block i from its cross-attention output to block i+1's self-attention,
     or, after the last block, to the velocity prediction."""
     def run(x, c, cross):
-        x = dit.blocks[i].post_cross(x, c, cross)
-        if i + 1 == len(dit.blocks):
-            return dit.final(x, c)
-        return (x, *dit.blocks[i + 1].pre_self(x, c))
+        return after_cross(dit, i, dit.blocks[i].post_cross(x, c, cross), c)
     return Graph(dit, run)
 
 
-def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list[str], list[str]]]]:
+def after_cross(dit: DiT, i: int, x: torch.Tensor, c: torch.Tensor) -> Any:
+    """From block i's output to block i+1's self-attention inputs, or, after the last block, to v."""
+    return dit.final(x, c) if i + 1 == len(dit.blocks) else (x, *dit.blocks[i + 1].pre_self(x, c))
+
+
+def block_stage(dit: DiT, i: int) -> Graph:
+    """block i from its self-attention output through its cross-attention
+    (MatMul-Softmax-MatMul inside the graph) to what `after_cross` gives."""
+    block = dit.blocks[i]
+
+    def run(x, c, attn, k_text, v_text):
+        x, q_cross = block.pre_cross(x, c, attn)
+        return after_cross(dit, i, block.post_cross(x, c, attention(q_cross, k_text, v_text, fast=False)), c)
+    return Graph(dit, run)
+
+
+# Where the WebGPU plan computes cross-attention: the browser's kernel, or inside the stage graphs.
+CROSS_ATTENTION = ("kernel", "matmul")
+
+
+def denoiser_plan(dit: DiT, cross_attention: str = "kernel") -> tuple[list[dict], list[tuple[str, nn.Module, list[str], list[str]]]]:
     """The denoiser as an ordered plan of graph runs and attention calls,
     and the graphs to export: (name, module, input names, output names).
-    Graph inputs and outputs are bound to plan tensors by `inputs`/`outputs`."""
+    Graph inputs and outputs are bound to plan tensors by `inputs`/`outputs`.
+    cross_attention 'kernel' leaves every attention call to the browser's
+    kernel (two stages a block); 'matmul' keeps cross-attention inside the
+    stage graphs as MatMul-Softmax-MatMul (one stage a block, about half
+    the session runs a step; ARCHITECTURE.md says why it is not the default)."""
+    if cross_attention not in CROSS_ATTENTION:
+        raise ValueError(f"Unsupported cross_attention {cross_attention!r}. Must be one of: {', '.join(CROSS_ATTENTION)}.")
     cfg = dit.cfg
     rope = {"grid": list(cfg.grid), "dims": list(cfg.rope_dims), "theta": cfg.rope_theta,
             "pairing": "interleaved", "order": "frame,row,column"}
@@ -81,18 +107,24 @@ def denoiser_plan(dit: DiT) -> tuple[list[dict], list[tuple[str, nn.Module, list
             {"op": "run", "graph": "dit_stage_00", "inputs": {"x_in": "x_in", "t": "t", "text": "text"},
              "outputs": {"x": "x", "c": "c", "q": "q", "k": "k", "v": "v"}}]
     for i in range(cfg.depth):
-        cross, nxt = f"dit_stage_{2 * i + 1:02d}", f"dit_stage_{2 * i + 2:02d}"
         plan.append(attn("self", "q", "k", "v", "attn", cfg.tokens, rope))
+        last = i + 1 == cfg.depth
+        outs = ["v_out"] if last else ["x_next", "q", "k", "v"]
+        bind_outs = {"v_out": "v_out"} if last else {"x_next": "x", "q": "q", "k": "k", "v": "v"}
+        if cross_attention != "kernel":
+            stage = f"dit_stage_{i + 1:02d}"
+            graphs.append((stage, block_stage(dit, i), ["x", "c", "attn", "k_text", "v_text"], outs))
+            plan.append({"op": "run", "graph": stage, "inputs": {"x": "x", "c": "c", "attn": "attn", "k_text": f"k_text_{i}",
+                                                                 "v_text": f"v_text_{i}"}, "outputs": bind_outs})
+            continue
+        cross, nxt = f"dit_stage_{2 * i + 1:02d}", f"dit_stage_{2 * i + 2:02d}"
         # block i from its self-attention output up to its cross-attention
         graphs.append((cross, Graph(dit.blocks[i], dit.blocks[i].pre_cross), ["x", "c", "attn"], ["x_next", "q_cross"]))
         plan.append({"op": "run", "graph": cross, "inputs": {"x": "x", "c": "c", "attn": "attn"},
                      "outputs": {"x_next": "x", "q_cross": "q_cross"}})
         plan.append(attn("cross", "q_cross", f"k_text_{i}", f"v_text_{i}", "cross", "text", None))
-        last = i + 1 == cfg.depth
-        outs = ["v_out"] if last else ["x_next", "q", "k", "v"]
         graphs.append((nxt, next_stage(dit, i), ["x", "c", "cross"], outs))
-        plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross"},
-                     "outputs": {"v_out": "v_out"} if last else {"x_next": "x", "q": "q", "k": "k", "v": "v"}})
+        plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross"}, "outputs": bind_outs})
     return plan, graphs
 
 
@@ -148,8 +180,9 @@ def export_graph(module: nn.Module, args: tuple, path: Path, inputs: list[str], 
 
 
 @torch.no_grad()
-def export_all(model: LanternModel, out: Path, quantize: bool = True) -> dict:
-    """Write every graph (quantized unless quantize=False) -> {name: info}."""
+def export_all(model: LanternModel, out: Path, quantize: bool = True, cross_attention: str = "kernel") -> dict:
+    """Write every graph (quantized unless quantize=False) -> {name: info};
+    cross_attention as in `denoiser_plan`."""
     import onnx
 
     from .quantize import quantize_weights
@@ -157,7 +190,7 @@ def export_all(model: LanternModel, out: Path, quantize: bool = True) -> dict:
     model = model.eval().cpu()
     out.mkdir(parents=True, exist_ok=True)
     ex = example_inputs(model)
-    plan, stage_graphs = denoiser_plan(model.dit)
+    plan, stage_graphs = denoiser_plan(model.dit, cross_attention)
     # Example inputs for the stage graphs come from running the plan once.
     stage_args: dict[str, tuple] = {}
     run_plan(plan, {name: m for name, m, _, _ in stage_graphs},
@@ -170,6 +203,9 @@ def export_all(model: LanternModel, out: Path, quantize: bool = True) -> dict:
         ("denoiser", Graph(model.dit, lambda x_in, t, text: model.dit(x_in, t, text, fast=False)),
          (ex["x_in"], ex["t"], ex["text"]), ["x_in", "t", "text"], ["v_out"]),
     ] + [(name, m, stage_args[name], ins, outs) for name, m, ins, outs in stage_graphs]
+    # A folder exported before with the other plan keeps no stage graph this plan does not list.
+    for stale in set(out.glob("dit_stage_*.onnx")) - {out / f"{name}.onnx" for name, *_ in stage_graphs}:
+        stale.unlink()
     info = {}
     for name, module, args, ins, outs in graphs:
         path = out / f"{name}.onnx"
@@ -190,9 +226,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, required=True, help="model folder, e.g. ../public/models/lantern-tiny")
     ap.add_argument("--manifest", type=Path, help="manifest path (default: ../models-manifest/<name>.json)")
     ap.add_argument("--float", action="store_true", help="keep float32 weights (no int8)")
+    ap.add_argument("--cross-attention", choices=CROSS_ATTENTION, default="kernel",
+                    help="where the WebGPU plan runs cross-attention: the browser's kernel (two stage graphs a "
+                         "block), or inside the stage graphs as MatMul-Softmax-MatMul (one a block, about half "
+                         "the session runs a step; slower on SwiftShader, see ARCHITECTURE.md)")
     args = ap.parse_args(argv)
     model, meta = load_checkpoint(args.checkpoint)
-    exported = export_all(model, args.out, quantize=not args.float)
+    exported = export_all(model, args.out, quantize=not args.float, cross_attention=args.cross_attention)
     manifest = args.manifest or Path(__file__).resolve().parents[2] / "models-manifest" / f"{model.cfg.name}.json"
     # The evaluation summary written by `lantern.score --out <manifest stem>`, if any.
     summary = manifest.with_name(f"{manifest.stem}.summary.json")

@@ -36,6 +36,11 @@ def exported(model, tmp_path_factory):
     for quantize in (False, True):
         folder = tmp_path_factory.mktemp("int8" if quantize else "float")
         out[quantize] = (folder, export_all(model, folder, quantize=quantize))
+    # The same float folder again with cross-attention inside the stage graphs.
+    folder = tmp_path_factory.mktemp("matmul")
+    for stale in out[False][0].glob("*.onnx"):
+        (folder / stale.name).write_bytes(stale.read_bytes())
+    out["matmul"] = (folder, export_all(model, folder, quantize=False, cross_attention="matmul"))
     return out
 
 
@@ -90,9 +95,10 @@ def test_int8_is_close_to_float_and_smaller(model, exported):
     assert total(int8_info) < 0.5 * total(float_info)
 
 
-def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported):
+@pytest.mark.parametrize("variant", [False, "matmul"])
+def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported, variant):
     """Stages run in onnxruntime, attention in numpy between them, as the browser does."""
-    folder, info = exported[False]
+    folder, info = exported[variant]
     plan = info["plan"]
     ex = example_inputs(model)
     env = {"x_in": ex["x_in"].numpy(), "t": ex["t"].numpy(), "text": ex["text"].numpy()}
@@ -115,13 +121,17 @@ def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported):
                 q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
             scores = (q @ k.transpose(-1, -2)) * step["scale"]
             env[step["out"]] = (scores.softmax(-1) @ v).numpy()
-    assert attention_calls == 2 * model.cfg.dit.depth
+    depth = model.cfg.dit.depth
+    runs = sum(step["op"] == "run" and not step.get("once", False) for step in plan)
+    # kernel cross-attention: two stages and two kernel calls a block; in-graph: one of each.
+    assert (runs, attention_calls) == ((1 + depth, depth) if variant else (1 + 2 * depth, 2 * depth))
     (whole,) = run(folder, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
     np.testing.assert_allclose(env["v_out"], whole, atol=1e-4, rtol=1e-4)
 
 
-def test_pytorch_plan_matches_forward(model):
-    plan, graphs = denoiser_plan(model.dit)
+@pytest.mark.parametrize("cross_attention", ["kernel", "matmul"])
+def test_pytorch_plan_matches_forward(model, cross_attention):
+    plan, graphs = denoiser_plan(model.dit, cross_attention)
     ex = example_inputs(model)
     with torch.no_grad():
         env = run_plan(plan, {n: m for n, m, _, _ in graphs}, {k: ex[k] for k in ("x_in", "t", "text")})
@@ -143,3 +153,15 @@ def test_first_position_text_pooling_exports_and_matches_pytorch(tmp_path):
     ex, expected = reference_outputs(m)
     (got,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
     np.testing.assert_allclose(got, expected["denoiser"].numpy(), atol=1e-4, rtol=1e-4)
+
+
+def test_in_graph_cross_export_leaves_no_stale_stage_graphs(exported):
+    folder, info = exported["matmul"]
+    stages = sorted(p.stem for p in folder.glob("dit_stage_*.onnx"))
+    assert stages == sorted(n for n in info["graphs"] if n.startswith("dit_stage_"))
+    assert len(stages) == 1 + sum(step["op"] == "attention" for step in info["plan"])
+
+
+def test_unknown_cross_attention_is_refused(model):
+    with pytest.raises(ValueError, match="Must be one of: kernel, matmul"):
+        denoiser_plan(model.dit, "fused")
