@@ -36,10 +36,11 @@ def exported(model, tmp_path_factory):
     for quantize in (False, True):
         folder = tmp_path_factory.mktemp("int8" if quantize else "float")
         out[quantize] = (folder, export_all(model, folder, quantize=quantize))
-    # The same float folder again with cross-attention inside the stage graphs.
+    # Cross-attention inside the stage graphs, exported over a copy of the float
+    # folder: its two-stages-a-block graphs must not survive the export.
     folder = tmp_path_factory.mktemp("matmul")
-    for stale in out[False][0].glob("*.onnx"):
-        (folder / stale.name).write_bytes(stale.read_bytes())
+    for graph in out[False][0].glob("*.onnx"):
+        (folder / graph.name).write_bytes(graph.read_bytes())
     out["matmul"] = (folder, export_all(model, folder, quantize=False, cross_attention="matmul"))
     return out
 
