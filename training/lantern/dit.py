@@ -9,8 +9,9 @@ latent part way and denoises from there.
 Each block: adaLN-modulated full spatiotemporal self-attention over all
 tokens with qk-norm and 3-D rotary embedding, cross-attention to the text
 tokens, and an adaLN-modulated MLP with gates initialised to zero
-(adaLN-Zero). The objective is rectified flow: the model predicts
-v = noise - x0 (see flow.py).
+(adaLN-Zero). The objective is rectified flow: the model gives
+v = noise - x0 (see flow.py), predicted directly or through x0
+(`DiTConfig.prediction`).
 
 The forward pass is written as stages separated by attention calls
 (`embed`, `DiTBlock.pre_self`, `DiTBlock.pre_cross`, `DiTBlock.post_cross`,
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+X_MIN_T = 0.05  # with prediction "x": v = (x_t - x0) / max(t, X_MIN_T)
 
 
 @dataclass
@@ -49,6 +53,15 @@ class DiTConfig:
     # 6-word caption is 8 real tokens among 48), or the "first" position's
     # output, [BOS], which attends only to real tokens in the text encoder.
     text_pooling: str = "mean"
+    # What the last layer predicts: "v" (= noise - x0) directly, or "x" (the
+    # clean latent x0), turned into v = (x_t - x0) / t inside the model, so
+    # the loss, the samplers and the engine still see v. A token of patch p
+    # carries C*p*p numbers (768 at patch 8, 12 channels), more than the
+    # model's width: its noise part cannot pass through the width, so v
+    # cannot be predicted, while x0 (flat shapes) lies on a small manifold
+    # that can (Li and He 2025, "Back to Basics: Let Denoising Generative
+    # Models Denoise"). t is clamped at X_MIN_T in the division, as there.
+    prediction: str = "v"
 
     @property
     def in_channels(self) -> int:
@@ -201,6 +214,8 @@ class DiT(nn.Module):
         assert sum(cfg.rope_dims) == cfg.head_dim and all(d % 2 == 0 for d in cfg.rope_dims)
         if cfg.text_pooling not in ("mean", "first"):
             raise ValueError(f"Unsupported text_pooling {cfg.text_pooling!r}. Must be one of: mean, first.")
+        if cfg.prediction not in ("v", "x"):
+            raise ValueError(f"Unsupported prediction {cfg.prediction!r}. Must be one of: v, x.")
         self.cfg = cfg
         p = cfg.patch
         self.patch_in = nn.Linear(cfg.in_channels * p * p, cfg.dim)
@@ -230,7 +245,8 @@ class DiT(nn.Module):
         return x, c
 
     def final(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """tokens (B, N, D) -> v prediction (B, C, F, h, w)."""
+        """tokens (B, N, D) -> the last layer's prediction (B, C, F, h, w):
+        v, or x0 with cfg.prediction "x" (see `velocity`)."""
         cfg, p = self.cfg, self.cfg.patch
         f, gh, gw = cfg.grid
         shift, scale = self.ada_out(F.silu(c)).chunk(2, -1)
@@ -238,6 +254,14 @@ class DiT(nn.Module):
         b = x.shape[0]
         x = x.reshape(b, f, gh, gw, cfg.latent_channels, p, p).permute(0, 4, 1, 2, 5, 3, 6)  # (B, C, F, gh, p, gw, p)
         return x.reshape(b, cfg.latent_channels, f, gh * p, gw * p)
+
+    def velocity(self, out: torch.Tensor, x_in: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """`final`'s output -> v. With prediction "x", out is x0 and
+        v = (x_t - x0) / max(t, X_MIN_T), x_t being x_in's first C channels."""
+        if self.cfg.prediction == "v":
+            return out
+        x_t = x_in[:, : self.cfg.latent_channels]
+        return (x_t - out) / t.clamp_min(X_MIN_T).reshape(-1, 1, 1, 1, 1)
 
     # -- whole graph ------------------------------------------------------------
 
@@ -255,5 +279,5 @@ class DiT(nn.Module):
             x = block.post_cross(x, c, attention(q_cross, k_text, v_text, fast))
             if i == hidden_after:
                 hidden = x
-        v = self.final(x, c)
+        v = self.velocity(self.final(x, c), x_in, t)
         return v if hidden_after is None else (v, hidden)

@@ -56,14 +56,24 @@ def embed_stage(dit: DiT) -> Graph:
 def next_stage(dit: DiT, i: int) -> Graph:
     """block i from its cross-attention output to block i+1's self-attention,
     or, after the last block, to the velocity prediction."""
-    def run(x, c, cross):
-        return after_cross(dit, i, dit.blocks[i].post_cross(x, c, cross), c)
+    def run(x, c, cross, *step):
+        return after_cross(dit, i, dit.blocks[i].post_cross(x, c, cross), c, *step)
     return Graph(dit, run)
 
 
-def after_cross(dit: DiT, i: int, x: torch.Tensor, c: torch.Tensor) -> Any:
-    """From block i's output to block i+1's self-attention inputs, or, after the last block, to v."""
-    return dit.final(x, c) if i + 1 == len(dit.blocks) else (x, *dit.blocks[i + 1].pre_self(x, c))
+def after_cross(dit: DiT, i: int, x: torch.Tensor, c: torch.Tensor, *step: torch.Tensor) -> Any:
+    """From block i's output to block i+1's self-attention inputs, or, after
+    the last block, to v; step is (x_in, t) where the last stage turns an x0
+    prediction into v (`last_stage_step_inputs`), else ()."""
+    if i + 1 < len(dit.blocks):
+        return (x, *dit.blocks[i + 1].pre_self(x, c))
+    return dit.velocity(dit.final(x, c), *step) if step else dit.final(x, c)
+
+
+def last_stage_step_inputs(dit: DiT) -> list[str]:
+    """The step's own tensors the last stage also reads: x_in and t when
+    the model predicts x0 (v = (x_t - x0) / t needs both), else none."""
+    return ["x_in", "t"] if dit.cfg.prediction == "x" else []
 
 
 def block_stage(dit: DiT, i: int) -> Graph:
@@ -71,9 +81,9 @@ def block_stage(dit: DiT, i: int) -> Graph:
     (MatMul-Softmax-MatMul inside the graph) to what `after_cross` gives."""
     block = dit.blocks[i]
 
-    def run(x, c, attn, k_text, v_text):
+    def run(x, c, attn, k_text, v_text, *step):
         x, q_cross = block.pre_cross(x, c, attn)
-        return after_cross(dit, i, block.post_cross(x, c, attention(q_cross, k_text, v_text, fast=False)), c)
+        return after_cross(dit, i, block.post_cross(x, c, attention(q_cross, k_text, v_text, fast=False)), c, *step)
     return Graph(dit, run)
 
 
@@ -111,11 +121,13 @@ def denoiser_plan(dit: DiT, cross_attention: str = "kernel") -> tuple[list[dict]
         last = i + 1 == cfg.depth
         outs = ["v_out"] if last else ["x_next", "q", "k", "v"]
         bind_outs = {"v_out": "v_out"} if last else {"x_next": "x", "q": "q", "k": "k", "v": "v"}
+        step = last_stage_step_inputs(dit) if last else []
         if cross_attention != "kernel":
             stage = f"dit_stage_{i + 1:02d}"
-            graphs.append((stage, block_stage(dit, i), ["x", "c", "attn", "k_text", "v_text"], outs))
+            graphs.append((stage, block_stage(dit, i), ["x", "c", "attn", "k_text", "v_text", *step], outs))
             plan.append({"op": "run", "graph": stage, "inputs": {"x": "x", "c": "c", "attn": "attn", "k_text": f"k_text_{i}",
-                                                                 "v_text": f"v_text_{i}"}, "outputs": bind_outs})
+                                                                 "v_text": f"v_text_{i}", **{n: n for n in step}},
+                         "outputs": bind_outs})
             continue
         cross, nxt = f"dit_stage_{2 * i + 1:02d}", f"dit_stage_{2 * i + 2:02d}"
         # block i from its self-attention output up to its cross-attention
@@ -123,8 +135,9 @@ def denoiser_plan(dit: DiT, cross_attention: str = "kernel") -> tuple[list[dict]
         plan.append({"op": "run", "graph": cross, "inputs": {"x": "x", "c": "c", "attn": "attn"},
                      "outputs": {"x_next": "x", "q_cross": "q_cross"}})
         plan.append(attn("cross", "q_cross", f"k_text_{i}", f"v_text_{i}", "cross", "text", None))
-        graphs.append((nxt, next_stage(dit, i), ["x", "c", "cross"], outs))
-        plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross"}, "outputs": bind_outs})
+        graphs.append((nxt, next_stage(dit, i), ["x", "c", "cross", *step], outs))
+        plan.append({"op": "run", "graph": nxt, "inputs": {"x": "x", "c": "c", "cross": "cross", **{n: n for n in step}},
+                     "outputs": bind_outs})
     return plan, graphs
 
 

@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -366,8 +367,12 @@ class Backward:
 
 
 def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
-                   log: Log, out: Path, measure_stats: bool = True) -> tuple[LanternModel, int]:
-    """-> the EMA model and the number of steps taken."""
+                   log: Log, out: Path, measure_stats: bool = True,
+                   checkpoint_extra: Callable[[int], dict] = lambda steps: {}) -> tuple[LanternModel, int]:
+    """-> the EMA model and the number of steps taken. At each probe the EMA
+    model is saved with checkpoint_extra(steps so far) in its metadata (the
+    run's history), so a run stopped between probes loses only the steps
+    since the last one and its checkpoint still says what trained it."""
     if measure_stats:  # from fresh clips, before the pool is encoded with them; kept when resuming
         with torch.no_grad():
             _, video = render_batch(rng, max(8, min(64, cfg.pool_clips)), cfg, device)
@@ -426,7 +431,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         if next_eval and time.time() - start > next_eval:
             next_eval += cfg.eval_every_minutes * 60
             probe(ema, cfg, step, log)
-            save_checkpoint(ema, out / "checkpoint", extra={"step": step})
+            save_checkpoint(ema, out / "checkpoint", extra={"step": step, **checkpoint_extra(step)})
             clock.skip()
         step += 1
     ema.stats = model.stats
@@ -533,6 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.resume:
         model, meta = load_checkpoint(args.resume)
         model.to(device)
+        cfg.model = model.cfg  # the checkpoint's model (size, frames, schedule); the preset gives the training
         log(phase="resume", checkpoint=str(args.resume), step=meta.get("step"),
             denoiser_steps=meta.get("denoiser_steps"))
         if args.autoencoder_only:
@@ -566,15 +572,18 @@ def main(argv: list[str] | None = None) -> None:
                                                               "preset": args.preset, "autoencoder_only": True})
         log(phase="done", checkpoint=str(args.out / "checkpoint"))
         return
-    ema, steps = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume)
-    # The checkpoint's history: the resumed one's runs, then this one.
-    run = {"run": "python -m lantern.train " + " ".join(sys.argv[1:] if argv is None else argv),
-           "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
-           "denoiser_steps": steps, "denoiser_minutes": cfg.dit_minutes, "batch": cfg.batch,
-           "decoder_minutes": args.decoder_minutes}
-    save_checkpoint(ema, args.out / "checkpoint", extra={
-        "preset": args.preset, "done": True, "denoiser_steps": (meta.get("denoiser_steps") or 0) + steps,
-        "history": meta.get("history", []) + [run]})
+    def history(steps: int, done: bool) -> dict:
+        """The checkpoint's metadata: the resumed one's runs, then this one."""
+        run = {"run": "python -m lantern.train " + " ".join(sys.argv[1:] if argv is None else argv),
+               "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
+               "denoiser_steps": steps, "denoiser_minutes": cfg.dit_minutes, "batch": cfg.batch,
+               "decoder_minutes": args.decoder_minutes, **({} if done else {"stopped_at_probe": True})}
+        return {"preset": args.preset, "done": done, "denoiser_steps": (meta.get("denoiser_steps") or 0) + steps,
+                "history": meta.get("history", []) + [run]}
+
+    ema, steps = train_denoiser(model, cfg, rng, device, log, args.out, measure_stats=not args.resume,
+                                checkpoint_extra=lambda steps: history(steps, done=False))
+    save_checkpoint(ema, args.out / "checkpoint", extra=history(steps, done=True))
     probe(ema, cfg, -1, log)
     prompts = [p.prompt for p in eval_prompts(4, seed=99)]
     clips = ema.generate(prompts, seeds=list(range(len(prompts))), steps=cfg.model.flow.default_steps)

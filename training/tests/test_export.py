@@ -96,12 +96,9 @@ def test_int8_is_close_to_float_and_smaller(model, exported):
     assert total(int8_info) < 0.5 * total(float_info)
 
 
-@pytest.mark.parametrize("variant", [False, "matmul"])
-def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported, variant):
-    """Stages run in onnxruntime, attention in numpy between them, as the browser does."""
-    folder, info = exported[variant]
-    plan = info["plan"]
-    ex = example_inputs(model)
+def run_plan_in_ort(folder, plan, ex) -> tuple[dict, int]:
+    """Stages run in onnxruntime, attention in numpy between them, as the
+    browser does -> (the plan's tensors, attention calls made)."""
     env = {"x_in": ex["x_in"].numpy(), "t": ex["t"].numpy(), "text": ex["text"].numpy()}
     attention_calls = 0
     for step in plan:
@@ -122,6 +119,15 @@ def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported, variant):
                 q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
             scores = (q @ k.transpose(-1, -2)) * step["scale"]
             env[step["out"]] = (scores.softmax(-1) @ v).numpy()
+    return env, attention_calls
+
+
+@pytest.mark.parametrize("variant", [False, "matmul"])
+def test_plan_of_stages_reproduces_the_whole_denoiser(model, exported, variant):
+    folder, info = exported[variant]
+    plan = info["plan"]
+    ex = example_inputs(model)
+    env, attention_calls = run_plan_in_ort(folder, plan, ex)
     depth = model.cfg.dit.depth
     runs = sum(step["op"] == "run" and not step.get("once", False) for step in plan)
     # kernel cross-attention: two stages and two kernel calls a block; in-graph: one of each.
@@ -154,6 +160,32 @@ def test_first_position_text_pooling_exports_and_matches_pytorch(tmp_path):
     ex, expected = reference_outputs(m)
     (got,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
     np.testing.assert_allclose(got, expected["denoiser"].numpy(), atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cross_attention", ["kernel", "matmul"])
+def test_x_prediction_exports_with_its_last_stage_reading_x_in_and_t(tmp_path, cross_attention):
+    """An x0-predicting model gives v in every graph: the whole denoiser
+    matches PyTorch, and the plan's last stage also reads the step's x_in and
+    t (which the engine holds for the whole step) to form v = (x_t - x0) / t."""
+    import dataclasses
+
+    cfg = smoke().model
+    cfg = dataclasses.replace(cfg, dit=dataclasses.replace(cfg.dit, prediction="x"))
+    torch.manual_seed(2)
+    m = LanternModel(cfg).eval()
+    with torch.no_grad():
+        for name, p in m.dit.named_parameters():
+            if "ada" in name or "patch_out" in name:
+                p.normal_(0, 0.05)
+    info = export_all(m, tmp_path, quantize=False, cross_attention=cross_attention)
+    ex, expected = reference_outputs(m)
+    (whole,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
+    np.testing.assert_allclose(whole, expected["denoiser"].numpy(), atol=1e-4, rtol=1e-4)
+    runs = [step for step in info["plan"] if step["op"] == "run"]
+    assert {n: runs[-1]["inputs"][n] for n in ("x_in", "t")} == {"x_in": "x_in", "t": "t"}
+    assert all("x_in" not in step["inputs"] for step in runs[2:-1])
+    env, _ = run_plan_in_ort(tmp_path, info["plan"], ex)
+    np.testing.assert_allclose(env["v_out"], whole, atol=1e-4, rtol=1e-4)
 
 
 def test_in_graph_cross_export_leaves_no_stale_stage_graphs(exported):

@@ -108,6 +108,29 @@ def test_dit_output_shape_and_fast_path_matches_reference():
     torch.testing.assert_close(fast, ref, atol=1e-5, rtol=1e-4)
 
 
+def test_x_prediction_turns_a_predicted_clean_latent_into_v():
+    """prediction "x": the last layer gives x0 and the model returns
+    v = (x_t - x0) / max(t, X_MIN_T), so a perfect x0 gives the true
+    v = noise - x0 at every t >= X_MIN_T, and the same v as "v" would need."""
+    import dataclasses
+
+    from lantern.dit import X_MIN_T
+    from lantern.flow import noisy
+
+    dit = DiT(dataclasses.replace(SMALL_DIT, prediction="x"))
+    x0, noise = torch.randn(3, 4, 2, 4, 4), torch.randn(3, 4, 2, 4, 4)
+    t = torch.tensor([1.0, 0.5, X_MIN_T])
+    x_in = torch.cat([noisy(x0, noise, t), torch.zeros_like(x0), torch.zeros_like(x0[:, :1])], 1)
+    dit.final = lambda tokens, c: x0  # a last layer that knows the clean latent
+    torch.testing.assert_close(dit(x_in, t, torch.randn(3, 48, 32)), noise - x0, atol=1e-5, rtol=1e-4)
+    # Below X_MIN_T the division is clamped: v is scaled by t / X_MIN_T, not blown up.
+    small = torch.full((3,), X_MIN_T / 4)
+    x_in[:, :4] = noisy(x0, noise, small)
+    torch.testing.assert_close(dit(x_in, small, torch.randn(3, 48, 32)), (noise - x0) / 4, atol=1e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match="Must be one of: v, x"):
+        DiT(dataclasses.replace(SMALL_DIT, prediction="eps"))
+
+
 def test_dit_attends_across_time():
     """Full spatiotemporal attention: changing frame 1 changes frame 0's output."""
     dit = DiT(SMALL_DIT)

@@ -168,3 +168,54 @@ def test_step_ops_counts_a_forward_and_backward_on_the_meta_device():
 
     counts = count_step_ops("smoke")
     assert counts["aten::mm"] > 0 and sum(counts.values()) > 500
+
+
+def test_the_checkpoint_saved_at_each_probe_carries_the_runs_history(tmp_path):
+    """A run stopped between probes (a session's end) leaves the last probe's
+    checkpoint, and it must still say how many steps trained it."""
+    from lantern.train import Log, train_denoiser
+
+    cfg = PRESETS["smoke"]()
+    cfg.dit_max_steps, cfg.eval_every_minutes, cfg.pool_clips = 3, 1e-9, 8  # a probe after every step
+    torch.manual_seed(0)
+    model = LanternModel(cfg.model).eval()
+    saved = []
+    extra = lambda steps: saved.append(steps) or {"denoiser_steps": 100 + steps, "history": [{"denoiser_steps": steps}]}
+    train_denoiser(model, cfg, random.Random(0), torch.device("cpu"), Log(tmp_path / "log.jsonl"), tmp_path,
+                   checkpoint_extra=extra)
+    _, meta = load_checkpoint(tmp_path / "checkpoint")
+    assert saved == [0, 1, 2]
+    assert (meta["step"], meta["denoiser_steps"], meta["history"]) == (2, 102, [{"denoiser_steps": 2}])
+
+
+def test_an_x0_predicting_model_trains_and_keeps_its_prediction(tmp_path):
+    main(["--preset", "smoke", "--out", str(tmp_path), "--set", "model.dit.prediction=x", "--set", "dit_max_steps=4"])
+    model, meta = load_checkpoint(tmp_path / "checkpoint")
+    assert (model.cfg.dit.prediction, meta["denoiser_steps"]) == ("x", 4)
+
+
+def test_the_cpu_run_continues_a_line_and_puts_the_checkpoint_back(tmp_path):
+    """training/cpu_run.sh, as a session runs it, on a smoke checkpoint."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    main(["--preset", "smoke", "--out", str(tmp_path / "src"), "--set", "dit_max_steps=4"])
+    line = tmp_path / "line"
+    shutil.copytree(tmp_path / "src" / "checkpoint", line)
+    (line / "train-log.jsonl").write_text((tmp_path / "src" / "log.jsonl").read_text())
+    logged = len((line / "train-log.jsonl").read_text().splitlines())
+    script = Path(__file__).parents[1] / "cpu_run.sh"
+    env = {**os.environ, "PYTHON": sys.executable, "LANTERN_CPU_RUN_THREADS": "1", "LANTERN_CPU_RUN_DIR": str(tmp_path),
+           "LANTERN_CPU_RUN_ARGS": "--set pool_clips=8 --set batch=2 --set eval_clips=2 --set probe_clips=2 "
+                                   "--set dit_max_steps=3"}
+    subprocess.run(["bash", str(script), "1", str(line)], env=env, check=True, capture_output=True)
+    model, meta = load_checkpoint(line)
+    assert (meta["denoiser_steps"], len(meta["history"]), meta["done"]) == (7, 2, True)
+    assert len((line / "train-log.jsonl").read_text().splitlines()) > logged
+    assert (line / "samples.png").exists()
+    missing = subprocess.run(["bash", str(script), "collect", str(tmp_path / "nothing"), str(line)], env=env,
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and "unchanged" in missing.stderr

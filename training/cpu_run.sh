@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The CPU's share of training the next built-in model (issue 11), for a
+# session that has no device machine:
+#   bash training/cpu_run.sh [MINUTES] [CHECKPOINT_DIR]
+# Continues CHECKPOINT_DIR (default training/checkpoints/lantern-next, the
+# CPU line: ARCHITECTURE.md, "The CPU line") with the cpu preset for MINUTES
+# of denoiser training (default 120) on both cores, then puts the new
+# checkpoint back into CHECKPOINT_DIR: its float16 shards and config, its
+# samples, and this run's log appended to train-log.jsonl. Commit that
+# folder before the session ends; the next session continues from it.
+# Start it in the background with MINUTES that end at least 15 minutes
+# before the session does (pool, final probe and samples take about 10):
+#   (setsid bash training/cpu_run.sh 120 > /tmp/cpu-run.log 2>&1 &)
+# If the run is stopped early, the checkpoint saved at its last probe (every
+# 20 minutes, with the run's history in it) is put back instead:
+#   bash training/cpu_run.sh collect RUN_DIR [CHECKPOINT_DIR]
+# Environment: LANTERN_CPU_RUN_THREADS (2), LANTERN_CPU_RUN_ARGS (more
+# arguments for lantern.train), LANTERN_CPU_RUN_DIR (where run folders go;
+# runs/cpu-line, ignored by git), PYTHON (the repository's .venv).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+py=${PYTHON:-$here/../.venv/bin/python}
+
+# Put RUN_DIR's checkpoint back into the line's folder.
+collect() {
+  local run=$1 line=$2
+  if [ ! -f "$run/checkpoint/config.json" ]; then
+    echo "'$run' holds no checkpoint (no checkpoint/config.json): the run stopped before its first probe." \
+         "The line's folder $line is unchanged." >&2
+    return 1
+  fi
+  rm -f "$line"/weights-*.pt
+  cp "$run"/checkpoint/weights-*.pt "$run"/checkpoint/config.json "$line"/
+  cat "$run/log.jsonl" >> "$line/train-log.jsonl"
+  for f in samples.png samples.txt; do [ -f "$run/$f" ] && cp "$run/$f" "$line/"; done
+  "$py" - "$line/config.json" <<'EOF'
+import json, sys
+meta = json.load(open(sys.argv[1]))
+print(f"checkpoint back in place: {meta.get('denoiser_steps')} denoiser steps, "
+      f"{len(meta.get('history', []))} runs, last one done: {meta.get('done', False)}")
+EOF
+}
+
+if [ "${1:-}" = collect ]; then
+  collect "${2:?collect needs the run folder}" "${3:-$here/checkpoints/lantern-next}"
+  exit
+fi
+minutes=${1:-120}
+line=${2:-$here/checkpoints/lantern-next}
+if [ ! -f "$line/config.json" ]; then
+  echo "'$line' is no checkpoint folder (no config.json in it). The CPU line starts from a checkpoint" \
+       "made as ARCHITECTURE.md, 'The CPU line', says." >&2
+  exit 2
+fi
+line=$(realpath "$line")
+run=${LANTERN_CPU_RUN_DIR:-$here/../runs/cpu-line}/$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+cd "$here"
+# wsd: the rate stays up until the last fifth of each run, since the line
+# goes on next session; the attribute head lifts the text's pull
+# (ARCHITECTURE.md, Ablations); a probe (and a checkpoint) every 20 minutes.
+# shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
+extra=(${LANTERN_CPU_RUN_ARGS:-})
+PYTHONPATH=. "$py" -m lantern.train --preset cpu --resume "$line" --minutes "$minutes" \
+  --threads "${LANTERN_CPU_RUN_THREADS:-2}" --set lr_schedule=wsd --set aux_weight=0.1 --set pool_clips=1024 \
+  --set eval_every_minutes=20 --set eval_clips=24 --out "$run" "${extra[@]}"
+collect "$run" "$line"
