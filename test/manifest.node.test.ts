@@ -50,8 +50,8 @@ describe('a valid manifest', () => {
 
 test('a last stage may also read the step inputs x_in and t (an x0-predicting model forms v there)', () => {
   const m = validManifest();
-  m.denoiser.plan[5].inputs = { ...m.denoiser.plan[5].inputs, x_in: 'x_in', t: 't' };
-  m.graphs.dit_stage_02.inputs = ['x', 'c', 'cross', 'x_in', 't'];
+  m['denoiser'].plan[5].inputs = { ...m['denoiser'].plan[5].inputs, x_in: 'x_in', t: 't' };
+  m['graphs'].dit_stage_02.inputs = ['x', 'c', 'cross', 'x_in', 't'];
   const last = parseManifest(JSON.parse(JSON.stringify(m))).denoiser.plan[5];
   expect(last).toMatchObject({ op: 'run', inputs: { x: 'x', c: 'c', cross: 'cross', x_in: 'x_in', t: 't' } });
 });
