@@ -19,15 +19,24 @@ from lantern.presets import smoke
 from lantern.quantize import fake_quantize
 
 
-@pytest.fixture(scope="module")
-def model() -> LanternModel:
-    torch.manual_seed(0)
-    m = LanternModel(smoke().model).eval()
-    with torch.no_grad():  # lift adaLN-Zero's zero init so every path carries signal
+def smoke_model(seed: int, **dit) -> LanternModel:
+    """The smoke model with `dit` fields replaced, adaLN-Zero's zero init
+    lifted so that every path carries signal."""
+    import dataclasses
+
+    cfg = smoke().model
+    torch.manual_seed(seed)
+    m = LanternModel(dataclasses.replace(cfg, dit=dataclasses.replace(cfg.dit, **dit))).eval()
+    with torch.no_grad():
         for name, p in m.dit.named_parameters():
             if "ada" in name or "patch_out" in name:
                 p.normal_(0, 0.05)
     return m
+
+
+@pytest.fixture(scope="module")
+def model() -> LanternModel:
+    return smoke_model(0)
 
 
 @pytest.fixture(scope="module")
@@ -146,16 +155,7 @@ def test_pytorch_plan_matches_forward(model, cross_attention):
 
 
 def test_first_position_text_pooling_exports_and_matches_pytorch(tmp_path):
-    import dataclasses
-
-    cfg = smoke().model
-    cfg = dataclasses.replace(cfg, dit=dataclasses.replace(cfg.dit, text_pooling="first"))
-    torch.manual_seed(1)
-    m = LanternModel(cfg).eval()
-    with torch.no_grad():
-        for name, p in m.dit.named_parameters():
-            if "ada" in name or "patch_out" in name:
-                p.normal_(0, 0.05)
+    m = smoke_model(1, text_pooling="first")
     export_all(m, tmp_path, quantize=False)
     ex, expected = reference_outputs(m)
     (got,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
@@ -167,16 +167,7 @@ def test_x_prediction_exports_with_its_last_stage_reading_x_in_and_t(tmp_path, c
     """An x0-predicting model gives v in every graph: the whole denoiser
     matches PyTorch, and the plan's last stage also reads the step's x_in and
     t (which the engine holds for the whole step) to form v = (x_t - x0) / t."""
-    import dataclasses
-
-    cfg = smoke().model
-    cfg = dataclasses.replace(cfg, dit=dataclasses.replace(cfg.dit, prediction="x"))
-    torch.manual_seed(2)
-    m = LanternModel(cfg).eval()
-    with torch.no_grad():
-        for name, p in m.dit.named_parameters():
-            if "ada" in name or "patch_out" in name:
-                p.normal_(0, 0.05)
+    m = smoke_model(2, prediction="x")
     info = export_all(m, tmp_path, quantize=False, cross_attention=cross_attention)
     ex, expected = reference_outputs(m)
     (whole,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
