@@ -75,6 +75,10 @@ class TrainConfig:
     # for the first aux_until of the budget; 0 switches it off.
     aux_weight: float = 0.0
     aux_until: float = 0.7
+    # Curriculum (curriculum.py): over this first fraction of the denoiser
+    # budget the share of new clips drawn from a simple world, captioned with
+    # all four judged attributes, falls from 1 to 0. 0 switches it off.
+    curriculum: float = 0.0
     text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end

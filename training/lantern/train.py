@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from .attribute_head import AttributeHead, attribute_labels
 from .conditioning import conditioning_probe, probe_clips
+from .curriculum import CURRICULUM_MENTION, curriculum_share, draw_training_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
@@ -229,11 +230,13 @@ class LatentPool:
     def __init__(self, model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device):
         self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
         self.specs: list = []
+        self.simple: list[bool] = []  # per clip: drawn from the curriculum's simple world
         parts = []
         chunk = max(64, cfg.pool_refresh * cfg.pool_refresh_every)  # clips per render, as the refreshes
         for i in range(0, cfg.pool_clips, chunk):
-            specs, *tensors = self._render(min(chunk, cfg.pool_clips - i))
+            specs, simple, *tensors = self._render(min(chunk, cfg.pool_clips - i), curriculum_share(0, cfg.curriculum))
             self.specs += specs
+            self.simple += simple
             parts.append(tensors)
         self.latents, self.stills, self.ids, self.masks, self.labels = (torch.cat(column) for column in zip(*parts))
         # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L), labels (P, 4)
@@ -242,28 +245,33 @@ class LatentPool:
         self.cursor = 0
 
     @torch.no_grad()
-    def _render(self, count: int):
-        specs, video = render_batch(self.rng, count, self.cfg, self.device)
+    def _render(self, count: int, simple_share: float):
+        """`count` new clips, `simple_share` of them from the curriculum's world
+        (curriculum.py) -> specs, which are simple, latents, stills, caption ids
+        and masks, labels."""
+        specs, simple = draw_training_clips(self.rng, count, simple_share)
+        video = render_clips(specs, size=self.cfg.model.size, frames=self.cfg.model.frames, device=self.device)
         k = self.cfg.pool_captions
-        captions = [captions_for(s, self.rng, n=k, split="train") for s in specs]
+        captions = [captions_for(s, self.rng, n=k, split="train", always=CURRICULUM_MENTION if easy else frozenset())
+                    for s, easy in zip(specs, simple)]
         if any(len(c) != k for c in captions):
             raise ValueError(f"a clip has fewer than {k} distinct captions; lower pool_captions")
         ids, masks = encode(self.model.tokenizer, [c for clip in captions for c in clip])
         shape = (count, k, ids.shape[-1])
-        return (specs, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
+        return (specs, simple, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
                 ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device),
                 attribute_labels(specs).to(self.device))
 
-    def refresh(self, count: int) -> None:
+    def refresh(self, count: int, simple_share: float = 0.0) -> None:
         """Replace the `count` oldest clips (at most the whole pool) with new
-        renders, in one batch."""
+        renders, in one batch, simple_share of them from the curriculum's world."""
         count = min(count, len(self.specs))
         if count <= 0:
             return
-        specs, *tensors = self._render(count)
+        specs, simple, *tensors = self._render(count, simple_share)
         slots = [(self.cursor + j) % len(self.specs) for j in range(count)]
-        for i, spec in zip(slots, specs):
-            self.specs[i] = spec
+        for i, spec, easy in zip(slots, specs, simple):
+            self.specs[i], self.simple[i] = spec, easy
         idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
         for store, new in zip((self.latents, self.stills, self.ids, self.masks, self.labels), tensors):
             store[idx] = new
@@ -379,7 +387,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             model.stats = type(model.stats).measure(model.autoencoder.encoder(video))
     log(phase="latent_stats", mean=[round(m, 3) for m in model.stats.mean], std=[round(s, 3) for s in model.stats.std])
     pool = LatentPool(model, cfg, rng, device)
-    log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions)
+    log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions, curriculum=cfg.curriculum)
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
     head = AttributeHead(cfg.model.dit.dim).to(device) if cfg.aux_weight > 0 else None
     groups = [{"params": list(model.dit.parameters()), "scale": 1.0},
@@ -416,7 +424,9 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             torch._foreach_lerp_(ema_params, params, 1 - decay)  # p_ema.lerp_(p, 1 - decay), one launch per group
         clock.lap("step")
         if (step + 1) % cfg.pool_refresh_every == 0:
-            pool.refresh(cfg.pool_refresh * cfg.pool_refresh_every)
+            share = curriculum_share(min(1.0, max((time.time() - start) / budget, step / cfg.dit_max_steps)),
+                                     cfg.curriculum)
+            pool.refresh(cfg.pool_refresh * cfg.pool_refresh_every, share)
         clock.lap("refresh")
         clock.steps += 1
         if step % cfg.log_every == 0 or step + 1 == backward.compile_at:
@@ -425,6 +435,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
                 lr=round(opt.param_groups[0]["lr"], 6), steps_per_s=round(step / max(1e-9, now - start), 2),
                 recent_steps_per_s=round((step - last[0]) / max(1e-9, now - last[1]), 2),
                 host_ms=clock.report(), compiled=backward.compiled,
+                **({"simple_clips": round(sum(pool.simple) / len(pool.simple), 3)} if cfg.curriculum else {}),
                 **({"attribute_loss": round(attributes.item(), 4)} if aux_on else {}))
             last = (step, time.time())
             clock.skip()

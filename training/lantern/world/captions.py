@@ -257,7 +257,8 @@ def describe(clip: ClipSpec, rng: random.Random, mention: set[str] | frozenset[s
     return _caption(clip, rng, mention, sizes, split)
 
 
-def _sample_mention(clip: ClipSpec, rng: random.Random, split: str) -> tuple[frozenset[str], tuple[bool, ...]]:
+def _sample_mention(clip: ClipSpec, rng: random.Random, split: str,
+                    always: frozenset[str] = frozenset()) -> tuple[frozenset[str], tuple[bool, ...]]:
     able = nameable(clip)
     r = rng.random()
     if r < 0.12:
@@ -269,6 +270,7 @@ def _sample_mention(clip: ClipSpec, rng: random.Random, split: str) -> tuple[fro
              "camera": 0.55 if clip.camera != "static" else 0.08, "light": 0.5, "weather": 0.6,
              "style": 0.6 if clip.style != "flat" else 0.08}
         mention = {a for a in MENTIONABLE if a in able and rng.random() < p[a]}
+    mention |= always & able
     if "motion" not in mention:
         mention.discard("speed")
     if split == "eval" and not mention & (set(SCENE_ATTRIBUTES) | {"motion"}):
@@ -277,16 +279,21 @@ def _sample_mention(clip: ClipSpec, rng: random.Random, split: str) -> tuple[fro
     return frozenset(mention), sizes
 
 
-def captions_for(clip: ClipSpec, rng: random.Random, n: int = 4, split: str = "train") -> list[str]:
+def captions_for(clip: ClipSpec, rng: random.Random, n: int = 4, split: str = "train",
+                 always: frozenset[str] = frozenset()) -> list[str]:
     """n different captions, each true of the clip, from short ('a red ball')
-    to full ones naming every attribute. Fewer than n only if the clip has
-    fewer phrasings, which no v1 clip has."""
+    to full ones naming every attribute; each also names the attributes in
+    `always` that the clip lets it name (shape and colour are always named).
+    Fewer than n only if the clip has fewer phrasings, which no v1 clip has."""
     _check_split(split)
+    if unknown := always - set(MENTIONABLE):
+        raise ValueError(f"cannot always name {sorted(unknown)}: not attributes a caption names "
+                         f"(choose from {', '.join(MENTIONABLE)})")
     out: list[str] = []
     for _ in range(25 * n):
         if len(out) == n:
             break
-        mention, sizes = _sample_mention(clip, rng, split)
+        mention, sizes = _sample_mention(clip, rng, split, always)
         text = _caption(clip, rng, mention, sizes, split)
         if text not in out:
             out.append(text)

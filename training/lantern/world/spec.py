@@ -244,6 +244,13 @@ class SamplingWeights:
     extra: dict = field(default_factory=dict)
 
 
+# The curriculum's world (TrainConfig.curriculum): one object, a static
+# camera, normal light, no weather, flat style; backgrounds as usual, since
+# the background is one of the four attributes every prompt names.
+SIMPLE_WEIGHTS = SamplingWeights(objects=(1.0, 0.0, 0.0), camera_static=1.0, light_normal=1.0,
+                                 weather_none=1.0, style_flat=1.0)
+
+
 def sample_object(rng: random.Random, colours: tuple[str, ...], shape: str | None = None,
                   colour: str | None = None, motion: str | None = None, size: str | None = None,
                   speed: str | None = None) -> ObjectSpec:
