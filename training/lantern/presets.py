@@ -79,6 +79,9 @@ class TrainConfig:
     # budget the share of new clips drawn from a simple world, captioned with
     # all four judged attributes, falls from 1 to 0. 0 switches it off.
     curriculum: float = 0.0
+    # Share of the other new clips whose captions all name motion and the
+    # background too (curriculum.py, always_named); 0: captions as drawn.
+    name_judged: float = 0.0
     text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end

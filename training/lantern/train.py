@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from .attribute_head import AttributeHead, attribute_labels
 from .conditioning import conditioning_probe, probe_clips
-from .curriculum import CURRICULUM_MENTION, curriculum_share, draw_training_clips
+from .curriculum import always_named, curriculum_share, draw_training_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
@@ -252,8 +252,9 @@ class LatentPool:
         specs, simple = draw_training_clips(self.rng, count, simple_share)
         video = render_clips(specs, size=self.cfg.model.size, frames=self.cfg.model.frames, device=self.device)
         k = self.cfg.pool_captions
-        captions = [captions_for(s, self.rng, n=k, split="train", always=CURRICULUM_MENTION if easy else frozenset())
-                    for s, easy in zip(specs, simple)]
+        always = [always_named(self.rng, easy, self.cfg.name_judged) for easy in simple]
+        captions = [captions_for(s, self.rng, n=k, split="train", always=a)
+                    for s, a in zip(specs, always)]
         if any(len(c) != k for c in captions):
             raise ValueError(f"a clip has fewer than {k} distinct captions; lower pool_captions")
         ids, masks = encode(self.model.tokenizer, [c for clip in captions for c in clip])

@@ -6,11 +6,11 @@ import random
 import pytest
 import torch
 
-from lantern.curriculum import CURRICULUM_MENTION, curriculum_share, draw_training_clips
+from lantern.curriculum import JUDGED_MENTION, always_named, curriculum_share, draw_training_clips
 from lantern.pipeline import LanternModel
 from lantern.presets import PRESETS
 from lantern.train import LatentPool, Log, train_denoiser
-from lantern.world.captions import captions_for, mentioned_attributes
+from lantern.world.captions import captions_for, mentioned_attributes, nameable
 from lantern.world.heldout import is_heldout_clip
 
 
@@ -41,7 +41,7 @@ def test_a_simple_clips_captions_all_name_shape_colour_motion_and_background():
     rng = random.Random(1)
     specs, _ = draw_training_clips(rng, 40, 1.0)
     for clip in specs:
-        for caption in captions_for(clip, rng, n=4, always=CURRICULUM_MENTION):
+        for caption in captions_for(clip, rng, n=4, always=JUDGED_MENTION):
             assert {"shape", "colour", "motion", "background"} <= mentioned_attributes(caption), caption
     # Without `always`, short captions ('a red ball') are common.
     plain = [c for clip in specs for c in captions_for(clip, rng, n=4)]
@@ -68,3 +68,28 @@ def test_the_pool_starts_simple_and_the_curriculum_fades_out_as_it_refreshes(tmp
     # Refreshes of 2 clips per step, at shares 1, 0.75, 0.5, 0.25, then 0
     # (or sooner, by the time budget): the pool ends with no simple clip.
     assert shares[0] == 1.0 and shares[-1] == 0.0 and shares == sorted(shares, reverse=True)
+
+
+def test_name_judged_sets_how_often_the_other_clips_captions_name_motion_and_background():
+    rng = random.Random(3)
+    assert always_named(rng, True, 0.0) == JUDGED_MENTION  # a curriculum clip, always
+    state = rng.getstate()
+    assert always_named(rng, False, 0.0) == frozenset() and rng.getstate() == state  # off: no draw
+    named = sum(always_named(rng, False, 0.3) == JUDGED_MENTION for _ in range(2000))
+    assert 520 < named < 680
+    with pytest.raises(ValueError, match=r"name_judged 2 is not a probability"):
+        always_named(rng, False, 2)
+
+
+def test_a_pool_with_name_judged_1_captions_every_clip_with_all_four(tmp_path):
+    cfg = PRESETS["smoke"]()
+    cfg.name_judged, cfg.pool_clips, cfg.pool_captions = 1.0, 6, 3
+    torch.manual_seed(0)
+    model = LanternModel(cfg.model).eval()
+    pool = LatentPool(model, cfg, random.Random(0), torch.device("cpu"))
+    assert not any(pool.simple)
+    for clip, ids in zip(pool.specs, pool.ids):
+        want = {"motion", "background"} & nameable(clip)  # neon and sketch hide the background
+        for k in range(3):
+            text = model.tokenizer.decode(ids[k].tolist(), skip_special_tokens=True)
+            assert want <= mentioned_attributes(text), (text, clip.style)
