@@ -30,18 +30,28 @@ def shift_time(t: torch.Tensor, shift: float) -> torch.Tensor:
 
 def sample_training_time(batch: int, shift: float, uniform_fraction: float = 0.0,
                          generator: torch.Generator | None = None,
-                         device: torch.device | str = "cpu") -> torch.Tensor:
+                         device: torch.device | str = "cpu",
+                         high_fraction: float = 0.0, high_from: float = 0.98) -> torch.Tensor:
     """Logit-normal t, shifted like the sampling schedule (SD3), with a
-    share `uniform_fraction` drawn uniformly from [0, 1] instead. The
-    logit-normal alone almost never draws t < 0.1 (0.2% with shift 2), yet
-    the sampler's last step starts there: a small model trained that way
-    leaves the last noise in the latent, which decodes as speckle."""
+    share `uniform_fraction` drawn uniformly from [0, 1] instead, and a share
+    `high_fraction` uniformly from [high_from, 1]. The logit-normal alone
+    almost never draws t < 0.1 (0.2% with shift 2), yet the sampler's last
+    step starts there: a small model trained that way leaves the last noise
+    in the latent, which decodes as speckle. It almost never draws t > 0.98
+    either (0.03% with shift 2), yet the sampler's first step starts at 1,
+    and a latent as redundant as a plain background still shows through
+    the noise up to about 0.99: a model trained only below that reads its
+    background from the noise, not from the caption (ARCHITECTURE.md)."""
     u = shift_time(torch.sigmoid(torch.randn(batch, generator=generator, device=device)), shift)
-    if uniform_fraction <= 0:
-        return u
-    flat = torch.rand(batch, generator=generator, device=device)
-    pick = torch.rand(batch, generator=generator, device=device) < uniform_fraction
-    return torch.where(pick, flat, u)
+    if uniform_fraction > 0:
+        flat = torch.rand(batch, generator=generator, device=device)
+        pick = torch.rand(batch, generator=generator, device=device) < uniform_fraction
+        u = torch.where(pick, flat, u)
+    if high_fraction > 0:
+        top = high_from + (1 - high_from) * torch.rand(batch, generator=generator, device=device)
+        pick = torch.rand(batch, generator=generator, device=device) < high_fraction
+        u = torch.where(pick, top, u)
+    return u
 
 
 def noisy(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -66,6 +66,8 @@ class TrainConfig:
     ae_train_encoder: bool = True
     caption_dropout: float = 0.1  # empty caption, for classifier-free guidance
     t_uniform: float = 0.3  # share of training times drawn uniformly (see flow.sample_training_time)
+    t_high: float = 0.0  # share drawn uniformly from [t_high_from, 1]: the caption's only job there
+    t_high_from: float = 0.98
     p_image_condition: float = 0.2  # first latent frame given as a still image
     p_continuation: float = 0.2  # first 1-2 latent frames given from the clip itself
     weight_decay: float = 0.01

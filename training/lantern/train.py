@@ -317,7 +317,8 @@ def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, id
     function so that `torch.compile` sees (and fuses) the whole step's
     forward. -> (loss, attribute loss; 0 without the head)."""
     cond, mask = conditioning(x0, still, cfg)
-    t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device)
+    t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device,
+                             high_fraction=cfg.t_high, high_from=cfg.t_high_from)
     noise = torch.randn_like(x0)
     x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
     aux = head is not None and aux_weight > 0
@@ -528,6 +529,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("--set model.* changes the model's shapes, which a resumed checkpoint fixes; drop --resume")
     if cfg.lr_schedule not in ("cosine", "wsd"):
         raise SystemExit(f"Unsupported lr_schedule {cfg.lr_schedule!r}. Must be one of: cosine, wsd.")
+    if not (0 <= cfg.t_uniform + cfg.t_high <= 1 and 0 <= cfg.t_high_from < 1):
+        raise SystemExit(f"t_uniform + t_high must lie in [0, 1] and t_high_from in [0, 1); got {cfg.t_uniform}, "
+                         f"{cfg.t_high} and {cfg.t_high_from}")
     if args.minutes is not None:
         cfg.dit_minutes = args.minutes
     if args.ae_minutes is not None:

@@ -195,6 +195,18 @@ def test_training_times_reach_low_noise_only_with_a_uniform_share():
     assert 0.025 < (mixed < 0.1).float().mean() < 0.04  # 0.3 * 0.1 from the uniform share
 
 
+def test_a_high_noise_share_draws_near_one_and_leaves_the_default_draws_unchanged():
+    default = sample_training_time(20_000, 2.0, 0.3, generator=torch.Generator().manual_seed(0))
+    unchanged = sample_training_time(20_000, 2.0, 0.3, generator=torch.Generator().manual_seed(0), high_fraction=0.0)
+    torch.testing.assert_close(unchanged, default, rtol=0, atol=0)
+    high = sample_training_time(20_000, 2.0, 0.3, generator=torch.Generator().manual_seed(0),
+                                high_fraction=0.2, high_from=0.98)
+    assert high.max() <= 1
+    assert (default >= 0.98).float().mean() < 0.01  # why the high share exists
+    assert 0.18 < (high >= 0.98).float().mean() < 0.22  # 0.2 from the high share, a little from the rest
+    assert 0.02 < (high < 0.1).float().mean() < 0.035  # the uniform share is kept where the high one does not land
+
+
 def test_decoder_noise_scales_with_each_channels_spread():
     torch.manual_seed(0)
     z = torch.randn(64, 3, 2, 4, 4) * torch.tensor([1.0, 10.0, 0.0]).reshape(1, 3, 1, 1, 1)

@@ -91,6 +91,11 @@ def test_an_unknown_schedule_is_refused(tmp_path):
         main(["--preset", "smoke", "--out", str(tmp_path), "--set", "lr_schedule=linear"])
 
 
+def test_time_shares_that_do_not_add_up_are_refused(tmp_path):
+    with pytest.raises(SystemExit, match="t_uniform \\+ t_high must lie in \\[0, 1\\]"):
+        main(["--preset", "smoke", "--out", str(tmp_path), "--set", "t_uniform=0.5", "--set", "t_high=0.6"])
+
+
 def test_the_decoder_alone_trains_on_a_resumed_checkpoint_and_the_text_encoder_gets_its_own_rate(tmp_path):
     main(["--preset", "smoke", "--out", str(tmp_path / "a"), "--autoencoder-only"])
     first, _ = load_checkpoint(tmp_path / "a" / "checkpoint")
