@@ -1,5 +1,5 @@
-"""Does the denoiser listen to its text? Two measurements, both on real
-clips of the world, printed as tables:
+"""Does the denoiser listen to its text? Measurements on real clips of the
+world, printed as tables:
 
     python -m lantern.conditioning --checkpoint checkpoints/lantern-tiny
 
@@ -13,10 +13,14 @@ clips of the world, printed as tables:
    text shows numbers near 0; training logs the probe beside adherence.
 2. The flow-matching loss with the true, the empty and a shuffled caption
    (another clip's), in bins of t. If the three match, the text path is dead.
-3. The normalised latents of fresh clips: per channel, their mean and
+3. Where sampling starts (t = 1, 0.99, 0.95, 0.9): how far the predicted
+   clean latent moves when the noise is drawn again against when the
+   caption changes, and its error. At t = 1 the latent is pure noise; a
+   model that reads its clip from the noise there ignores its caption.
+4. The normalised latents of fresh clips: per channel, their mean and
    standard deviation should be near 0 and 1, the scale the noise has.
 
-Clips are single objects on plain backgrounds with a static camera, flat
+The probe's clips are single objects on plain backgrounds with a static camera, flat
 style, normal light and no weather, so each attribute's words are the only
 thing that differs. Captions name motion and background besides shape and
 colour (which every caption names).
@@ -41,6 +45,7 @@ from .world.spec import COLOUR_NAMES, MOTIONS, SHAPES, ClipSpec, allowed_object_
 PROBED = ("colour", "shape", "motion", "background")
 PROBE_TIMES = (0.9, 0.5)
 LOSS_BINS = ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.0))
+START_TIMES = (1.0, 0.99, 0.95, 0.9)
 _MENTION = frozenset({"motion", "background"})
 
 
@@ -180,6 +185,44 @@ def caption_loss(model: LanternModel, count: int, seed: int = 0, bins=LOSS_BINS)
 
 
 @torch.no_grad()
+def start_check(model: LanternModel, count: int, seed: int = 2, times=START_TIMES) -> dict:
+    """Where sampling starts, does the prediction follow the caption or the
+    noise? Per t, on `count` training-distribution clips, the predicted clean
+    latent x0' = x_t - t v: `noise`, its relative move when the noise is drawn
+    again; `empty` and `shuffled`, its move when the caption is emptied or is
+    another clip's; `x0_error`, its mean squared error over the latents'
+    variance (1: no better than a constant). At t = 1 the latent is pure noise,
+    so a model that learnt its captions moves with the caption, not the noise,
+    and its error is below 1; the sampler's first step is taken there."""
+    from .world.heldout import sample_training_clip
+
+    was_training = model.training
+    model.eval()
+    rng = random.Random(seed)
+    clips = [sample_training_clip(rng) for _ in range(count)]
+    captions = [captions_for(c, rng, n=1)[0] for c in clips]
+    shuffled = captions[1:] + captions[:1]
+    x0 = _latents(model, clips)
+    gen = torch.Generator().manual_seed(seed)
+    draws = [torch.randn(x0.shape, generator=gen).to(x0.device) for _ in range(2)]
+    result = {}
+    for t in times:
+        def predicted(noise: torch.Tensor, texts: list[str]) -> torch.Tensor:
+            x_t = noisy(x0, noise, torch.full((count,), t, device=x0.device))
+            return x_t - t * _velocity(model, x_t, t, texts)
+
+        base = predicted(draws[0], captions)
+        result[f"t={t}"] = {k: round(v, 4) for k, v in {
+            "noise": _relative(predicted(draws[1], captions), base).mean().item(),
+            "empty": _relative(predicted(draws[0], [""] * count), base).mean().item(),
+            "shuffled": _relative(predicted(draws[0], shuffled), base).mean().item(),
+            "x0_error": (((base - x0) ** 2).mean() / x0.var()).item(),
+        }.items()}
+    model.train(was_training)
+    return result
+
+
+@torch.no_grad()
 def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
     """Per-channel mean and std of the normalised latents of `count` fresh
     training-distribution clips (the model's stats were measured once, at
@@ -194,7 +237,7 @@ def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
             "std": [round(s, 3) for s in per_channel.std(1).tolist()]}
 
 
-def markdown(probe: dict, loss: dict | None) -> str:
+def markdown(probe: dict, loss: dict | None, start: dict | None = None) -> str:
     lines = ["| t | text vs empty | " + " | ".join(f"only {a}" for a in PROBED) + " |",
              "|---|---|" + "---|" * len(PROBED)]
     for key, row in probe.items():
@@ -205,6 +248,11 @@ def markdown(probe: dict, loss: dict | None) -> str:
     if loss:
         lines += ["", "| t | loss, true caption | empty | shuffled |", "|---|---|---|---|"]
         lines += [f"| {k[5:]} | {r['true']:.4f} | {r['empty']:.4f} | {r['shuffled']:.4f} |" for k, r in loss.items()]
+    if start:
+        lines += ["", "| t | x0' moves with the noise | with the empty caption | with another's | x0' error / variance |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {k[2:]} | {r['noise']:.3f} | {r['empty']:.3f} | {r['shuffled']:.3f} | {r['x0_error']:.3f} |"
+                  for k, r in start.items()]
     return "\n".join(lines)
 
 
@@ -213,17 +261,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint", type=Path, required=True)
     ap.add_argument("--clips", type=int, default=32, help="probe clips (each with 4 swapped captions)")
     ap.add_argument("--loss-clips", type=int, default=256, help="clips for the caption-loss check (0: skip)")
+    ap.add_argument("--start-clips", type=int, default=32,
+                    help="clips for the check where sampling starts, t near 1 (0: skip)")
     ap.add_argument("--out", type=Path, help="also write the numbers as JSON here")
     args = ap.parse_args(argv)
     torch.manual_seed(0)
     model, _ = load_checkpoint(args.checkpoint)
     probe = conditioning_probe(model, probe_clips(args.clips))
     loss = caption_loss(model, args.loss_clips) if args.loss_clips else None
+    start = start_check(model, args.start_clips) if args.start_clips else None
     stats = latent_statistics(model, args.loss_clips or 64)
-    print(markdown(probe, loss))
+    print(markdown(probe, loss, start))
     print(f"\nNormalised latents of fresh clips, per channel: mean {stats['mean']}, std {stats['std']}")
     if args.out:
-        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "latents": stats}, indent=2) + "\n")
+        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "start": start, "latents": stats},
+                                       indent=2) + "\n")
 
 
 if __name__ == "__main__":

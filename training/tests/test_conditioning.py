@@ -3,7 +3,9 @@ import math
 
 import torch
 
-from lantern.conditioning import PROBED, _words_changed, caption_loss, conditioning_probe, markdown, probe_clips
+from lantern.conditioning import (
+    PROBED, _words_changed, caption_loss, conditioning_probe, markdown, probe_clips, start_check,
+)
 from lantern.pipeline import LanternModel
 from lantern.presets import smoke
 from lantern.world.captions import parse_caption
@@ -54,6 +56,18 @@ def test_caption_loss_has_the_true_the_empty_and_a_shuffled_caption_per_bin():
     assert len(loss) == 4
     for row in loss.values():
         assert set(row) == {"true", "empty", "shuffled"} and all(math.isfinite(v) for v in row.values())
+
+
+def test_where_sampling_starts_the_check_tells_the_caption_s_pull_from_the_noise_s():
+    model = _model()
+    start = start_check(model, count=3)
+    assert list(start) == ["t=1.0", "t=0.99", "t=0.95", "t=0.9"]
+    assert all(r["noise"] > 0 and r["empty"] > 0 and r["x0_error"] > 0 for r in start.values()), start
+    assert "| 1.0 |" in markdown(conditioning_probe(model, probe_clips(2)), None, start)
+    constant = model.encode_text([""])
+    model.encode_text = lambda prompts: constant.expand(len(prompts), -1, -1)  # every caption reads as the empty one
+    deaf = start_check(model, count=3)
+    assert all(r["empty"] == 0 and r["shuffled"] == 0 and r["noise"] > 0 for r in deaf.values()), deaf
 
 
 def test_the_autoencoder_ceiling_judges_the_renderer_s_clips_after_a_round_trip(tmp_path):
