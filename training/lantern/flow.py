@@ -38,7 +38,7 @@ def sample_training_time(batch: int, shift: float, uniform_fraction: float = 0.0
     almost never draws t < 0.1 (0.2% with shift 2), yet the sampler's last
     step starts there: a small model trained that way leaves the last noise
     in the latent, which decodes as speckle. It almost never draws t > 0.98
-    either (0.03% with shift 2), yet the sampler's first step starts at 1,
+    either (0.07% with shift 2), yet the sampler's first step starts at 1,
     and a latent as redundant as a plain background still shows through
     the noise up to about 0.99: a model trained only below that reads its
     background from the noise, not from the caption (ARCHITECTURE.md)."""
