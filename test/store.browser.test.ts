@@ -426,6 +426,21 @@ describe('managing models', () => {
     expect(storage.quotaBytes).toBeGreaterThan(storage.usageBytes!);
   });
 
+  test('cancel while the manifest is still on its way stops the add before any file is fetched', async () => {
+    const server = testServer();
+    const store = createModelStore({ dbName: freshDb() });
+    const url = server.syn(13, 2, 64 * KiB);
+    await server.control('hold=model.json');
+    const adding = store.add(url);
+    await until(async () => (await server.requests())[shardPath(url, 'model.json', null)] === 1, 'the manifest to be requested');
+    await store.cancel(url); // resolves once the add has stopped, the manifest still held
+    await server.control('release=1');
+    expect((await rejection(adding)).name).toBe('ModelDownloadCanceledError');
+    expect(Object.keys(await server.requests())).toEqual([shardPath(url, 'model.json', null)]);
+    expect(await store.list()).toEqual([]);
+    expect(await store.add(url)).toMatchObject({ fetchedFiles: 3, model: { state: 'complete' } });
+  });
+
   test("the engine's FileSource loads models the store does not hold from the network, storing nothing", async () => {
     const server = testServer();
     const url = server.syn(12, 2, 64 * KiB);

@@ -16,7 +16,7 @@
 //   traffic                                        JSON: { bytes }: body bytes sent for this token's model files (manifests not counted)
 //   control?failAfter=N                            file requests after the first N break off midway (the server "dies"); N=off: back
 //   control?corrupt=<file name>                    that file is served with one byte flipped
-//   control?hold=<file name>                       requests for that file wait until control?release=1
+//   control?hold=<file name>                       requests for that file wait until control?release=1 (model.json: every manifest)
 //   control?down=1                                 every request (manifests too) is cut off unanswered, as with the network off; down=0: back
 //   control?rate=N                                 model files share one link of N bytes a second (a slow network, for benchmarks); rate=off: back
 //   control?reset=1                                clears the log and the faults
@@ -298,6 +298,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolea
     res.destroy();
     return true;
   }
+  if (path.endsWith('/model.json') && t.hold.has('model.json')) await t.released;
   if (path === 'tiny/model.json') {
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('Cache-Control', 'no-store');

@@ -89,22 +89,44 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const area = options.storage ?? originStorage();
   const database = databaseHandle(options.dbName ?? STORE_DB_NAME, area);
   const retries = options.retries ?? 2;
-  /** This store's running add/verify calls, by manifest URL, so cancel and remove can stop them. */
-  const running = new Map<string, { controller: AbortController; settled: Promise<unknown> }>();
+  /** This store's add/verify calls, by manifest URL, from their first await, so cancel and remove can stop them. */
+  const running = new Map<string, Set<{ controller: AbortController; settled: Promise<unknown> }>>();
 
-  /** Runs `work` as the one call of this store on a model, under the model's lock, with a signal cancel() aborts. */
-  const exclusive = async <T>(manifestUrl: string, onWait: () => void, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-    await running.get(manifestUrl)?.settled;
+  /**
+   * Runs `prepare` (the manifest fetched, the record read), then `work` as the one call of this store on a model, under
+   * the model's lock. Both get a signal cancel() aborts from the call's start: a Cancel while the manifest is still on
+   * its way stops the call before any file is fetched, not after.
+   */
+  const exclusive = async <P, T>(
+    manifestUrl: string,
+    prepare: (signal: AbortSignal) => Promise<P>,
+    onWait: (prepared: P) => void,
+    work: (prepared: P, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
     const controller = new AbortController();
-    const promise = withModelLock(manifestUrl, controller.signal, onWait, () => work(controller.signal)).catch((error: unknown) => {
+    const jobs = running.get(manifestUrl) ?? new Set();
+    const earlier = [...jobs].map((job) => job.settled);
+    const promise = (async () => {
+      const prepared = await prepare(controller.signal);
+      await Promise.all(earlier);
+      controller.signal.throwIfAborted();
+      return withModelLock(
+        manifestUrl,
+        controller.signal,
+        () => onWait(prepared),
+        () => work(prepared, controller.signal),
+      );
+    })().catch((error: unknown) => {
       throw controller.signal.aborted ? new ModelDownloadCanceledError(manifestUrl) : error;
     });
     const job = { controller, settled: promise.catch(() => undefined) };
-    running.set(manifestUrl, job);
+    jobs.add(job);
+    running.set(manifestUrl, jobs);
     try {
       return await promise;
     } finally {
-      if (running.get(manifestUrl) === job) running.delete(manifestUrl);
+      jobs.delete(job);
+      if (jobs.size === 0 && running.get(manifestUrl) === jobs) running.delete(manifestUrl);
     }
   };
 
@@ -141,17 +163,18 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
 
     async add(url, onProgress, options = {}) {
       const manifestUrl = checkedManifestUrl(url);
-      const manifest = await fetchManifest(manifestUrl);
-      const total = totalBytes(modelFiles(manifest, manifestUrl));
-      const db = await database();
       let waited = false;
       return exclusive(
         manifestUrl,
-        () => {
+        async (signal) => {
+          const manifest = await fetchManifest(manifestUrl, signal);
+          return { manifest, total: totalBytes(modelFiles(manifest, manifestUrl)), db: await database() };
+        },
+        ({ total }) => {
           waited = true;
           notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: total });
         },
-        async (signal): Promise<AddResult> => {
+        async ({ manifest, db }, signal): Promise<AddResult> => {
           const known = await getModel(db, manifestUrl);
           const record: ModelRecord = known ?? {
             manifestUrl,
@@ -192,12 +215,15 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
 
     async verify(url, onProgress) {
       const manifestUrl = absoluteUrl(url);
-      const db = await database();
-      await readEntry(db, manifestUrl, 'verify');
       return exclusive(
         manifestUrl,
+        async () => {
+          const db = await database();
+          await readEntry(db, manifestUrl, 'verify');
+          return db;
+        },
         () => notify(onProgress, { phase: 'wait', doneBytes: 0, totalBytes: 0 }),
-        async (signal): Promise<VerifyResult> => {
+        async (db, signal): Promise<VerifyResult> => {
           const entry = await readEntry(db, manifestUrl, 'verify');
           const valid = await storedFiles(db, entry);
           const total = totalBytes(entry.files);
@@ -239,10 +265,10 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     },
 
     async cancel(url) {
-      const job = running.get(absoluteUrl(url));
-      if (job === undefined) return;
-      job.controller.abort(new ModelDownloadCanceledError(absoluteUrl(url)));
-      await job.settled;
+      const manifestUrl = absoluteUrl(url);
+      const jobs = [...(running.get(manifestUrl) ?? [])];
+      for (const job of jobs) job.controller.abort(new ModelDownloadCanceledError(manifestUrl));
+      await Promise.all(jobs.map((job) => job.settled));
     },
 
     storage: () => storageInfo(area),
