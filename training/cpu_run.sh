@@ -58,10 +58,12 @@ mkdir -p "$run"
 cd "$here"
 # wsd: the rate stays up until the last fifth of each run, since the line
 # goes on next session; the attribute head lifts the text's pull
-# (ARCHITECTURE.md, Ablations); a probe (and a checkpoint) every 20 minutes.
+# (ARCHITECTURE.md, Ablations); a fifth of the steps at t >= 0.999 teach
+# it to read its caption, not the noise, where sampling starts (same);
+# a probe (and a checkpoint) every 20 minutes.
 # shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
 extra=(${LANTERN_CPU_RUN_ARGS:-})
 PYTHONPATH=. "$py" -m lantern.train --preset cpu --resume "$line" --minutes "$minutes" \
   --threads "${LANTERN_CPU_RUN_THREADS:-2}" --set lr_schedule=wsd --set aux_weight=0.1 --set pool_clips=1024 \
-  --set eval_every_minutes=20 --set eval_clips=24 --out "$run" "${extra[@]}"
+  --set eval_every_minutes=20 --set eval_clips=24 --set t_high=0.2 --set t_high_from=0.999 --out "$run" "${extra[@]}"
 collect "$run" "$line"
