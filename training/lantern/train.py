@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
 import random
 import sys
 import time
@@ -32,6 +31,7 @@ from .flow import noisy, sample_training_time
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
 from .presets import PRESETS, TrainConfig
+from .schedule import check_schedules, lr_at
 from .tokenizer import encode
 from .world.captions import captions_for
 from .world.heldout import eval_prompts, sample_training_clip
@@ -67,20 +67,6 @@ def random_crops(video: torch.Tensor, size: int, per_clip: int) -> torch.Tensor:
     corners = torch.randint(0, (s - size) // 8 + 1, (video.shape[0], per_clip, 2)) * 8
     return torch.stack([video[b, :, :, y:y + size, x:x + size]
                         for b in range(video.shape[0]) for y, x in corners[b].tolist()])
-
-
-def lr_at(step: int, elapsed: float, cfg: TrainConfig, base_lr: float, budget_s: float, max_steps: int) -> float:
-    """Linear warmup, then over the time (or step) budget either a cosine
-    decay to 10% (cfg.lr_schedule "cosine") or a constant rate with a linear
-    cool-down to 10% over the last cfg.cooldown of the budget ("wsd":
-    warmup, stable, decay; no early decay while the model still learns)."""
-    if step < cfg.warmup_steps:
-        return base_lr * (step + 1) / cfg.warmup_steps
-    progress = min(1.0, max(elapsed / budget_s, step / max_steps))
-    if cfg.lr_schedule == "wsd":
-        into_cooldown = (progress - (1 - cfg.cooldown)) / max(cfg.cooldown, 1e-9)
-        return base_lr * (1 - 0.9 * min(1.0, max(0.0, into_cooldown)))
-    return base_lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 class ClipPool:
@@ -529,11 +515,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("--resume continues a checkpoint whole; --denoiser-from starts a new design from one: give one")
     if args.resume and any(a.startswith("model.") for a in args.set):
         raise SystemExit("--set model.* changes the model's shapes, which a resumed checkpoint fixes; drop --resume")
-    if cfg.lr_schedule not in ("cosine", "wsd"):
-        raise SystemExit(f"Unsupported lr_schedule {cfg.lr_schedule!r}. Must be one of: cosine, wsd.")
-    if not (0 <= cfg.t_uniform + cfg.t_high <= 1 and 0 <= cfg.t_high_from < 1):
-        raise SystemExit(f"t_uniform + t_high must lie in [0, 1] and t_high_from in [0, 1); got {cfg.t_uniform}, "
-                         f"{cfg.t_high} and {cfg.t_high_from}")
+    check_schedules(cfg)
     if args.minutes is not None:
         cfg.dit_minutes = args.minutes
     if args.ae_minutes is not None:

@@ -9,7 +9,8 @@ import torch
 from lantern.pipeline import LanternModel, load_checkpoint
 from lantern.presets import PRESETS
 from lantern.tokenizer import PAD_ID, encode
-from lantern.train import Backward, LatentPool, lr_at, main
+from lantern.schedule import lr_at
+from lantern.train import Backward, LatentPool, main
 
 
 def smoke_pool(clips=6, captions=3):
