@@ -16,9 +16,12 @@
 #   bash training/cpu_run.sh collect RUN_DIR [CHECKPOINT_DIR]
 # Environment: LANTERN_CPU_RUN_THREADS (2), LANTERN_CPU_RUN_ARGS (more
 # arguments for lantern.train), LANTERN_CPU_RUN_DIR (where run folders go;
-# runs/cpu-line, ignored by git), PYTHON (the repository's .venv).
+# runs/cpu-line, ignored by git), PYTHON (default: the repository's .venv,
+# made by scripts/python-env.sh when it is missing, as the npm scripts do).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# The repository's .venv, made (or brought up to date) the way the npm scripts make it.
+[ -n "${PYTHON:-}" ] || bash "$here/../scripts/python-env.sh"
 py=${PYTHON:-$here/../.venv/bin/python}
 
 # Put RUN_DIR's checkpoint back into the line's folder.
