@@ -17,7 +17,12 @@ world, printed as tables:
    clean latent moves when the noise is drawn again against when the
    caption changes, and its error. At t = 1 the latent is pure noise; a
    model that reads its clip from the noise there ignores its caption.
-4. The normalised latents of fresh clips: per channel, their mean and
+4. How far samples spread: per channel, the standard deviation of sampled
+   latents over that of the same captions' real clips, at guidance 1 and
+   at the model's default. Near 1 the samples vary as much as the world
+   does; far below 1 every sample falls towards the mean latent, a grey,
+   washed-out clip whatever the caption says.
+5. The normalised latents of fresh clips: per channel, their mean and
    standard deviation should be near 0 and 1, the scale the noise has.
 
 The probe's clips are single objects on plain backgrounds with a static camera, flat
@@ -223,6 +228,30 @@ def start_check(model: LanternModel, count: int, seed: int = 2, times=START_TIME
 
 
 @torch.no_grad()
+def sample_spread(model: LanternModel, count: int, steps: int | None = None, seed: int = 3) -> dict:
+    """Per guidance (1 and the model's default), the mean over channels of the
+    standard deviation of latents sampled for `count` training-distribution
+    captions (over clips, frames and positions), over that of the captions'
+    own clips. 1: samples as varied as the world; near 0: collapsed."""
+    from .world.heldout import sample_training_clip
+
+    was_training = model.training
+    model.eval()
+    rng = random.Random(seed)
+    clips = [sample_training_clip(rng) for _ in range(count)]
+    captions = [captions_for(c, rng, n=1)[0] for c in clips]
+    spread = lambda z: z.transpose(0, 1).flatten(1).std(1)  # (B, C, F, h, w) -> (C,)
+    real = spread(torch.cat([_latents(model, clips[i:i + 32]) for i in range(0, count, 32)]))
+    result = {}
+    for guidance in sorted({1.0, model.cfg.flow.default_guidance}):
+        z = torch.cat([model.generate_latent(captions[i:i + 16], list(range(i, min(i + 16, count))), steps=steps,
+                                             guidance=guidance) for i in range(0, count, 16)])
+        result[f"guidance={guidance:g}"] = round((spread(z) / real).mean().item(), 4)
+    model.train(was_training)
+    return result
+
+
+@torch.no_grad()
 def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
     """Per-channel mean and std of the normalised latents of `count` fresh
     training-distribution clips (the model's stats were measured once, at
@@ -237,7 +266,7 @@ def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
             "std": [round(s, 3) for s in per_channel.std(1).tolist()]}
 
 
-def markdown(probe: dict, loss: dict | None, start: dict | None = None) -> str:
+def markdown(probe: dict, loss: dict | None, start: dict | None = None, spread: dict | None = None) -> str:
     lines = ["| t | text vs empty | " + " | ".join(f"only {a}" for a in PROBED) + " |",
              "|---|---|" + "---|" * len(PROBED)]
     for key, row in probe.items():
@@ -253,6 +282,9 @@ def markdown(probe: dict, loss: dict | None, start: dict | None = None) -> str:
                   "|---|---|---|---|---|"]
         lines += [f"| {k[2:]} | {r['noise']:.3f} | {r['empty']:.3f} | {r['shuffled']:.3f} | {r['x0_error']:.3f} |"
                   for k, r in start.items()]
+    if spread:
+        lines += ["", "Spread of sampled latents over real ones (1: as varied as the world): "
+                  + ", ".join(f"{k.replace('=', ' ')}: {v:.3f}" for k, v in spread.items())]
     return "\n".join(lines)
 
 
@@ -263,6 +295,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--loss-clips", type=int, default=256, help="clips for the caption-loss check (0: skip)")
     ap.add_argument("--start-clips", type=int, default=32,
                     help="clips for the check where sampling starts, t near 1 (0: skip)")
+    ap.add_argument("--spread-clips", type=int, default=32,
+                    help="clips sampled (twice: guidance 1 and the default) for the spread check (0: skip)")
     ap.add_argument("--out", type=Path, help="also write the numbers as JSON here")
     args = ap.parse_args(argv)
     torch.manual_seed(0)
@@ -270,11 +304,13 @@ def main(argv: list[str] | None = None) -> None:
     probe = conditioning_probe(model, probe_clips(args.clips))
     loss = caption_loss(model, args.loss_clips) if args.loss_clips else None
     start = start_check(model, args.start_clips) if args.start_clips else None
+    spread = sample_spread(model, args.spread_clips) if args.spread_clips else None
     stats = latent_statistics(model, args.loss_clips or 64)
-    print(markdown(probe, loss, start))
+    print(markdown(probe, loss, start, spread))
     print(f"\nNormalised latents of fresh clips, per channel: mean {stats['mean']}, std {stats['std']}")
     if args.out:
-        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "start": start, "latents": stats},
+        args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "start": start, "spread": spread,
+                                        "latents": stats},
                                        indent=2) + "\n")
 
 

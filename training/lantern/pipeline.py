@@ -108,13 +108,19 @@ class LanternModel(nn.Module):
     # -- generation -------------------------------------------------------------------
 
     @torch.no_grad()
-    def generate(self, prompts: list[str], seeds: list[int], steps: int | None = None,
-                 guidance: float | None = None, negative: str = "", image: torch.Tensor | None = None,
-                 previous: torch.Tensor | None = None, continue_frames: int = 1,
-                 edit: torch.Tensor | None = None, strength: float = 0.6,
-                 on_step: Callable[[int, torch.Tensor], None] | None = None, sampler: str = "euler",
-                 shift: float | None = None) -> torch.Tensor:
-        """Clips (B, T, 3, S, S) in [0, 1] for prompts and seeds, with `sampler`
+    def generate(self, prompts: list[str], seeds: list[int], **options) -> torch.Tensor:
+        """Clips (B, T, 3, S, S) in [0, 1] for prompts and seeds: the latents of
+        `generate_latent` (its options), decoded."""
+        return self.decode_latent(self.generate_latent(prompts, seeds, **options))
+
+    @torch.no_grad()
+    def generate_latent(self, prompts: list[str], seeds: list[int], steps: int | None = None,
+                         guidance: float | None = None, negative: str = "", image: torch.Tensor | None = None,
+                         previous: torch.Tensor | None = None, continue_frames: int = 1,
+                         edit: torch.Tensor | None = None, strength: float = 0.6,
+                         on_step: Callable[[int, torch.Tensor], None] | None = None, sampler: str = "euler",
+                         shift: float | None = None) -> torch.Tensor:
+        """Normalised latents (B, C, F, h, w) of clips for prompts and seeds, with `sampler`
         (flow.SAMPLERS) integrating the flow on the schedule shifted by `shift`
         (default: the model's, cfg.flow.shift).
 
@@ -142,10 +148,9 @@ class LanternModel(nn.Module):
             mask[:, :, :k] = 1
         start = self.encode_video(edit.to(device)) if edit is not None else None
         text = self.encode_text(list(prompts) + [negative] * b)  # (2B, L, D): conditional, then unconditional
-        z = sample(lambda x_in, t: self.dit(x_in, t.to(device), text), noise, cond, mask, steps,
-                   cfg.flow.shift if shift is None else shift, guidance, start_latent=start,
-                   strength=strength if edit is not None else 1.0, on_step=on_step, sampler=sampler)
-        return self.decode_latent(z)
+        return sample(lambda x_in, t: self.dit(x_in, t.to(device), text), noise, cond, mask, steps,
+                      cfg.flow.shift if shift is None else shift, guidance, start_latent=start,
+                      strength=strength if edit is not None else 1.0, on_step=on_step, sampler=sampler)
 
 
 # -- checkpoints ---------------------------------------------------------------------

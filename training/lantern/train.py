@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from .attribute_head import AttributeHead, attribute_labels
-from .conditioning import conditioning_probe, probe_clips, start_check
+from .conditioning import conditioning_probe, probe_clips, sample_spread, start_check
 from .curriculum import always_named, curriculum_share, draw_training_clips
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
@@ -442,7 +442,8 @@ def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
     """Adherence on a few held-out prompts (the judge's scores, not the
     loss), and beside it how far the prediction moves with the text
     (conditioning.py), and where sampling starts whether it follows the
-    caption or the noise: a model that ignores its captions shows it here."""
+    caption or the noise, and whether its samples collapse to the mean: a
+    model that ignores its captions shows it here."""
     prompts = eval_prompts(cfg.eval_clips, seed=1234)
     gen = lambda texts, seeds: model.generate(texts, seeds, steps=cfg.eval_steps).cpu().numpy()
     record: dict = {"clips": len(prompts)}
@@ -455,6 +456,7 @@ def probe(model: LanternModel, cfg: TrainConfig, step: int, log: Log) -> dict:
     try:
         record["conditioning"] = conditioning_probe(model, probe_clips(cfg.probe_clips))
         record["start"] = start_check(model, cfg.probe_clips)
+        record["spread"] = sample_spread(model, min(cfg.probe_clips, 16), steps=cfg.eval_steps)
     except Exception as err:
         record["conditioning_error"] = f"{type(err).__name__}: {err}"
     log(phase="probe", step=step, **record)

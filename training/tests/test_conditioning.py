@@ -4,7 +4,7 @@ import math
 import torch
 
 from lantern.conditioning import (
-    PROBED, _words_changed, caption_loss, conditioning_probe, markdown, probe_clips, start_check,
+    PROBED, _words_changed, caption_loss, conditioning_probe, markdown, probe_clips, sample_spread, start_check,
 )
 from lantern.pipeline import LanternModel
 from lantern.presets import smoke
@@ -68,6 +68,19 @@ def test_where_sampling_starts_the_check_tells_the_caption_s_pull_from_the_noise
     model.encode_text = lambda prompts: constant.expand(len(prompts), -1, -1)  # every caption reads as the empty one
     deaf = start_check(model, count=3)
     assert all(r["empty"] == 0 and r["shuffled"] == 0 and r["noise"] > 0 for r in deaf.values()), deaf
+
+
+def test_the_spread_check_tells_varied_samples_from_samples_collapsed_to_the_mean():
+    model = _model()
+    spread = sample_spread(model, count=3, steps=4)
+    assert list(spread) == ["guidance=1", f"guidance={model.cfg.flow.default_guidance:g}"]
+    assert all(math.isfinite(v) and v > 0.05 for v in spread.values()), spread
+    assert "guidance 1: " in markdown(conditioning_probe(model, probe_clips(2)), None, None, spread)
+    channels = model.cfg.dit.latent_channels
+    # x0' = x_t - t v = 0 at every step: every sample is the mean latent
+    model.dit.forward = lambda x_in, t, text: x_in[:, :channels] / t[:, None, None, None, None]
+    collapsed = sample_spread(model, count=3, steps=4)
+    assert all(v < 1e-4 for v in collapsed.values()), collapsed
 
 
 def test_the_autoencoder_ceiling_judges_the_renderer_s_clips_after_a_round_trip(tmp_path):

@@ -46,6 +46,8 @@ def test_smoke_training_run(tmp_path):
     assert set(probe["conditioning"]["t=0.9"]) == {"text", "colour", "shape", "motion", "background"}
     # And where sampling starts, whether the prediction follows the caption or the noise.
     assert set(probe["start"]["t=1.0"]) == {"noise", "empty", "shuffled", "x0_error"}
+    # And whether its samples vary as the world does or collapse to the mean latent.
+    assert set(probe["spread"]) == {"guidance=1", "guidance=3"} and min(probe["spread"].values()) > 0, probe["spread"]
     model, meta = load_checkpoint(tmp_path / "checkpoint")
     assert meta["done"] and model.cfg.name == "lantern-smoke"
     assert meta["denoiser_steps"] == meta["history"][-1]["denoiser_steps"] > 0  # this run, the first in history
