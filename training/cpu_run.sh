@@ -60,13 +60,15 @@ run=${LANTERN_CPU_RUN_DIR:-$here/../runs/cpu-line}/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$run"
 cd "$here"
 # wsd: the rate stays up until the last fifth of each run, since the line
-# goes on next session; the attribute head lifts the text's pull
-# (ARCHITECTURE.md, Ablations); a fifth of the steps at t >= 0.999 teach
-# it to read its caption, not the noise, where sampling starts (same);
+# goes on next session; the attribute head lifts the text's pull and stays
+# on to the end of each run (aux_until=1: switched off at 70%, the pull
+# fell by a third; ARCHITECTURE.md, Ablations); a fifth of the steps at
+# t >= 0.999 teach it to read its caption, not the noise, where sampling starts (same);
 # a probe (and a checkpoint) every 20 minutes.
 # shellcheck disable=SC2206 # split on purpose: several train arguments in one variable
 extra=(${LANTERN_CPU_RUN_ARGS:-})
 PYTHONPATH=. "$py" -m lantern.train --preset cpu --resume "$line" --minutes "$minutes" \
-  --threads "${LANTERN_CPU_RUN_THREADS:-2}" --set lr_schedule=wsd --set aux_weight=0.1 --set pool_clips=1024 \
-  --set eval_every_minutes=20 --set eval_clips=24 --set t_high=0.2 --set t_high_from=0.999 --out "$run" "${extra[@]}"
+  --threads "${LANTERN_CPU_RUN_THREADS:-2}" --set lr_schedule=wsd --set aux_weight=0.1 --set aux_until=1.0 \
+  --set pool_clips=1024 --set eval_every_minutes=20 --set eval_clips=24 --set t_high=0.2 --set t_high_from=0.999 \
+  --out "$run" "${extra[@]}"
 collect "$run" "$line"
