@@ -105,9 +105,19 @@ def _relative(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def _latents(model: LanternModel, clips: list[ClipSpec]) -> torch.Tensor:
+    """The clips rendered and encoded, 32 at a time. -> (B, C, F, h, w)"""
     device = next(model.parameters()).device
-    video = render_clips(clips, size=model.cfg.size, frames=model.cfg.frames, device=device)
-    return model.encode_video(video)  # (B, C, F, h, w)
+    return torch.cat([model.encode_video(render_clips(clips[i:i + 32], size=model.cfg.size, frames=model.cfg.frames,
+                                                      device=device)) for i in range(0, len(clips), 32)])
+
+
+def _training_clips(count: int, seed: int) -> tuple[list[ClipSpec], list[str]]:
+    """`count` clips of the training distribution and a training caption for each."""
+    from .world.heldout import sample_training_clip
+
+    rng = random.Random(seed)
+    clips = [sample_training_clip(rng) for _ in range(count)]
+    return clips, [captions_for(c, rng, n=1)[0] for c in clips]
 
 
 def _velocity(model: LanternModel, x_t: torch.Tensor, t: float, captions: list[str]) -> torch.Tensor:
@@ -158,16 +168,12 @@ def _words_changed(a: str, b: str) -> int:
 def caption_loss(model: LanternModel, count: int, seed: int = 0, bins=LOSS_BINS) -> dict:
     """Flow-matching loss (mean squared error of v) with the true, the empty
     and a shuffled caption, per bin of t, on `count` training-distribution clips."""
-    from .world.heldout import sample_training_clip
-
     was_training = model.training
     model.eval()
-    rng = random.Random(seed)
     gen = torch.Generator().manual_seed(seed)
-    clips = [sample_training_clip(rng) for _ in range(count)]
-    captions = [captions_for(c, rng, n=1)[0] for c in clips]
+    clips, captions = _training_clips(count, seed)
     shuffled = captions[1:] + captions[:1]
-    x0 = torch.cat([_latents(model, clips[i:i + 32]) for i in range(0, count, 32)])
+    x0 = _latents(model, clips)
     device = x0.device
     result = {}
     for lo, hi in bins:
@@ -199,13 +205,9 @@ def start_check(model: LanternModel, count: int, seed: int = 2, times=START_TIME
     variance (1: no better than a constant). At t = 1 the latent is pure noise,
     so a model that learnt its captions moves with the caption, not the noise,
     and its error is below 1; the sampler's first step is taken there."""
-    from .world.heldout import sample_training_clip
-
     was_training = model.training
     model.eval()
-    rng = random.Random(seed)
-    clips = [sample_training_clip(rng) for _ in range(count)]
-    captions = [captions_for(c, rng, n=1)[0] for c in clips]
+    clips, captions = _training_clips(count, seed)
     shuffled = captions[1:] + captions[:1]
     x0 = _latents(model, clips)
     gen = torch.Generator().manual_seed(seed)
@@ -233,15 +235,11 @@ def sample_spread(model: LanternModel, count: int, steps: int | None = None, see
     standard deviation of latents sampled for `count` training-distribution
     captions (over clips, frames and positions), over that of the captions'
     own clips. 1: samples as varied as the world; near 0: collapsed."""
-    from .world.heldout import sample_training_clip
-
     was_training = model.training
     model.eval()
-    rng = random.Random(seed)
-    clips = [sample_training_clip(rng) for _ in range(count)]
-    captions = [captions_for(c, rng, n=1)[0] for c in clips]
+    clips, captions = _training_clips(count, seed)
     spread = lambda z: z.transpose(0, 1).flatten(1).std(1)  # (B, C, F, h, w) -> (C,)
-    real = spread(torch.cat([_latents(model, clips[i:i + 32]) for i in range(0, count, 32)]))
+    real = spread(_latents(model, clips))
     result = {}
     for guidance in sorted({1.0, model.cfg.flow.default_guidance}):
         z = torch.cat([model.generate_latent(captions[i:i + 16], list(range(i, min(i + 16, count))), steps=steps,
@@ -256,11 +254,8 @@ def latent_statistics(model: LanternModel, count: int, seed: int = 1) -> dict:
     """Per-channel mean and std of the normalised latents of `count` fresh
     training-distribution clips (the model's stats were measured once, at
     the start of its first denoiser run)."""
-    from .world.heldout import sample_training_clip
-
-    rng = random.Random(seed)
-    clips = [sample_training_clip(rng) for _ in range(count)]
-    z = torch.cat([_latents(model, clips[i:i + 32]) for i in range(0, count, 32)])  # (B, C, F, h, w)
+    clips, _ = _training_clips(count, seed)
+    z = _latents(model, clips)  # (B, C, F, h, w)
     per_channel = z.transpose(0, 1).flatten(1)  # (C, B*F*h*w)
     return {"mean": [round(m, 3) for m in per_channel.mean(1).tolist()],
             "std": [round(s, 3) for s in per_channel.std(1).tolist()]}
