@@ -14,6 +14,8 @@
 # If the run is stopped early, the checkpoint saved at its last probe (every
 # 20 minutes, with the run's history in it) is put back instead:
 #   bash training/cpu_run.sh collect RUN_DIR [CHECKPOINT_DIR]
+# Beside a CI run, use LANTERN_CPU_RUN_THREADS=1: two threads beside
+# Chromium ran 0.07 to 0.12 steps/s, one thread 0.36 (0.99 with two alone).
 # Environment: LANTERN_CPU_RUN_THREADS (2), LANTERN_CPU_RUN_ARGS (more
 # arguments for lantern.train), LANTERN_CPU_RUN_DIR (where run folders go;
 # runs/cpu-line, ignored by git), PYTHON (default: the repository's .venv,
