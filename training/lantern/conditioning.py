@@ -24,6 +24,10 @@ world, printed as tables:
    washed-out clip whatever the caption says.
 5. The normalised latents of fresh clips: per channel, their mean and
    standard deviation should be near 0 and 1, the scale the noise has.
+6. Does the text encoder know the words (text_probe.py, with
+   --text-probe-captions)? A linear probe of the pooled caption vector for
+   the attributes a caption names, so a model that ignores its prompt shows
+   whether the words or the denoiser's use of them is missing.
 
 The probe's clips are single objects on plain backgrounds with a static camera, flat
 style, normal light and no weather, so each attribute's words are the only
@@ -43,6 +47,8 @@ import torch
 
 from .flow import noisy
 from .pipeline import LanternModel, load_checkpoint
+from .text_probe import markdown as text_probe_markdown
+from .text_probe import text_probe
 from .world.captions import captions_for, describe
 from .world.render import render_clips
 from .world.spec import COLOUR_NAMES, MOTIONS, SHAPES, ClipSpec, allowed_object_colours, sample_clip, sample_object
@@ -292,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="clips for the check where sampling starts, t near 1 (0: skip)")
     ap.add_argument("--spread-clips", type=int, default=32,
                     help="clips sampled (twice: guidance 1 and the default) for the spread check (0: skip)")
+    ap.add_argument("--text-probe-captions", type=int, default=0,
+                    help="training captions for the text encoder's linear probe (text_probe.py; 0: skip)")
     ap.add_argument("--out", type=Path, help="also write the numbers as JSON here")
     args = ap.parse_args(argv)
     torch.manual_seed(0)
@@ -301,11 +309,15 @@ def main(argv: list[str] | None = None) -> None:
     start = start_check(model, args.start_clips) if args.start_clips else None
     spread = sample_spread(model, args.spread_clips) if args.spread_clips else None
     stats = latent_statistics(model, args.loss_clips or 64)
+    words = text_probe(model.encode_text, args.text_probe_captions) if args.text_probe_captions else None
     print(markdown(probe, loss, start, spread))
+    if words:
+        print("\nDoes the text encoder know the words? (linear probe of the pooled caption vector)\n")
+        print(text_probe_markdown(words))
     print(f"\nNormalised latents of fresh clips, per channel: mean {stats['mean']}, std {stats['std']}")
     if args.out:
         args.out.write_text(json.dumps({"probe": probe, "caption_loss": loss, "start": start, "spread": spread,
-                                        "latents": stats},
+                                        "latents": stats, "text_probe": words},
                                        indent=2) + "\n")
 
 

@@ -240,9 +240,12 @@ class DiT(nn.Module):
         p = self.cfg.patch
         x = x_in.reshape(b, ch, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6)  # (B, F, h/p, w/p, Cin, p, p)
         x = self.patch_in(x.reshape(b, f * (h // p) * (w // p), ch * p * p))  # (B, N, D)
-        pooled = text[:, 0] if self.cfg.text_pooling == "first" else text.mean(1)  # (B, Dt)
-        c = self.time_mlp(timestep_embedding(t)) + self.text_pool(pooled)  # (B, D)
+        c = self.time_mlp(timestep_embedding(t)) + self.text_pool(self.pooled_text(text))  # (B, D)
         return x, c
+
+    def pooled_text(self, text: torch.Tensor) -> torch.Tensor:
+        """text (B, L, Dt) -> the caption vector adaLN reads (B, Dt): cfg.text_pooling's."""
+        return text[:, 0] if self.cfg.text_pooling == "first" else text.mean(1)
 
     def final(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """tokens (B, N, D) -> the last layer's prediction (B, C, F, h, w):

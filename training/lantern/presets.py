@@ -84,6 +84,9 @@ class TrainConfig:
     # Share of the other new clips whose captions all name motion and the
     # background too (curriculum.py, always_named); 0: captions as drawn.
     name_judged: float = 0.0
+    # Caption head (caption_head.py): its loss on the pooled caption vector
+    # (what the caption names, background included) times caption_weight; 0: off.
+    caption_weight: float = 0.0
     text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end

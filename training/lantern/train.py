@@ -24,17 +24,17 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from .attribute_head import AttributeHead, attribute_labels
+from .attribute_head import AttributeHead
+from .caption_head import CaptionHead
 from .conditioning import conditioning_probe, probe_clips, sample_spread, start_check
-from .curriculum import always_named, curriculum_share, draw_training_clips
+from .curriculum import curriculum_share
 from .flow import noisy, sample_training_time
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
 from .presets import PRESETS, TrainConfig
 from .schedule import check_schedules, lr_at
-from .tokenizer import encode
-from .world.captions import captions_for
 from .world.heldout import eval_prompts, sample_training_clip
+from .latent_pool import LatentPool
 from .world.render import render_clips
 
 
@@ -206,77 +206,6 @@ class StepProfile:
             self.profiler, self.at = None, 0
 
 
-class LatentPool:
-    """Rendered clips kept as normalised latents, each with `pool_captions`
-    tokenised captions drawn when it was rendered, all on the training
-    device: drawing a batch (clips, one of their captions, caption dropout)
-    is a few device ops with no host work and no host sync, so the host can
-    queue the next step while the GPU runs this one."""
-
-    def __init__(self, model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device):
-        self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
-        self.specs: list = []
-        self.simple: list[bool] = []  # per clip: drawn from the curriculum's simple world
-        parts = []
-        chunk = max(64, cfg.pool_refresh * cfg.pool_refresh_every)  # clips per render, as the refreshes
-        for i in range(0, cfg.pool_clips, chunk):
-            specs, simple, *tensors = self._render(min(chunk, cfg.pool_clips - i), curriculum_share(0, cfg.curriculum))
-            self.specs += specs
-            self.simple += simple
-            parts.append(tensors)
-        self.latents, self.stills, self.ids, self.masks, self.labels = (torch.cat(column) for column in zip(*parts))
-        # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L), labels (P, 4)
-        empty_ids, empty_mask = encode(model.tokenizer, [""])
-        self.empty_ids, self.empty_mask = empty_ids.to(device), empty_mask.to(device)  # (1, L)
-        self.cursor = 0
-
-    @torch.no_grad()
-    def _render(self, count: int, simple_share: float):
-        """`count` new clips, `simple_share` of them from the curriculum's world
-        (curriculum.py) -> specs, which are simple, latents, stills, caption ids
-        and masks, labels."""
-        specs, simple = draw_training_clips(self.rng, count, simple_share)
-        video = render_clips(specs, size=self.cfg.model.size, frames=self.cfg.model.frames, device=self.device)
-        k = self.cfg.pool_captions
-        always = [always_named(self.rng, easy, self.cfg.name_judged) for easy in simple]
-        captions = [captions_for(s, self.rng, n=k, split="train", always=a)
-                    for s, a in zip(specs, always)]
-        if any(len(c) != k for c in captions):
-            raise ValueError(f"a clip has fewer than {k} distinct captions; lower pool_captions")
-        ids, masks = encode(self.model.tokenizer, [c for clip in captions for c in clip])
-        shape = (count, k, ids.shape[-1])
-        return (specs, simple, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
-                ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device),
-                attribute_labels(specs).to(self.device))
-
-    def refresh(self, count: int, simple_share: float = 0.0) -> None:
-        """Replace the `count` oldest clips (at most the whole pool) with new
-        renders, in one batch, simple_share of them from the curriculum's world."""
-        count = min(count, len(self.specs))
-        if count <= 0:
-            return
-        specs, simple, *tensors = self._render(count, simple_share)
-        slots = [(self.cursor + j) % len(self.specs) for j in range(count)]
-        for i, spec, easy in zip(slots, specs, simple):
-            self.specs[i], self.simple[i] = spec, easy
-        idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
-        for store, new in zip((self.latents, self.stills, self.ids, self.masks, self.labels), tensors):
-            store[idx] = new
-        self.cursor = (self.cursor + count) % len(self.specs)
-
-    def batch(self, size: int, caption_dropout: float):
-        """-> x0 (B, C, F, h, w), still (B, C, 1, h, w), ids (B, L), mask (B, L),
-        labels (B, 4): random clips, each with one of its captions, or the
-        empty caption with probability `caption_dropout` (for classifier-free
-        guidance), and its true attributes (attribute_head.py)."""
-        idx = torch.randint(len(self.specs), (size,), device=self.device)
-        pick = torch.randint(self.ids.shape[1], (size,), device=self.device)
-        drop = (torch.rand(size, device=self.device) < caption_dropout)[:, None]  # (B, 1)
-        ids = torch.where(drop, self.empty_ids, self.ids[idx, pick])
-        mask = torch.where(drop, self.empty_mask, self.masks[idx, pick])
-        return self.latents[idx], self.stills[idx], ids, mask, self.labels[idx]
-
-
 def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """Per clip: nothing given, the first frame as a still image, or the
     first 1..F/2 latent frames, uniformly (continuation). -> cond, mask.
@@ -295,13 +224,16 @@ def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tup
 
 
 def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, ids: torch.Tensor,
-                  mask_t: torch.Tensor, labels: torch.Tensor, cfg: TrainConfig,
-                  head: AttributeHead | None = None, aux_weight: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+                  mask_t: torch.Tensor, labels: torch.Tensor, named: torch.Tensor, cfg: TrainConfig,
+                  head: AttributeHead | None = None, aux_weight: float = 0.0,
+                  caption_head: CaptionHead | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Flow-matching loss of one batch: conditioning drawn, time sampled,
     noise added, the text encoded and the velocity predicted; plus, with a
-    head and aux_weight > 0, aux_weight times its attribute loss. One
-    function so that `torch.compile` sees (and fuses) the whole step's
-    forward. -> (loss, attribute loss; 0 without the head)."""
+    head and aux_weight > 0, aux_weight times its attribute loss, and with a
+    caption head, cfg.caption_weight times its loss on the pooled caption
+    vector. One function so that `torch.compile` sees (and fuses) the whole
+    step's forward. -> (loss, the auxiliary losses by name: "attribute",
+    "caption", each only when on)."""
     cond, mask = conditioning(x0, still, cfg)
     t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device,
                              high_fraction=cfg.t_high, high_from=cfg.t_high_from)
@@ -309,15 +241,19 @@ def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, id
     x_in = torch.cat([noisy(x0, noise, t), cond * mask, mask], 1)  # (B, 2C+1, F, h, w)
     aux = head is not None and aux_weight > 0
     with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-        out = model.dit(x_in, t, model.text_encoder(ids, mask_t),
-                        hidden_after=len(model.dit.blocks) // 2 - 1 if aux else None)
+        text = model.text_encoder(ids, mask_t)
+        out = model.dit(x_in, t, text, hidden_after=len(model.dit.blocks) // 2 - 1 if aux else None)
     v, hidden = out if aux else (out, None)
     weight = 1 - mask  # given frames carry no loss
     loss = ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
-    if not aux:
-        return loss, torch.zeros((), device=x0.device)
-    attributes = head.loss(hidden, labels)
-    return loss + aux_weight * attributes, attributes
+    parts = {}
+    if aux:
+        parts["attribute"] = head.loss(hidden, labels)
+        loss = loss + aux_weight * parts["attribute"]
+    if caption_head is not None:
+        parts["caption"] = caption_head.loss(model.dit.pooled_text(text), named)
+        loss = loss + cfg.caption_weight * parts["caption"]
+    return loss, parts
 
 
 class Backward:
@@ -336,17 +272,17 @@ class Backward:
         self.mode = cfg.compile_mode
         self.calls = 0
 
-    def __call__(self, model: LanternModel, *batch, **options) -> tuple[torch.Tensor, torch.Tensor]:
-        """-> (loss, attribute loss), after loss.backward()."""
+    def __call__(self, model: LanternModel, *batch, **options) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """-> denoiser_loss's (loss, auxiliary losses), after loss.backward()."""
         self.calls += 1
         if self.calls - 1 != self.compile_at:
-            loss, attributes = (self._compiled if self.compiled else denoiser_loss)(model, *batch, **options)
+            loss, parts = (self._compiled if self.compiled else denoiser_loss)(model, *batch, **options)
             loss.backward()
-            return loss, attributes
+            return loss, parts
         started = time.time()
         try:
             self._compiled = torch.compile(denoiser_loss, mode=self.mode)
-            loss, attributes = self._compiled(model, *batch, **options)
+            loss, parts = self._compiled(model, *batch, **options)
             loss.backward()
             self.compiled = True
             self.log(phase="compile", ok=True, mode=self.mode, seconds=round(time.time() - started, 1))
@@ -357,9 +293,9 @@ class Backward:
             for module in options.values():
                 if isinstance(module, torch.nn.Module):
                     module.zero_grad(set_to_none=True)
-            loss, attributes = denoiser_loss(model, *batch, **options)
+            loss, parts = denoiser_loss(model, *batch, **options)
             loss.backward()
-        return loss, attributes
+        return loss, parts
 
 
 def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device,
@@ -380,9 +316,11 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
     head = AttributeHead(cfg.model.dit.dim).to(device) if cfg.aux_weight > 0 else None
     groups = [{"params": list(model.dit.parameters()), "scale": 1.0},
               {"params": list(model.text_encoder.parameters()), "scale": cfg.text_lr_scale}]
-    if head is not None:
-        groups.append({"params": list(head.parameters()), "scale": 1.0})
-    clipped = params + (list(head.parameters()) if head is not None else [])
+    caption_head = CaptionHead(cfg.model.text.dim).to(device) if cfg.caption_weight > 0 else None
+    for extra in (head, caption_head):
+        if extra is not None:
+            groups.append({"params": list(extra.parameters()), "scale": 1.0})
+    clipped = [p for group in groups for p in group["params"]]
     opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.99),
                             fused=device.type == "cuda")  # one kernel per step instead of one per tensor
     ema = copy.deepcopy(model).eval().requires_grad_(False)
@@ -404,7 +342,8 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
         clock.lap("batch")
         opt.zero_grad(set_to_none=True)
         aux_on = head is not None and step < cfg.aux_until * cfg.dit_max_steps and time.time() - start < cfg.aux_until * budget
-        loss, attributes = backward(model, *batch, cfg, head=head, aux_weight=cfg.aux_weight if aux_on else 0.0)
+        loss, parts = backward(model, *batch, cfg, head=head, aux_weight=cfg.aux_weight if aux_on else 0.0,
+                               caption_head=caption_head)
         grad_norm = torch.nn.utils.clip_grad_norm_(clipped, 1.0)
         opt.step()
         decay = min(cfg.ema_decay, (1 + step) / (10 + step))
@@ -424,7 +363,7 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
                 recent_steps_per_s=round((step - last[0]) / max(1e-9, now - last[1]), 2),
                 host_ms=clock.report(), compiled=backward.compiled,
                 **({"simple_clips": round(sum(pool.simple) / len(pool.simple), 3)} if cfg.curriculum else {}),
-                **({"attribute_loss": round(attributes.item(), 4)} if aux_on else {}))
+                **{f"{name}_loss": round(part.item(), 4) for name, part in parts.items()})
             last = (step, time.time())
             clock.skip()
         if next_eval and time.time() - start > next_eval:

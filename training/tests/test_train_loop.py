@@ -6,6 +6,7 @@ import random
 import pytest
 import torch
 
+from lantern.caption_head import IGNORE
 from lantern.pipeline import LanternModel, load_checkpoint
 from lantern.presets import PRESETS
 from lantern.tokenizer import PAD_ID, encode
@@ -26,17 +27,19 @@ def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
     assert pool.ids.shape == (6, 3, 48) and pool.masks.shape == (6, 3, 48)
     empty_ids, _ = encode(model.tokenizer, [""])
     torch.manual_seed(1)
-    x0, still, ids, mask, labels = pool.batch(400, caption_dropout=0.25)
-    assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == labels.shape[0] == 400
+    x0, still, ids, mask, labels, named = pool.batch(400, caption_dropout=0.25)
+    assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == labels.shape[0] == named.shape[0] == 400
     dropped = (ids == empty_ids).all(1)
     assert abs(dropped.float().mean().item() - 0.25) < 0.07
     # Every other row is one of the captions drawn for the clip it came with.
     for row in range(400):
         if dropped[row]:
+            assert (named[row] == IGNORE).all()  # the empty caption names nothing
             continue
         clip = next(i for i in range(6) if torch.equal(pool.latents[i], x0[row]))
         assert torch.equal(labels[row], pool.labels[clip])
-        assert any(torch.equal(ids[row], pool.ids[clip, k]) for k in range(3))
+        k = next(k for k in range(3) if torch.equal(ids[row], pool.ids[clip, k]))
+        assert torch.equal(named[row], pool.named[clip, k])  # what that caption names
         assert torch.equal(mask[row], ids[row] != PAD_ID)
     # The stored captions are true of the clip (its colour is named).
     words = model.tokenizer.decode(pool.ids[0, 0].tolist(), skip_special_tokens=True).split()
@@ -150,8 +153,9 @@ def test_the_attribute_head_adds_its_loss_and_trains_with_the_denoiser():
     torch.manual_seed(1)
     plain, none = denoiser_loss(model, *batch, cfg)
     torch.manual_seed(1)
-    total, attributes = denoiser_loss(model, *batch, cfg, head=head, aux_weight=0.5)
-    assert none.item() == 0 and attributes.item() > 1.0  # about ln(classes) untrained
+    total, parts = denoiser_loss(model, *batch, cfg, head=head, aux_weight=0.5)
+    attributes = parts["attribute"]
+    assert none == {} and set(parts) == {"attribute"} and attributes.item() > 1.0  # about ln(classes) untrained
     torch.testing.assert_close(total, plain + 0.5 * attributes)
     total.backward()
     assert head.out.weight.grad.abs().sum() > 0
