@@ -227,10 +227,16 @@ def ground_truth_generator(prompts: Sequence[EvalPrompt], size: int = 128, frame
     return generate
 
 
-def reconstructed_generator(prompts: Sequence[EvalPrompt], checkpoint: Path) -> GenerateFn:
+def reconstructed_generator(prompts: Sequence[EvalPrompt], checkpoint: Path,
+                            token_rank: int | None = None) -> GenerateFn:
     """The renderer's clips after a round trip through a checkpoint's
     autoencoder: what its denoiser would make if it found each clip's latent
-    exactly, so the judge's scores on these are the ceiling of that model."""
+    exactly, so the judge's scores on these are the ceiling of that model.
+
+    token_rank k: each of the denoiser's tokens (the latent cut into its
+    patches, C * p * p numbers) is also projected onto the top k principal
+    components of real clips' tokens (fitted on 64 other clips), the most a
+    last layer of width k can give: the ceiling of the denoiser's output."""
     import torch
 
     from .pipeline import load_checkpoint
@@ -238,12 +244,43 @@ def reconstructed_generator(prompts: Sequence[EvalPrompt], checkpoint: Path) -> 
     model, _ = load_checkpoint(checkpoint)
     model.eval()
     truth = ground_truth_generator(prompts, model.cfg.size, model.cfg.frames)
+    project = None if token_rank is None else _token_projection(model, token_rank)
 
     def generate(texts: list[str], seeds: list[int]) -> np.ndarray:
         with torch.no_grad():
-            return model.decode_latent(model.encode_video(torch.from_numpy(truth(texts, seeds)))).numpy()
+            z = model.encode_video(torch.from_numpy(truth(texts, seeds)))
+            return model.decode_latent(z if project is None else project(z)).numpy()
 
     return generate
+
+
+def _token_projection(model, rank: int):
+    """-> z (B, C, F, h, w) -> z with each patch token projected onto the
+    top `rank` principal components (with their mean) of real clips' tokens."""
+    import torch
+
+    from .world.heldout import eval_prompts
+
+    p = model.cfg.dit.patch
+    size = model.cfg.dit.latent_channels * p * p
+    if not 1 <= rank <= size:
+        raise ValueError(f"token_rank must lie in [1, {size}] (a token holds {size} numbers), got {rank}")
+
+    def tokens(z):  # (B, C, F, H, W) -> (B, F, H/p, W/p, C*p*p)
+        b, c, f, h, w = z.shape
+        return z.reshape(b, c, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6).reshape(b, f, h // p, w // p, -1)
+
+    def untokens(x, shape):
+        b, c, f, h, w = shape
+        return x.reshape(b, f, h // p, w // p, c, p, p).permute(0, 4, 1, 2, 5, 3, 6).reshape(shape)
+
+    fit = eval_prompts(64, seed=1)
+    with torch.no_grad():
+        video = ground_truth_generator(fit, model.cfg.size, model.cfg.frames)([q.prompt for q in fit], [0] * len(fit))
+        sample = tokens(model.encode_video(torch.from_numpy(video))).reshape(-1, size)
+    mean = sample.mean(0)
+    basis = torch.linalg.svd(sample - mean, full_matrices=False).Vh[:rank]  # (rank, C*p*p)
+    return lambda z: untokens((tokens(z) - mean) @ basis.T @ basis + mean, z.shape)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -258,11 +295,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--reconstructed", type=Path, metavar="CHECKPOINT",
                     help="judge the clips after CHECKPOINT's autoencoder (encode, decode): the ceiling of its denoiser")
+    ap.add_argument("--token-rank", type=int, metavar="K",
+                    help="with --reconstructed: project each denoiser token onto its top K principal components "
+                         "(the ceiling of a last layer K wide)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "runs" / "eval",
                     help="folder for the .md and .json (default: the repository's runs/eval, which git ignores)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads for rendering (0: default)")
     ap.add_argument("--workers", type=int, default=1, help="judging processes (1: judge in this one)")
     args = ap.parse_args(argv)
+    if args.token_rank is not None and args.reconstructed is None:
+        ap.error("--token-rank needs --reconstructed CHECKPOINT (it projects that autoencoder's latents)")
 
     import torch
 
@@ -278,12 +320,15 @@ def main(argv: list[str] | None = None) -> None:
                               f"seed={args.seed}) at {args.size} px, judged as a generator's (the judge's calibration).")
         stem = args.out / f"ground-truth-{args.count}-set{args.seed}-{args.trust}"
     else:
-        report = evaluate(reconstructed_generator(prompts, args.reconstructed), prompts, args.seeds, trust=args.trust,
-                          workers=args.workers)
+        report = evaluate(reconstructed_generator(prompts, args.reconstructed, args.token_rank), prompts, args.seeds,
+                          trust=args.trust, workers=args.workers)
         report.description = (f"Reconstructed: the renderer's own clips for heldout.eval_prompts({args.count}, "
                               f"seed={args.seed}) through the autoencoder of {args.reconstructed} (encode, decode): "
-                              "the ceiling of its denoiser.")
-        stem = args.out / f"reconstructed-{args.count}-set{args.seed}-{args.trust}"
+                              "the ceiling of its denoiser."
+                              + (f" Each denoiser token projected onto its top {args.token_rank} principal components."
+                                 if args.token_rank else ""))
+        rank = f"-rank{args.token_rank}" if args.token_rank else ""
+        stem = args.out / f"reconstructed-{args.count}-set{args.seed}-{args.trust}{rank}"
     write_report(report, stem.with_suffix(".md"), stem.with_suffix(".json"))
     print(stem.with_suffix(".md").read_text().split("\n## Failures")[0])
     print(f"wrote {stem}.md and {stem}.json")
