@@ -134,6 +134,21 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
 
 
+def patchify(x: torch.Tensor, p: int) -> torch.Tensor:
+    """(B, C, F, h, w) -> tokens (B, F * h/p * w/p, C*p*p): frame-major, then rows, then columns."""
+    b, c, f, h, w = x.shape
+    x = x.reshape(b, c, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6)  # (B, F, h/p, w/p, C, p, p)
+    return x.reshape(b, f * (h // p) * (w // p), c * p * p)
+
+
+def unpatchify(x: torch.Tensor, p: int, channels: int, grid: tuple[int, int, int]) -> torch.Tensor:
+    """patchify's inverse: tokens (B, N, C*p*p) on grid (F, h/p, w/p) -> (B, C, F, h, w)."""
+    b = x.shape[0]
+    f, gh, gw = grid
+    x = x.reshape(b, f, gh, gw, channels, p, p).permute(0, 4, 1, 2, 5, 3, 6)  # (B, C, F, gh, p, gw, p)
+    return x.reshape(b, channels, f, gh * p, gw * p)
+
+
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     return x * (1 + scale[:, None]) + shift[:, None]
 
@@ -236,10 +251,7 @@ class DiT(nn.Module):
 
     def embed(self, x_in: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x_in (B, 2C+1, F, h, w), t (B,), text (B, L, Dt) -> tokens (B, N, D), conditioning c (B, D)."""
-        b, ch, f, h, w = x_in.shape
-        p = self.cfg.patch
-        x = x_in.reshape(b, ch, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6)  # (B, F, h/p, w/p, Cin, p, p)
-        x = self.patch_in(x.reshape(b, f * (h // p) * (w // p), ch * p * p))  # (B, N, D)
+        x = self.patch_in(patchify(x_in, self.cfg.patch))  # (B, N, D)
         c = self.time_mlp(timestep_embedding(t)) + self.text_pool(self.pooled_text(text))  # (B, D)
         return x, c
 
@@ -250,13 +262,10 @@ class DiT(nn.Module):
     def final(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """tokens (B, N, D) -> the last layer's prediction (B, C, F, h, w):
         v, or x0 with cfg.prediction "x" (see `velocity`)."""
-        cfg, p = self.cfg, self.cfg.patch
-        f, gh, gw = cfg.grid
+        cfg = self.cfg
         shift, scale = self.ada_out(F.silu(c)).chunk(2, -1)
         x = self.patch_out(modulate(self.norm_out(x), shift, scale))  # (B, N, C*p*p)
-        b = x.shape[0]
-        x = x.reshape(b, f, gh, gw, cfg.latent_channels, p, p).permute(0, 4, 1, 2, 5, 3, 6)  # (B, C, F, gh, p, gw, p)
-        return x.reshape(b, cfg.latent_channels, f, gh * p, gw * p)
+        return unpatchify(x, cfg.patch, cfg.latent_channels, cfg.grid)
 
     def velocity(self, out: torch.Tensor, x_in: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """`final`'s output -> v. With prediction "x", out is x0 and

@@ -259,6 +259,7 @@ def _token_projection(model, rank: int):
     top `rank` principal components (with their mean) of real clips' tokens."""
     import torch
 
+    from .dit import patchify, unpatchify
     from .world.heldout import eval_prompts
 
     p = model.cfg.dit.patch
@@ -266,21 +267,17 @@ def _token_projection(model, rank: int):
     if not 1 <= rank <= size:
         raise ValueError(f"token_rank must lie in [1, {size}] (a token holds {size} numbers), got {rank}")
 
-    def tokens(z):  # (B, C, F, H, W) -> (B, F, H/p, W/p, C*p*p)
-        b, c, f, h, w = z.shape
-        return z.reshape(b, c, f, h // p, p, w // p, p).permute(0, 2, 3, 5, 1, 4, 6).reshape(b, f, h // p, w // p, -1)
-
-    def untokens(x, shape):
-        b, c, f, h, w = shape
-        return x.reshape(b, f, h // p, w // p, c, p, p).permute(0, 4, 1, 2, 5, 3, 6).reshape(shape)
+    grid = model.cfg.dit.grid
+    tokens = lambda z: patchify(z, p).reshape(-1, size)  # (B, C, F, h, w) -> (B*N, C*p*p)
+    untokens = lambda x, b: unpatchify(x.reshape(b, -1, size), p, model.cfg.dit.latent_channels, grid)
 
     fit = eval_prompts(64, seed=1)
     with torch.no_grad():
         video = ground_truth_generator(fit, model.cfg.size, model.cfg.frames)([q.prompt for q in fit], [0] * len(fit))
-        sample = tokens(model.encode_video(torch.from_numpy(video))).reshape(-1, size)
+        sample = tokens(model.encode_video(torch.from_numpy(video)))
     mean = sample.mean(0)
     basis = torch.linalg.svd(sample - mean, full_matrices=False).Vh[:rank]  # (rank, C*p*p)
-    return lambda z: untokens((tokens(z) - mean) @ basis.T @ basis + mean, z.shape)
+    return lambda z: untokens((tokens(z) - mean) @ basis.T @ basis + mean, z.shape[0])
 
 
 def main(argv: list[str] | None = None) -> None:

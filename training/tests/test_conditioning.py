@@ -110,6 +110,7 @@ def test_latent_statistics_are_per_channel():
 def test_the_token_rank_ceiling_keeps_k_directions_of_each_denoiser_token(tmp_path):
     import pytest
 
+    from lantern.dit import patchify
     from lantern.evaluate import _token_projection, ground_truth_generator, reconstructed_generator
     from lantern.pipeline import load_checkpoint, save_checkpoint
     from lantern.world.heldout import eval_prompts
@@ -124,7 +125,7 @@ def test_the_token_rank_ceiling_keeps_k_directions_of_each_denoiser_token(tmp_pa
     assert abs(full - plain).max() < 1e-4
     z = model.encode_video(torch.from_numpy(ground_truth_generator(prompts, 32, 8)(texts, [0, 0]))).detach()
     projected = _token_projection(model, 2)(z)
-    tokens = projected.reshape(2, 4, 2, 2, 2, 2, 2).permute(0, 2, 3, 5, 1, 4, 6).reshape(-1, 16)
+    tokens = patchify(projected, 2).reshape(-1, 16)
     assert torch.linalg.matrix_rank(tokens - tokens.mean(0), atol=1e-4) <= 2
     assert (projected - z).abs().max() > 1e-3  # two directions of sixteen lose something
     with pytest.raises(ValueError, match="token_rank must lie in"):

@@ -264,3 +264,13 @@ def test_padding_with_the_summary_makes_the_mean_of_all_positions_the_mean_of_th
         real_mean = before[row, :n].mean(0)
         torch.testing.assert_close(out[row].mean(0), real_mean)  # what mean pooling now sees
         torch.testing.assert_close(out[row, n:], real_mean.expand(48 - n, -1))
+
+
+def test_unpatchify_inverts_patchify_frame_major():
+    from lantern.dit import patchify, unpatchify
+
+    x = torch.arange(2 * 3 * 2 * 4 * 4, dtype=torch.float32).reshape(2, 3, 2, 4, 4)  # (B, C, F, h, w)
+    tokens = patchify(x, 2)
+    assert tokens.shape == (2, 2 * 2 * 2, 3 * 2 * 2)
+    assert tokens[0, 1].tolist() == x[0, :, 0, 0:2, 2:4].flatten().tolist()  # frame 0, row 0, column 1
+    assert torch.equal(unpatchify(tokens, 2, 3, (2, 2, 2)), x)
