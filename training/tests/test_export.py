@@ -189,3 +189,16 @@ def test_in_graph_cross_export_leaves_no_stale_stage_graphs(exported):
 def test_unknown_cross_attention_is_refused(model):
     with pytest.raises(ValueError, match="Must be one of: kernel, matmul"):
         denoiser_plan(model.dit, "fused")
+
+
+@pytest.mark.parametrize("cross_attention", ["kernel", "matmul"])
+def test_the_refiner_exports_in_the_last_stage_and_matches_pytorch(tmp_path, cross_attention):
+    m = smoke_model(3, prediction="x", out_refine=4)
+    with torch.no_grad():
+        m.dit.refine_out.weight.normal_(0, 0.05)  # zero-initialised: give it a say
+    info = export_all(m, tmp_path, quantize=False, cross_attention=cross_attention)
+    ex, expected = reference_outputs(m)
+    (whole,) = run(tmp_path, "denoiser", {k: ex[k] for k in FEEDS["denoiser"]})
+    np.testing.assert_allclose(whole, expected["denoiser"].numpy(), atol=1e-4, rtol=1e-4)
+    env, _ = run_plan_in_ort(tmp_path, info["plan"], ex)
+    np.testing.assert_allclose(env["v_out"], whole, atol=1e-4, rtol=1e-4)

@@ -274,3 +274,37 @@ def test_unpatchify_inverts_patchify_frame_major():
     assert tokens.shape == (2, 2 * 2 * 2, 3 * 2 * 2)
     assert tokens[0, 1].tolist() == x[0, :, 0, 0:2, 2:4].flatten().tolist()  # frame 0, row 0, column 1
     assert torch.equal(unpatchify(tokens, 2, 3, (2, 2, 2)), x)
+
+
+def test_the_refiner_starts_as_the_identity_and_lets_neighbouring_patches_meet():
+    import dataclasses
+
+    base = DiTConfig(latent_channels=4, latent_frames=2, latent_size=8, patch=4, dim=32, depth=1, heads=2,
+                     text_dim=16, rope_dims=(4, 6, 6), prediction="x")
+    torch.manual_seed(0)
+    plain = DiT(base).eval()
+    refined = DiT(dataclasses.replace(base, out_refine=3)).eval()
+    missing = refined.load_state_dict(plain.state_dict(), strict=False).missing_keys
+    assert missing and all(k.startswith("refine_") for k in missing)
+    for name, p in list(plain.named_parameters()) + list(refined.named_parameters()):
+        if "patch_out" in name or "ada_out" in name:
+            p.data.normal_(0, 0.05)  # lift adaLN-Zero's zero init so the last layer says something
+    refined.load_state_dict(plain.state_dict(), strict=False)
+    x_in, t, text = torch.randn(2, 9, 2, 8, 8), torch.tensor([0.9, 0.4]), torch.randn(2, 5, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(refined(x_in, t, text), plain(x_in, t, text))  # zero-initialised last conv
+        refined.refine_out.weight.normal_(0, 0.05)
+        x, c = refined.embed(x_in, t, text)
+        out = refined.final(x, c)
+        x_moved = x.clone()
+        x_moved[:, 1] += torch.randn(32)  # token 1: frame 0, patch row 0, column 1 (latent columns 4-7)
+        moved = refined.final(x_moved, c) - out
+    # Only its own frame changes, and the change reaches over the seam two columns (two 3x3
+    # convolutions) into patch 0, columns 2 and 3, not further.
+    assert moved[:, :, 1].abs().max() == 0
+    assert moved[:, :, 0, :, 2:4].abs().max() > 1e-3 and moved[:, :, 0, :, :2].abs().max() < 1e-6
+
+
+def test_a_negative_refiner_is_a_clear_error():
+    with pytest.raises(ValueError, match="out_refine is a number of channels"):
+        DiT(DiTConfig(out_refine=-1))
