@@ -29,12 +29,12 @@ from .caption_head import CaptionHead
 from .conditioning import conditioning_probe, probe_clips, sample_spread, start_check
 from .curriculum import curriculum_share
 from .flow import noisy, sample_training_time
+from .latent_pool import LatentPool
 from .media import save_clip_grid
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
 from .presets import PRESETS, TrainConfig
 from .schedule import check_schedules, lr_at
 from .world.heldout import eval_prompts, sample_training_clip
-from .latent_pool import LatentPool
 from .world.render import render_clips
 
 
