@@ -7,7 +7,7 @@ import random
 import torch
 
 from .attribute_head import attribute_labels
-from .caption_head import IGNORE, caption_labels
+from .caption_head import IGNORE, NAMED, caption_labels
 from .curriculum import always_named, curriculum_share, draw_training_clips
 from .pipeline import LanternModel
 from .presets import TrainConfig
@@ -60,7 +60,14 @@ class LatentPool:
         shape = (count, k, ids.shape[-1])
         return (specs, simple, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
                 ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device),
-                attribute_labels(specs).to(self.device), caption_labels(flat).reshape(count, k, -1).to(self.device))
+                attribute_labels(specs).to(self.device), self._named(flat).reshape(count, k, -1).to(self.device))
+
+    def _named(self, captions: list[str]) -> torch.Tensor:
+        """What each caption names (N, 4), parsed only for a run with the caption
+        head: parsing is host work, and the GPU preset's step waits on the host."""
+        if self.cfg.caption_weight > 0:
+            return caption_labels(captions)
+        return torch.full((len(captions), len(NAMED)), IGNORE, dtype=torch.long)
 
     def refresh(self, count: int, simple_share: float = 0.0) -> None:
         """Replace the `count` oldest clips (at most the whole pool) with new

@@ -6,7 +6,7 @@ import random
 import pytest
 import torch
 
-from lantern.caption_head import IGNORE
+from lantern.caption_head import IGNORE, caption_labels
 from lantern.pipeline import LanternModel, load_checkpoint
 from lantern.presets import PRESETS
 from lantern.tokenizer import PAD_ID, encode
@@ -14,16 +14,16 @@ from lantern.schedule import lr_at
 from lantern.train import Backward, LatentPool, main
 
 
-def smoke_pool(clips=6, captions=3):
+def smoke_pool(clips=6, captions=3, caption_weight=0.0):
     cfg = PRESETS["smoke"]()
-    cfg.pool_clips, cfg.pool_captions = clips, captions
+    cfg.pool_clips, cfg.pool_captions, cfg.caption_weight = clips, captions, caption_weight
     torch.manual_seed(0)
     model = LanternModel(cfg.model).eval()
     return cfg, model, LatentPool(model, cfg, random.Random(0), torch.device("cpu"))
 
 
 def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
-    cfg, model, pool = smoke_pool()
+    cfg, model, pool = smoke_pool(caption_weight=0.5)
     assert pool.ids.shape == (6, 3, 48) and pool.masks.shape == (6, 3, 48)
     empty_ids, _ = encode(model.tokenizer, [""])
     torch.manual_seed(1)
@@ -41,6 +41,9 @@ def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
         k = next(k for k in range(3) if torch.equal(ids[row], pool.ids[clip, k]))
         assert torch.equal(named[row], pool.named[clip, k])  # what that caption names
         assert torch.equal(mask[row], ids[row] != PAD_ID)
+    # What each stored caption names is parsed from it (caption_head.caption_labels).
+    caption = model.tokenizer.decode(pool.ids[0, 0].tolist(), skip_special_tokens=True)
+    assert torch.equal(pool.named[0, 0], caption_labels([caption])[0])
     # The stored captions are true of the clip (its colour is named).
     words = model.tokenizer.decode(pool.ids[0, 0].tolist(), skip_special_tokens=True).split()
     assert all(o.colour in words for o in pool.specs[0].objects)
@@ -229,3 +232,11 @@ def test_the_cpu_run_continues_a_line_and_puts_the_checkpoint_back(tmp_path):
     missing = subprocess.run(["bash", str(script), "collect", str(tmp_path / "nothing"), str(line)], env=env,
                              capture_output=True, text=True)
     assert missing.returncode == 1 and "unchanged" in missing.stderr
+
+
+def test_without_the_caption_head_the_pool_parses_no_caption(monkeypatch):
+    import lantern.latent_pool
+
+    monkeypatch.setattr(lantern.latent_pool, "caption_labels", lambda captions: pytest.fail("parsed"))
+    _, _, pool = smoke_pool()
+    assert (pool.named == IGNORE).all()
