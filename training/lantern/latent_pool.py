@@ -13,7 +13,8 @@ from .pipeline import LanternModel
 from .presets import TrainConfig
 from .tokenizer import encode
 from .world.captions import captions_for
-from .world.render import render_clips
+from .object_weight import object_mask
+from .world.render import render_background, render_clips
 
 
 class LatentPool:
@@ -24,6 +25,9 @@ class LatentPool:
     queue the next step while the GPU runs this one."""
 
     def __init__(self, model: LanternModel, cfg: TrainConfig, rng: random.Random, device: torch.device):
+        if cfg.object_weight <= 0:
+            raise ValueError(f"object_weight {cfg.object_weight} must be > 0 (1 weighs objects like the "
+                             "background; 4 weighs them four times)")
         self.model, self.cfg, self.rng, self.device = model, cfg, rng, device
         self.specs: list = []
         self.simple: list[bool] = []  # per clip: drawn from the curriculum's simple world
@@ -34,10 +38,11 @@ class LatentPool:
             self.specs += specs
             self.simple += simple
             parts.append(tensors)
-        self.latents, self.stills, self.ids, self.masks, self.labels, self.named = (
+        self.latents, self.stills, self.ids, self.masks, self.labels, self.named, self.objects = (
             torch.cat(column) for column in zip(*parts))
         # latents (P, C, F, h, w), stills (P, C, 1, h, w), ids and masks (P, K, L), labels (P, 4),
-        # named (P, K, 4): what each caption names (caption_head.py)
+        # named (P, K, 4): what each caption names (caption_head.py), objects (P, 1, F, h, w)
+        # uint8: where the objects are (object_weight.py; (P, 1, 1, 1, 1) zeros when off)
         empty_ids, empty_mask = encode(model.tokenizer, [""])
         self.empty_ids, self.empty_mask = empty_ids.to(device), empty_mask.to(device)  # (1, L)
         self.cursor = 0
@@ -46,7 +51,7 @@ class LatentPool:
     def _render(self, count: int, simple_share: float):
         """`count` new clips, `simple_share` of them from the curriculum's world
         (curriculum.py) -> specs, which are simple, latents, stills, caption ids
-        and masks, labels, what each caption names."""
+        and masks, labels, what each caption names, where the objects are."""
         specs, simple = draw_training_clips(self.rng, count, simple_share)
         video = render_clips(specs, size=self.cfg.model.size, frames=self.cfg.model.frames, device=self.device)
         k = self.cfg.pool_captions
@@ -60,7 +65,19 @@ class LatentPool:
         shape = (count, k, ids.shape[-1])
         return (specs, simple, self.model.encode_video(video), self.model.still_latent(video[:, 0]),
                 ids.reshape(shape).to(self.device), masks.reshape(shape).to(self.device),
-                attribute_labels(specs).to(self.device), self._named(flat).reshape(count, k, -1).to(self.device))
+                attribute_labels(specs).to(self.device), self._named(flat).reshape(count, k, -1).to(self.device),
+                self._objects(specs, video))
+
+    def _objects(self, specs: list, video: torch.Tensor) -> torch.Tensor:
+        """Where the objects are on the latent grid, rendered only for a run that
+        weighs them (object_weight != 1): the background render doubles the
+        renderer's work."""
+        if self.cfg.object_weight == 1:
+            return torch.zeros(len(specs), 1, 1, 1, 1, dtype=torch.uint8, device=self.device)
+        ae = self.cfg.model.autoencoder
+        background = render_background(specs, size=self.cfg.model.size, frames=self.cfg.model.frames,
+                                       device=self.device)
+        return object_mask(video, background, ae.temporal, ae.spatial)
 
     def _named(self, captions: list[str]) -> torch.Tensor:
         """What each caption names (N, 4), parsed only for a run with the caption
@@ -80,20 +97,22 @@ class LatentPool:
         for i, spec, easy in zip(slots, specs, simple):
             self.specs[i], self.simple[i] = spec, easy
         idx = torch.tensor(slots, device=self.latents.device)  # (count,): distinct slots, one copy each
-        for store, new in zip((self.latents, self.stills, self.ids, self.masks, self.labels, self.named), tensors):
+        stores = (self.latents, self.stills, self.ids, self.masks, self.labels, self.named, self.objects)
+        for store, new in zip(stores, tensors):
             store[idx] = new
         self.cursor = (self.cursor + count) % len(self.specs)
 
     def batch(self, size: int, caption_dropout: float):
         """-> x0 (B, C, F, h, w), still (B, C, 1, h, w), ids (B, L), mask (B, L),
-        labels (B, 4), named (B, 4): random clips, each with one of its
-        captions, or the empty caption with probability `caption_dropout` (for
-        classifier-free guidance), its true attributes (attribute_head.py) and
-        what its caption names (caption_head.py; IGNORE for the empty one)."""
+        labels (B, 4), named (B, 4), objects (B, 1, F, h, w) or (B, 1, 1, 1, 1):
+        random clips, each with one of its captions, or the empty caption with
+        probability `caption_dropout` (for classifier-free guidance), its true
+        attributes (attribute_head.py), what its caption names (caption_head.py;
+        IGNORE for the empty one) and where its objects are (object_weight.py)."""
         idx = torch.randint(len(self.specs), (size,), device=self.device)
         pick = torch.randint(self.ids.shape[1], (size,), device=self.device)
         drop = (torch.rand(size, device=self.device) < caption_dropout)[:, None]  # (B, 1)
         ids = torch.where(drop, self.empty_ids, self.ids[idx, pick])
         mask = torch.where(drop, self.empty_mask, self.masks[idx, pick])
         named = torch.where(drop, IGNORE, self.named[idx, pick])
-        return self.latents[idx], self.stills[idx], ids, mask, self.labels[idx], named
+        return self.latents[idx], self.stills[idx], ids, mask, self.labels[idx], named, self.objects[idx]

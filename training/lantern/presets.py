@@ -87,6 +87,9 @@ class TrainConfig:
     # Caption head (caption_head.py): its loss on the pooled caption vector
     # (what the caption names, background included) times caption_weight; 0: off.
     caption_weight: float = 0.0
+    # Flow loss weight of latent positions an object covers (object_weight.py);
+    # 1: every position alike.
+    object_weight: float = 1.0
     text_lr_scale: float = 1.0  # the text encoder's learning rate, as a multiple of lr
     bf16: bool = False
     eval_every_minutes: float = 0.0  # adherence probe on held-out prompts during training; 0 = only at the end

@@ -31,6 +31,7 @@ from .curriculum import curriculum_share
 from .flow import noisy, sample_training_time
 from .latent_pool import LatentPool
 from .media import save_clip_grid
+from .object_weight import loss_weight
 from .pipeline import LanternModel, load_checkpoint, save_checkpoint, warm_start
 from .presets import PRESETS, TrainConfig
 from .schedule import check_schedules, lr_at
@@ -224,15 +225,17 @@ def conditioning(x0: torch.Tensor, still: torch.Tensor, cfg: TrainConfig) -> tup
 
 
 def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, ids: torch.Tensor,
-                  mask_t: torch.Tensor, labels: torch.Tensor, named: torch.Tensor, cfg: TrainConfig,
+                  mask_t: torch.Tensor, labels: torch.Tensor, named: torch.Tensor, objects: torch.Tensor,
+                  cfg: TrainConfig,
                   head: AttributeHead | None = None, aux_weight: float = 0.0,
                   caption_head: CaptionHead | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Flow-matching loss of one batch: conditioning drawn, time sampled,
     noise added, the text encoded and the velocity predicted; plus, with a
     head and aux_weight > 0, aux_weight times its attribute loss, and with a
     caption head, cfg.caption_weight times its loss on the pooled caption
-    vector. One function so that `torch.compile` sees (and fuses) the whole
-    step's forward. -> (loss, the auxiliary losses by name: "attribute",
+    vector. The flow loss weighs latent positions where `objects` marks an
+    object cfg.object_weight times (object_weight.py). One function so that
+    `torch.compile` sees (and fuses) the whole step's forward. -> (loss, the auxiliary losses by name: "attribute",
     "caption", each only when on)."""
     cond, mask = conditioning(x0, still, cfg)
     t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device,
@@ -244,7 +247,7 @@ def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, id
         text = model.text_encoder(ids, mask_t)
         out = model.dit(x_in, t, text, hidden_after=len(model.dit.blocks) // 2 - 1 if aux else None)
     v, hidden = out if aux else (out, None)
-    weight = 1 - mask  # given frames carry no loss
+    weight = loss_weight(mask, objects, cfg.object_weight)  # given frames carry no loss
     loss = ((v.float() - (noise - x0)) ** 2 * weight).sum() / (weight.sum() * x0.shape[1]).clamp_min(1)
     parts = {}
     if aux:
@@ -311,7 +314,8 @@ def train_denoiser(model: LanternModel, cfg: TrainConfig, rng: random.Random, de
             model.stats = type(model.stats).measure(model.autoencoder.encoder(video))
     log(phase="latent_stats", mean=[round(m, 3) for m in model.stats.mean], std=[round(s, 3) for s in model.stats.std])
     pool = LatentPool(model, cfg, rng, device)
-    log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions, curriculum=cfg.curriculum)
+    log(phase="pool", clips=len(pool.specs), captions_per_clip=cfg.pool_captions, curriculum=cfg.curriculum,
+        object_weight=cfg.object_weight, object_share=round(pool.objects.float().mean().item(), 4))
     params = list(model.dit.parameters()) + list(model.text_encoder.parameters())
     head = AttributeHead(cfg.model.dit.dim).to(device) if cfg.aux_weight > 0 else None
     groups = [{"params": list(model.dit.parameters()), "scale": 1.0},

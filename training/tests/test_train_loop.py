@@ -27,7 +27,8 @@ def test_a_batch_gives_each_clip_one_of_its_own_captions_or_the_empty_one():
     assert pool.ids.shape == (6, 3, 48) and pool.masks.shape == (6, 3, 48)
     empty_ids, _ = encode(model.tokenizer, [""])
     torch.manual_seed(1)
-    x0, still, ids, mask, labels, named = pool.batch(400, caption_dropout=0.25)
+    x0, still, ids, mask, labels, named, objects = pool.batch(400, caption_dropout=0.25)
+    assert objects.shape == (400, 1, 1, 1, 1) and not objects.any()  # object_weight off: nothing rendered
     assert x0.shape[0] == still.shape[0] == ids.shape[0] == mask.shape[0] == labels.shape[0] == named.shape[0] == 400
     dropped = (ids == empty_ids).all(1)
     assert abs(dropped.float().mean().item() - 0.25) < 0.07
