@@ -70,8 +70,8 @@ class LatentPool:
 
     def _objects(self, specs: list, video: torch.Tensor) -> torch.Tensor:
         """Where the objects are on the latent grid, rendered only for a run that
-        weighs them (object_weight != 1): the background render doubles the
-        renderer's work."""
+        weighs them (object_weight != 1): the background render costs about half
+        a clip's render."""
         if self.cfg.object_weight == 1:
             return torch.zeros(len(specs), 1, 1, 1, 1, dtype=torch.uint8, device=self.device)
         ae = self.cfg.model.autoencoder

@@ -26,7 +26,7 @@ def object_mask(video: torch.Tensor, background: torch.Tensor, temporal: int, sp
     if video.shape != background.shape:
         raise ValueError(f"video {tuple(video.shape)} and background {tuple(background.shape)} "
                          "must have the same shape: render both from the same clips")
-    b, t, _, s, _ = video.shape
+    _, t, _, s, _ = video.shape
     if t % temporal or s % spatial:
         raise ValueError(f"frames {t} and size {s} must divide by the autoencoder's temporal {temporal} "
                          f"and spatial {spatial} compression")

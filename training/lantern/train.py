@@ -235,8 +235,8 @@ def denoiser_loss(model: LanternModel, x0: torch.Tensor, still: torch.Tensor, id
     caption head, cfg.caption_weight times its loss on the pooled caption
     vector. The flow loss weighs latent positions where `objects` marks an
     object cfg.object_weight times (object_weight.py). One function so that
-    `torch.compile` sees (and fuses) the whole step's forward. -> (loss, the auxiliary losses by name: "attribute",
-    "caption", each only when on)."""
+    `torch.compile` sees (and fuses) the whole step's forward. -> (loss, the
+    auxiliary losses by name: "attribute", "caption", each only when on)."""
     cond, mask = conditioning(x0, still, cfg)
     t = sample_training_time(x0.shape[0], cfg.model.flow.shift, cfg.t_uniform, device=x0.device,
                              high_fraction=cfg.t_high, high_from=cfg.t_high_from)
